@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Names and one-line decodes of every kernel call, for --trace and --dry-run. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/vfio.h>
+#include "internal.h"
+
+static const struct {
+	unsigned long request;
+	const char *name;
+} ioctl_names[] = {
+	{ IOMMU_DESTROY, "IOMMU_DESTROY" },
+	{ IOMMU_IOAS_ALLOC, "IOMMU_IOAS_ALLOC" },
+	{ IOMMU_IOAS_MAP, "IOMMU_IOAS_MAP" },
+	{ IOMMU_IOAS_UNMAP, "IOMMU_IOAS_UNMAP" },
+	{ IOMMU_HWPT_ALLOC, "IOMMU_HWPT_ALLOC" },
+	{ IOMMU_GET_HW_INFO, "IOMMU_GET_HW_INFO" },
+	{ IOMMU_HWPT_INVALIDATE, "IOMMU_HWPT_INVALIDATE" },
+	{ IOMMU_VIOMMU_ALLOC, "IOMMU_VIOMMU_ALLOC" },
+	{ IOMMU_VDEVICE_ALLOC, "IOMMU_VDEVICE_ALLOC" },
+	{ IOMMU_VEVENTQ_ALLOC, "IOMMU_VEVENTQ_ALLOC" },
+	{ VFIO_DEVICE_BIND_IOMMUFD, "VFIO_DEVICE_BIND_IOMMUFD" },
+	{ VFIO_DEVICE_ATTACH_IOMMUFD_PT, "VFIO_DEVICE_ATTACH_IOMMUFD_PT" },
+	{ VFIO_DEVICE_DETACH_IOMMUFD_PT, "VFIO_DEVICE_DETACH_IOMMUFD_PT" },
+	{ VFIO_DEVICE_GET_INFO, "VFIO_DEVICE_GET_INFO" },
+	{ VFIO_DEVICE_GET_REGION_INFO, "VFIO_DEVICE_GET_REGION_INFO" },
+};
+
+const char *ish_ioctl_name(unsigned long request)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ioctl_names) / sizeof(ioctl_names[0]); i++)
+		if (ioctl_names[i].request == request)
+			return ioctl_names[i].name;
+	return NULL;
+}
+
+struct out {
+	char *buf;
+	size_t len, used;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->used >= o->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->used += (size_t)n;
+}
+
+static void hwpt_flags(struct out *o, uint32_t f)
+{
+	static const char *const names[] = { "NEST_PARENT", "DIRTY_TRACKING", "FAULT_ID_VALID",
+					     "PASID" };
+	const char *sep = "";
+	unsigned int i;
+
+	if (!f) {
+		put(o, "0");
+		return;
+	}
+	for (i = 0; i < 32; i++) {
+		if (!(f & (1u << i)))
+			continue;
+		if (i < 4)
+			put(o, "%s%s", sep, names[i]);
+		else
+			put(o, "%s0x%x", sep, 1u << i);
+		sep = "|";
+	}
+}
+
+/* arguments, then " -> " and the outputs when the call succeeded */
+static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
+{
+	switch (rq) {
+	case IOMMU_DESTROY: {
+		const struct iommu_destroy *a = arg;
+
+		put(o, "id=%u", a->id);
+		break;
+	}
+	case IOMMU_IOAS_ALLOC: {
+		const struct iommu_ioas_alloc *a = arg;
+
+		put(o, "flags=0x%x", a->flags);
+		if (ok)
+			put(o, " -> out_ioas_id=%u", a->out_ioas_id);
+		break;
+	}
+	case IOMMU_IOAS_MAP: {
+		const struct iommu_ioas_map *a = arg;
+
+		put(o, "ioas_id=%u flags=0x%x user_va=0x%llx length=0x%llx iova=0x%llx", a->ioas_id,
+		    a->flags, (unsigned long long)a->user_va, (unsigned long long)a->length,
+		    (unsigned long long)a->iova);
+		if (ok)
+			put(o, " -> iova=0x%llx", (unsigned long long)a->iova);
+		break;
+	}
+	case IOMMU_IOAS_UNMAP: {
+		const struct iommu_ioas_unmap *a = arg;
+
+		put(o, "ioas_id=%u iova=0x%llx length=0x%llx", a->ioas_id,
+		    (unsigned long long)a->iova, (unsigned long long)a->length);
+		if (ok)
+			put(o, " -> length=0x%llx", (unsigned long long)a->length);
+		break;
+	}
+	case IOMMU_HWPT_ALLOC: {
+		const struct iommu_hwpt_alloc *a = arg;
+
+		put(o, "flags=");
+		hwpt_flags(o, a->flags);
+		put(o, " dev_id=%u pt_id=%u data_type=%u data_len=%u", a->dev_id, a->pt_id,
+		    a->data_type, a->data_len);
+		if (a->data_type == IOMMU_HWPT_DATA_ARM_SMMUV3 && a->data_len >= 16 && a->data_uptr) {
+			const struct iommu_hwpt_arm_smmuv3 *s = (const void *)(uintptr_t)a->data_uptr;
+
+			put(o, " ste={0x%016llx,0x%016llx}", (unsigned long long)s->ste[0],
+			    (unsigned long long)s->ste[1]);
+		}
+		if (ok)
+			put(o, " -> out_hwpt_id=%u", a->out_hwpt_id);
+		break;
+	}
+	case IOMMU_GET_HW_INFO: {
+		const struct iommu_hw_info *a = arg;
+
+		put(o, "dev_id=%u data_len=%u", a->dev_id, a->data_len);
+		if (ok)
+			put(o, " -> data_len=%u out_data_type=%u out_capabilities=0x%llx", a->data_len,
+			    a->out_data_type, (unsigned long long)a->out_capabilities);
+		break;
+	}
+	case IOMMU_HWPT_INVALIDATE: {
+		const struct iommu_hwpt_invalidate *a = arg;
+
+		put(o, "hwpt_id=%u data_type=%u entry_len=%u entry_num=%u", a->hwpt_id, a->data_type,
+		    a->entry_len, a->entry_num);
+		/* entry_num is written back on failure too */
+		put(o, " -> entry_num=%u", a->entry_num);
+		break;
+	}
+	case IOMMU_VIOMMU_ALLOC: {
+		const struct iommu_viommu_alloc *a = arg;
+
+		put(o, "flags=0x%x type=%u dev_id=%u hwpt_id=%u", a->flags, a->type, a->dev_id,
+		    a->hwpt_id);
+		if (ok)
+			put(o, " -> out_viommu_id=%u", a->out_viommu_id);
+		break;
+	}
+	case IOMMU_VDEVICE_ALLOC: {
+		const struct iommu_vdevice_alloc *a = arg;
+
+		put(o, "viommu_id=%u dev_id=%u virt_id=0x%llx", a->viommu_id, a->dev_id,
+		    (unsigned long long)a->virt_id);
+		if (ok)
+			put(o, " -> out_vdevice_id=%u", a->out_vdevice_id);
+		break;
+	}
+	case IOMMU_VEVENTQ_ALLOC: {
+		const struct iommu_veventq_alloc *a = arg;
+
+		put(o, "viommu_id=%u type=%u veventq_depth=%u", a->viommu_id, a->type,
+		    a->veventq_depth);
+		if (ok)
+			put(o, " -> out_veventq_id=%u out_veventq_fd=%d", a->out_veventq_id,
+			    a->out_veventq_fd);
+		break;
+	}
+	case VFIO_DEVICE_BIND_IOMMUFD: {
+		const struct vfio_device_bind_iommufd *a = arg;
+
+		put(o, "iommufd=%d flags=0x%x", a->iommufd, a->flags);
+		if (ok)
+			put(o, " -> out_devid=%u", a->out_devid);
+		break;
+	}
+	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
+		const struct vfio_device_attach_iommufd_pt *a = arg;
+
+		put(o, "flags=0x%x pt_id=%u", a->flags, a->pt_id);
+		if (ok)
+			put(o, " -> pt_id=%u", a->pt_id);
+		break;
+	}
+	case VFIO_DEVICE_DETACH_IOMMUFD_PT: {
+		const struct vfio_device_detach_iommufd_pt *a = arg;
+
+		put(o, "flags=0x%x", a->flags);
+		break;
+	}
+	case VFIO_DEVICE_GET_INFO: {
+		const struct vfio_device_info *a = arg;
+
+		if (ok)
+			put(o, "-> flags=0x%x num_regions=%u num_irqs=%u", a->flags, a->num_regions,
+			    a->num_irqs);
+		break;
+	}
+	case VFIO_DEVICE_GET_REGION_INFO: {
+		const struct vfio_region_info *a = arg;
+
+		put(o, "index=%u", a->index);
+		if (ok)
+			put(o, " -> flags=0x%x size=0x%llx offset=0x%llx", a->flags,
+			    (unsigned long long)a->size, (unsigned long long)a->offset);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+int ish_call_format(const struct ish_call *c, long rc, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0 };
+	const char *name;
+
+	if (len)
+		buf[0] = '\0';
+	if (!strcmp(c->op, "ioctl")) {
+		name = ish_ioctl_name(c->request);
+		if (name)
+			put(&o, "%s(fd %d", name, c->fd);
+		else
+			put(&o, "ioctl(fd %d, 0x%lx", c->fd, c->request);
+		put(&o, ": ");
+		if (c->arg)
+			decode(&o, c->request, c->arg, rc >= 0);
+		put(&o, ")");
+	} else if (!strcmp(c->op, "open")) {
+		put(&o, "open(%s)", c->arg ? (const char *)c->arg : "");
+	} else if (!strcmp(c->op, "poll")) {
+		put(&o, "poll(fd %d, timeout %d ms)", c->fd, (int)c->len);
+	} else if (!strcmp(c->op, "read")) {
+		put(&o, "read(fd %d, %zu bytes)", c->fd, c->len);
+	} else if (!strcmp(c->op, "pread") || !strcmp(c->op, "pwrite")) {
+		put(&o, "%s(fd %d, %zu bytes at 0x%llx)", c->op, c->fd, c->len,
+		    (unsigned long long)c->off);
+	} else {
+		put(&o, "%s(fd %d)", c->op, c->fd);
+	}
+	if (rc < 0)
+		put(&o, " = -%s", strerrorname_np((int)-rc) ? strerrorname_np((int)-rc) : "?");
+	else
+		put(&o, " = %ld", rc);
+	return (int)o.used;
+}

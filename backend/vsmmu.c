@@ -1,0 +1,788 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The vSMMUv3 accel model: the seed's set/unset_iommu_device, GBPA, STE install,
+ * invalidation and events, on top of the typed wrappers. Every multi-step operation unwinds
+ * in reverse order on failure, and the registry always says what the kernel holds.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "iommush/smmu.h"
+
+#define STE0_CFG(w)	(((w) >> 1) & 7)
+#define EVTQ_DEPTH_DEFAULT 64
+
+static const char *const role_names[] = {
+	[ISH_ROLE_NONE] = "none", [ISH_ROLE_S2] = "s2-parent", [ISH_ROLE_BYPASS] = "bypass",
+	[ISH_ROLE_ABORT] = "abort", [ISH_ROLE_TRANSLATE] = "translate", [ISH_ROLE_OTHER] = "other",
+};
+
+const char *ish_role_name(enum ish_role r)
+{
+	return (unsigned int)r <= ISH_ROLE_OTHER ? role_names[r] : "?";
+}
+
+struct ish_vsmmu *ish_vsmmu_find(struct ish_ctx *ctx, const char *name)
+{
+	struct ish_vsmmu *vs;
+
+	for (vs = ctx->vsmmus; vs; vs = vs->next)
+		if (!strcmp(vs->name, name))
+			return vs;
+	return NULL;
+}
+
+struct ish_vsmmu *ish_vsmmu_first(struct ish_ctx *ctx)
+{
+	return ctx->vsmmus;
+}
+
+struct ish_vsmmu_dev *ish_vsmmu_dev_find(struct ish_vsmmu *vs, uint32_t dev_id)
+{
+	struct ish_vsmmu_dev *d;
+
+	for (d = vs->devs; d; d = d->next)
+		if (d->dev == dev_id)
+			return d;
+	return NULL;
+}
+
+struct ish_vsmmu *ish_vsmmu_of_device(struct ish_ctx *ctx, uint32_t dev_id)
+{
+	struct ish_vsmmu *vs;
+
+	for (vs = ctx->vsmmus; vs; vs = vs->next)
+		if (ish_vsmmu_dev_find(vs, dev_id))
+			return vs;
+	return NULL;
+}
+
+uint32_t ish_vsmmu_gbpa_hwpt(const struct ish_vsmmu *vs)
+{
+	return vs->gbpa_abort ? vs->abort_hwpt : vs->bypass_hwpt;
+}
+
+enum ish_role ish_vsmmu_role(struct ish_vsmmu *vs, uint32_t dev_id)
+{
+	struct ish_obj *dev = ish_obj_find(vs->ctx, dev_id);
+	struct ish_vsmmu_dev *d = ish_vsmmu_dev_find(vs, dev_id);
+	uint32_t pt;
+
+	if (!dev || dev->type != ISH_OBJ_DEVICE || !dev->u.device.pt)
+		return ISH_ROLE_NONE;
+	pt = dev->u.device.pt;
+	if (pt == vs->abort_hwpt)
+		return ISH_ROLE_ABORT;
+	if (pt == vs->bypass_hwpt)
+		return ISH_ROLE_BYPASS;
+	if (d && pt == d->translate)
+		return ISH_ROLE_TRANSLATE;
+	if ((d && pt == d->s2_hwpt) || pt == vs->s2_hwpt)
+		return ISH_ROLE_S2;
+	return ISH_ROLE_OTHER;
+}
+
+static void own(struct ish_ctx *ctx, uint32_t id, const char *name)
+{
+	struct ish_obj *o = ish_obj_find(ctx, id);
+
+	if (o)
+		snprintf(o->owner, sizeof(o->owner), "%s", name);
+}
+
+int ish_vsmmu_create(struct ish_ctx *ctx, const char *name, uint32_t ioas_id,
+		     const struct ish_vsmmu_cfg *cfg, struct ish_vsmmu **out)
+{
+	struct ish_vsmmu *vs, **p;
+	struct ish_obj *ioas;
+	int rc;
+
+	if (!*name || strlen(name) >= sizeof(vs->name))
+		return ish_fail(ctx, -EINVAL, "a vSMMU name has 1 to %zu characters",
+				sizeof(vs->name) - 1);
+	if (ish_vsmmu_find(ctx, name))
+		return ish_fail(ctx, -EEXIST, "vSMMU %s already exists", name);
+	rc = ish_obj_get(ctx, ioas_id, ISH_OBJ_IOAS, &ioas);
+	if (rc < 0)
+		return rc;
+	vs = calloc(1, sizeof(*vs));
+	if (!vs)
+		return -ENOMEM;
+	snprintf(vs->name, sizeof(vs->name), "%s", name);
+	vs->ctx = ctx;
+	vs->ioas = ioas_id;
+	vs->cfg = *cfg;
+	if (!vs->cfg.evtq_depth)
+		vs->cfg.evtq_depth = EVTQ_DEPTH_DEFAULT;
+	if (!cfg->auto_features) {
+		memcpy(vs->idr, cfg->idr, sizeof(vs->idr));
+		vs->idr_valid = true;
+	}
+	vs->gbpa_abort = cfg->gbpa_abort;
+	vs->enabled = cfg->enabled;
+	for (p = &ctx->vsmmus; *p; p = &(*p)->next)
+		;
+	*p = vs;
+	*out = vs;
+	return 0;
+}
+
+/* ---- host compatibility (seed: what the vSMMU advertises must hold on the host) ---------- */
+
+enum compat_rule { AT_MOST, SUBSET, ENDIAN };
+
+static const struct {
+	const char *field;
+	enum compat_rule rule;
+} compat_fields[] = {
+	{ "S1P", AT_MOST }, { "ST_LEVEL", AT_MOST }, { "TTENDIAN", ENDIAN }, { "TTF", SUBSET },
+	{ "SIDSIZE", AT_MOST }, { "SSIDSIZE", AT_MOST }, { "RIL", AT_MOST }, { "OAS", AT_MOST },
+	{ "ATS", AT_MOST }, { "GRAN4K", AT_MOST }, { "GRAN16K", AT_MOST }, { "GRAN64K", AT_MOST },
+};
+
+static bool endian_ok(uint32_t host, uint32_t v)
+{
+	/* 0 = mixed serves both; 2 = little, 3 = big */
+	return host == v || host == 0;
+}
+
+static int check_compat(struct ish_vsmmu *vs, const struct ish_hw_info *hw)
+{
+	size_t i;
+
+	if (hw->type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
+		return ish_fail(vs->ctx, -EOPNOTSUPP, "the device's IOMMU is not an ARM SMMUv3 "
+				"(hw info type %u)", hw->type);
+	for (i = 0; i < sizeof(compat_fields) / sizeof(compat_fields[0]); i++) {
+		const struct ish_idr_field *f = ish_idr_find(compat_fields[i].field);
+		uint32_t h, v;
+		bool ok;
+
+		if (!f)
+			continue;
+		h = ish_idr_get(f, hw->smmu.idr);
+		v = ish_idr_get(f, vs->idr);
+		switch (compat_fields[i].rule) {
+		case AT_MOST:
+			ok = v <= h;
+			break;
+		case SUBSET:
+			ok = (v & h) == v;
+			break;
+		default:
+			ok = endian_ok(h, v);
+			break;
+		}
+		if (!ok)
+			return ish_fail(vs->ctx, -EINVAL, "host SMMU incompatible with vSMMU %s: "
+					"%s host %u (%s), vSMMU %u (%s)", vs->name, f->name, h,
+					ish_idr_value_name(f, h), v, ish_idr_value_name(f, v));
+	}
+	return 0;
+}
+
+static int device_hw_info(struct ish_ctx *ctx, struct ish_obj *dev)
+{
+	struct ish_hw_info hw;
+
+	if (dev->u.device.hw_valid)
+		return 0;
+	return ish_get_hw_info(ctx, dev->id, &hw);
+}
+
+/* ---- S2: what VFIO core does before the vSMMU sees the device ---------------------------- */
+
+static struct ish_obj *find_nest_parent(struct ish_ctx *ctx, uint32_t ioas_id, const char *iommu)
+{
+	struct ish_obj *o, *dev;
+
+	for (o = ctx->objs; o; o = o->next) {
+		if (o->type != ISH_OBJ_HWPT_PAGING || o->parent != ioas_id ||
+		    !(o->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+			continue;
+		dev = ish_obj_find(ctx, o->dev);
+		/* a parent made for a device now gone: its SMMU is unknown, don't guess */
+		if (dev && dev->type == ISH_OBJ_DEVICE && !strcmp(dev->u.device.pci.iommu, iommu))
+			return o;
+	}
+	return NULL;
+}
+
+int ish_s2_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t ioas_id, uint32_t *hwpt_id)
+{
+	struct ish_obj *dev, *ioas, *cur, *parent;
+	uint32_t id;
+	bool made = false;
+	int rc;
+
+	rc = ish_obj_get(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
+	if (rc < 0)
+		return rc;
+	rc = ish_obj_get(ctx, ioas_id, ISH_OBJ_IOAS, &ioas);
+	if (rc < 0)
+		return rc;
+	cur = ish_obj_find(ctx, dev->u.device.pt);
+	if (cur && cur->type == ISH_OBJ_HWPT_PAGING && cur->parent == ioas_id &&
+	    (cur->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)) {
+		*hwpt_id = cur->id;
+		return 0;
+	}
+	rc = device_hw_info(ctx, dev);
+	if (rc < 0)
+		return rc;
+	parent = find_nest_parent(ctx, ioas_id, dev->u.device.pci.iommu);
+	if (parent) {
+		id = parent->id;
+	} else {
+		rc = ish_hwpt_alloc(ctx, dev_id, ioas_id, IOMMU_HWPT_ALLOC_NEST_PARENT,
+				    IOMMU_HWPT_DATA_NONE, NULL, 0, &id);
+		if (rc < 0)
+			return rc;
+		made = true;
+	}
+	rc = ish_device_attach(ctx, dev_id, id, NULL);
+	if (rc < 0)
+		goto free_parent;
+	*hwpt_id = id;
+	return 0;
+
+free_parent:
+	if (made)
+		ish_destroy(ctx, id);
+	return rc;
+}
+
+/* ---- set / unset ---------------------------------------------------------------------------- */
+
+static int alloc_viommu(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t s2_hwpt)
+{
+	static const uint64_t abort_ste[2] = { ISH_STE_V, 0 };
+	static const uint64_t bypass_ste[2] = { ISH_STE_V | (ISH_STE_CFG_BYPASS << 1), 0 };
+	struct ish_ctx *ctx = vs->ctx;
+	int rc;
+
+	rc = ish_viommu_alloc(ctx, dev->id, s2_hwpt, IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &vs->viommu);
+	if (rc < 0)
+		return rc;
+	rc = ish_hwpt_alloc_nested(ctx, dev->id, vs->viommu, abort_ste, &vs->abort_hwpt);
+	if (rc < 0)
+		goto free_viommu;
+	rc = ish_hwpt_alloc_nested(ctx, dev->id, vs->viommu, bypass_ste, &vs->bypass_hwpt);
+	if (rc < 0)
+		goto free_abort;
+	if (vs->cfg.events) {
+		rc = ish_veventq_alloc(ctx, vs->viommu, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
+				       vs->cfg.evtq_depth, &vs->veventq);
+		if (rc < 0)
+			goto free_bypass;
+	}
+	rc = ish_device_attach(ctx, dev->id, ish_vsmmu_gbpa_hwpt(vs), NULL);
+	if (rc < 0)
+		goto free_veventq;
+	vs->s2_hwpt = s2_hwpt;
+	snprintf(vs->iommu, sizeof(vs->iommu), "%s", dev->u.device.pci.iommu);
+	own(ctx, vs->viommu, vs->name);
+	own(ctx, vs->abort_hwpt, vs->name);
+	own(ctx, vs->bypass_hwpt, vs->name);
+	own(ctx, vs->veventq, vs->name);
+	return 0;
+
+free_veventq:
+	if (vs->veventq)
+		ish_destroy(ctx, vs->veventq);
+	vs->veventq = 0;
+free_bypass:
+	ish_destroy(ctx, vs->bypass_hwpt);
+	vs->bypass_hwpt = 0;
+free_abort:
+	ish_destroy(ctx, vs->abort_hwpt);
+	vs->abort_hwpt = 0;
+free_viommu:
+	ish_destroy(ctx, vs->viommu);
+	vs->viommu = 0;
+	return rc;
+}
+
+/*
+ * Free what the last device leaves behind: vEVENTQ, bypass, abort, vIOMMU, in that order.
+ * A failure stops here with the rest still recorded, so a later call can finish the job.
+ */
+static int release_viommu(struct ish_vsmmu *vs)
+{
+	uint32_t *ids[] = { &vs->veventq, &vs->bypass_hwpt, &vs->abort_hwpt, &vs->viommu };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		if (!*ids[i])
+			continue;
+		rc = ish_destroy(vs->ctx, *ids[i]);
+		if (rc < 0)
+			return rc;
+		*ids[i] = 0;
+	}
+	vs->s2_hwpt = 0;
+	vs->iommu[0] = '\0';
+	if (vs->cfg.auto_features)
+		vs->idr_valid = false;
+	return 0;
+}
+
+static struct ish_obj *parent_of(struct ish_ctx *ctx, struct ish_obj *dev, uint32_t ioas_id)
+{
+	struct ish_obj *pt = ish_obj_find(ctx, dev->u.device.pt);
+
+	if (pt && pt->type == ISH_OBJ_HWPT_PAGING && pt->parent == ioas_id &&
+	    (pt->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+		return pt;
+	return NULL;
+}
+
+static int set_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
+{
+	struct ish_ctx *ctx = vs->ctx;
+	struct ish_vsmmu *other = ish_vsmmu_of_device(ctx, dev->id);
+	struct ish_vsmmu_dev *d;
+
+	if (other && other != vs)
+		return ish_fail(ctx, -EBUSY, "device %u is already set on vSMMU %s", dev->id,
+				other->name);
+	for (d = vs->devs; d; d = d->next)
+		if (d->vsid == vsid && d->dev != dev->id)
+			return ish_fail(ctx, -EEXIST, "vSID 0x%x of vSMMU %s is already device %u",
+					vsid, vs->name, d->dev);
+	if (!parent_of(ctx, dev, vs->ioas))
+		return ish_fail(ctx, -EINVAL, "device %u is not attached to a nest-parent HWPT of "
+				"IOAS %u (the S2 of vSMMU %s)", dev->id, vs->ioas, vs->name);
+	if (vs->viommu && !vs->abort_hwpt)
+		return 0;	/* half released: set_device frees the rest first */
+	if (vs->viommu && strcmp(dev->u.device.pci.iommu, vs->iommu))
+		return ish_fail(ctx, -EXDEV, "device %u is behind %s, but vSMMU %s's vIOMMU is on %s",
+				dev->id, dev->u.device.pci.iommu[0] ? dev->u.device.pci.iommu : "?",
+				vs->name, vs->iommu);
+	return 0;
+}
+
+int ish_vsmmu_set_device(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
+{
+	struct ish_ctx *ctx = vs->ctx;
+	struct ish_vsmmu_dev *d, **p;
+	struct ish_obj *dev;
+	bool first;
+	int rc;
+
+	rc = ish_obj_get(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
+	if (rc < 0)
+		return rc;
+	d = ish_vsmmu_dev_find(vs, dev_id);
+	if (d) {
+		if (d->vsid == vsid)
+			return 0;
+		return ish_fail(ctx, -EEXIST, "device %u is already set on vSMMU %s with vSID 0x%x",
+				dev_id, vs->name, d->vsid);
+	}
+	rc = set_checks(vs, dev, vsid);
+	if (rc < 0)
+		return rc;
+	if (vs->viommu && !vs->abort_hwpt) {
+		rc = release_viommu(vs);
+		if (rc < 0)
+			return rc;
+	}
+	rc = device_hw_info(ctx, dev);
+	if (rc < 0)
+		return rc;
+	if (!vs->idr_valid) {
+		memcpy(vs->idr, dev->u.device.hw.smmu.idr, sizeof(vs->idr));
+		vs->idr_valid = true;
+	}
+	rc = check_compat(vs, &dev->u.device.hw);
+	if (rc < 0)
+		return rc;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->dev = dev_id;
+	d->vsid = vsid;
+	d->s2_hwpt = parent_of(ctx, dev, vs->ioas)->id;
+	first = !vs->viommu;
+	if (first)
+		rc = alloc_viommu(vs, dev, d->s2_hwpt);
+	else
+		rc = ish_device_attach(ctx, dev_id, ish_vsmmu_gbpa_hwpt(vs), NULL);
+	if (rc < 0) {
+		free(d);
+		return rc;
+	}
+	for (p = &vs->devs; *p; p = &(*p)->next)
+		;
+	*p = d;
+	return 0;
+}
+
+static void dev_unlink(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d)
+{
+	struct ish_vsmmu_dev **p;
+
+	for (p = &vs->devs; *p; p = &(*p)->next) {
+		if (*p == d) {
+			*p = d->next;
+			free(d);
+			return;
+		}
+	}
+}
+
+int ish_vsmmu_unset_device(struct ish_vsmmu *vs, uint32_t dev_id)
+{
+	struct ish_ctx *ctx = vs->ctx;
+	struct ish_vsmmu_dev *d = ish_vsmmu_dev_find(vs, dev_id);
+	int rc;
+
+	if (!d)
+		return 0;
+	/* back to the S2 parent first: the proxies and its translate HWPT become free */
+	rc = ish_device_attach(ctx, dev_id, d->s2_hwpt, NULL);
+	if (rc < 0)
+		return rc;
+	if (d->translate) {
+		rc = ish_destroy(ctx, d->translate);
+		if (rc < 0)
+			return rc;
+		d->translate = 0;
+	}
+	if (d->vdevice) {
+		rc = ish_destroy(ctx, d->vdevice);
+		if (rc < 0)
+			return rc;
+		d->vdevice = 0;
+	}
+	dev_unlink(vs, d);
+	if (!vs->devs)
+		return release_viommu(vs);
+	return 0;
+}
+
+/* ---- where a device belongs, and moving it there --------------------------------------- */
+
+/* The HWPT a device should be on for a given STE, or 0 when it needs a translate HWPT. */
+static uint32_t proxy_for(struct ish_vsmmu *vs, const struct ish_vsmmu_dev *d, bool gbpa_abort,
+			  bool enabled)
+{
+	uint64_t cfg;
+
+	if (!enabled || !d->ste_set)
+		return gbpa_abort ? vs->abort_hwpt : vs->bypass_hwpt;
+	if (!(d->ste[0] & ISH_STE_V))
+		return vs->abort_hwpt;
+	cfg = STE0_CFG(d->ste[0]);
+	if (cfg == ISH_STE_CFG_BYPASS)
+		return vs->bypass_hwpt;
+	if (cfg == ISH_STE_CFG_S1_TRANS)
+		return 0;
+	return vs->abort_hwpt;
+}
+
+static uint32_t current_pt(struct ish_ctx *ctx, uint32_t dev_id)
+{
+	struct ish_obj *dev = ish_obj_find(ctx, dev_id);
+
+	return dev && dev->type == ISH_OBJ_DEVICE ? dev->u.device.pt : 0;
+}
+
+/*
+ * Move every device whose proxy changes between (old_abort, old_en) and (new_abort, new_en).
+ * Devices needing a translate HWPT are left where they are (see ish_vsmmu_set_enabled).
+ * On failure the ones already moved go back, newest first.
+ */
+static int move_devices(struct ish_vsmmu *vs, bool old_abort, bool old_en, bool new_abort,
+			bool new_en)
+{
+	struct ish_ctx *ctx = vs->ctx;
+	struct ish_vsmmu_dev *d, *e;
+	uint32_t to;
+	int rc;
+
+	for (d = vs->devs; d; d = d->next) {
+		to = proxy_for(vs, d, new_abort, new_en);
+		if (!to || to == current_pt(ctx, d->dev))
+			continue;
+		rc = ish_device_attach(ctx, d->dev, to, NULL);
+		if (rc < 0)
+			goto undo;
+	}
+	return 0;
+
+undo:
+	for (e = vs->devs; e != d; e = e->next) {
+		to = proxy_for(vs, e, old_abort, old_en);
+		if (!to)
+			to = e->translate;
+		if (to && to != current_pt(ctx, e->dev))
+			ish_device_attach(ctx, e->dev, to, NULL);
+	}
+	return rc;
+}
+
+int ish_vsmmu_set_gbpa(struct ish_vsmmu *vs, bool abort)
+{
+	int rc;
+
+	if (abort == vs->gbpa_abort)
+		return 0;
+	if (vs->viommu) {
+		rc = move_devices(vs, vs->gbpa_abort, vs->enabled, abort, vs->enabled);
+		if (rc < 0)
+			return rc;
+	}
+	vs->gbpa_abort = abort;
+	return 0;
+}
+
+/* ---- STE install ------------------------------------------------------------------------- */
+
+/* Allocate and attach a translate HWPT for the device's STE, then free the previous one. */
+static int attach_translate(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, const uint64_t ste[2])
+{
+	struct ish_ctx *ctx = vs->ctx;
+	uint64_t masked[2] = { ste[0] & ISH_STE0_NESTING_ALLOWED, ste[1] & ISH_STE1_NESTING_ALLOWED };
+	uint32_t id, old = d->translate;
+	int rc;
+
+	rc = ish_hwpt_alloc_nested(ctx, d->dev, vs->viommu, masked, &id);
+	if (rc < 0)
+		return rc;
+	rc = ish_device_attach(ctx, d->dev, id, NULL);
+	if (rc < 0)
+		goto free_new;
+	own(ctx, id, vs->name);
+	d->translate = id;
+	if (old)
+		return ish_destroy(ctx, old);
+	return 0;
+
+free_new:
+	ish_destroy(ctx, id);
+	return rc;
+}
+
+static int move_to_proxy(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, uint32_t proxy)
+{
+	struct ish_ctx *ctx = vs->ctx;
+	uint32_t old = d->translate;
+	int rc;
+
+	if (proxy != current_pt(ctx, d->dev)) {
+		rc = ish_device_attach(ctx, d->dev, proxy, NULL);
+		if (rc < 0)
+			return rc;
+	}
+	if (old) {
+		d->translate = 0;
+		rc = ish_destroy(ctx, old);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_ste(struct ish_vsmmu *vs, const uint64_t ste[2])
+{
+	uint64_t cfg = STE0_CFG(ste[0]);
+
+	if (!(ste[0] & ISH_STE_V))
+		return 0;
+	if (cfg != ISH_STE_CFG_ABORT && cfg != ISH_STE_CFG_BYPASS && cfg != ISH_STE_CFG_S1_TRANS)
+		return ish_fail(vs->ctx, -EINVAL, "STE Config=%u (%s) is not one a stage-1 vSMMU "
+				"accepts (abort, bypass, s1-translate)", (unsigned int)cfg,
+				ish_ste_config_name((unsigned int)cfg));
+	return 0;
+}
+
+int ish_vsmmu_install_ste(struct ish_vsmmu *vs, uint32_t dev_id, const uint64_t ste[2])
+{
+	struct ish_ctx *ctx = vs->ctx;
+	struct ish_vsmmu_dev *d = ish_vsmmu_dev_find(vs, dev_id), saved;
+	uint32_t proxy, before;
+	int rc;
+
+	if (!d)
+		return ish_fail(ctx, -ENOENT, "device %u is not set on vSMMU %s", dev_id, vs->name);
+	/* the guest SID is known from the first install on, whatever the STE says */
+	if (!d->vdevice) {
+		rc = ish_vdevice_alloc(ctx, vs->viommu, d->dev, d->vsid, &d->vdevice);
+		if (rc < 0)
+			return rc;
+		own(ctx, d->vdevice, vs->name);
+	}
+	rc = check_ste(vs, ste);
+	if (rc < 0)
+		return rc;
+	saved = *d;
+	before = current_pt(ctx, d->dev);
+	d->ste[0] = ste[0];
+	d->ste[1] = ste[1];
+	d->ste_set = true;
+	proxy = proxy_for(vs, d, vs->gbpa_abort, vs->enabled);
+	rc = proxy ? move_to_proxy(vs, d, proxy) : attach_translate(vs, d, ste);
+	if (rc < 0 && current_pt(ctx, d->dev) == before && d->translate == saved.translate) {
+		/* refused before the device moved: it stays exactly where it was */
+		d->ste[0] = saved.ste[0];
+		d->ste[1] = saved.ste[1];
+		d->ste_set = saved.ste_set;
+	}
+	return rc;
+}
+
+int ish_vsmmu_install_range(struct ish_vsmmu *vs, uint32_t lo, uint32_t hi, const uint64_t ste[2],
+			    int *first_err, uint32_t *failed_dev)
+{
+	struct ish_vsmmu_dev *d;
+	int n = 0, rc;
+
+	*first_err = 0;
+	*failed_dev = 0;
+	for (d = vs->devs; d; d = d->next) {
+		if (d->vsid < lo || d->vsid > hi)
+			continue;
+		rc = ish_vsmmu_install_ste(vs, d->dev, ste);
+		if (rc < 0) {
+			if (!*first_err) {
+				*first_err = rc;
+				*failed_dev = d->dev;
+			}
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
+int ish_vsmmu_set_enabled(struct ish_vsmmu *vs, bool enabled)
+{
+	struct ish_vsmmu_dev *d;
+	int rc;
+
+	if (enabled == vs->enabled)
+		return 0;
+	if (vs->viommu) {
+		rc = move_devices(vs, vs->gbpa_abort, vs->enabled, vs->gbpa_abort, enabled);
+		if (rc < 0)
+			return rc;
+	}
+	vs->enabled = enabled;
+	for (d = vs->devs; d && vs->viommu; d = d->next) {
+		uint32_t proxy = proxy_for(vs, d, vs->gbpa_abort, enabled);
+
+		/* translate STEs installed while disabled take effect now */
+		if (!proxy && !d->translate) {
+			rc = attach_translate(vs, d, d->ste);
+			if (rc < 0)
+				return rc;
+		} else if (proxy && d->translate) {
+			rc = move_to_proxy(vs, d, proxy);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- invalidation and events --------------------------------------------------------------- */
+
+int ish_vsmmu_invalidate(struct ish_vsmmu *vs, const uint64_t (*cmds)[2], uint32_t n,
+			 uint32_t *done)
+{
+	struct ish_ctx *ctx = vs->ctx;
+	char why[160];
+	int rc;
+
+	*done = 0;
+	if (!vs->viommu)
+		return ish_fail(ctx, -ENODEV, "vSMMU %s has no vIOMMU yet (no device set)", vs->name);
+	rc = ish_invalidate(ctx, vs->viommu, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds,
+			    sizeof(cmds[0]), n, done);
+	if (rc == -EIO && *done < n) {
+		char cmd[96];
+
+		ish_cmd_format(cmds[*done], cmd, sizeof(cmd));
+		why[0] = '\0';
+		if (ish_cmd_validate_user(cmds[*done], vs->idr, why, sizeof(why)) == 0)
+			snprintf(why, sizeof(why), "no vDEVICE has that vSID on vSMMU %s", vs->name);
+		ish_fail(ctx, rc, "command %u (%s) refused: %s; %u handled", *done, cmd, why, *done);
+	}
+	return rc;
+}
+
+int ish_vsmmu_read_events(struct ish_vsmmu *vs, struct ish_vevent *ev, size_t max, int timeout_ms)
+{
+	if (!vs->veventq)
+		return ish_fail(vs->ctx, -ENOENT, "vSMMU %s has no event queue%s", vs->name,
+				vs->cfg.events ? " yet (no device set)" : " (create it with events)");
+	return ish_veventq_read(vs->ctx, vs->veventq, ev, max, timeout_ms);
+}
+
+/* ---- teardown ------------------------------------------------------------------------------- */
+
+static void vsmmu_unlink(struct ish_vsmmu *vs)
+{
+	struct ish_vsmmu **p;
+
+	for (p = &vs->ctx->vsmmus; *p; p = &(*p)->next) {
+		if (*p == vs) {
+			*p = vs->next;
+			return;
+		}
+	}
+}
+
+static struct ish_vsmmu_dev *last_dev(struct ish_vsmmu *vs)
+{
+	struct ish_vsmmu_dev *d = vs->devs;
+
+	while (d && d->next)
+		d = d->next;
+	return d;
+}
+
+int ish_vsmmu_destroy(struct ish_vsmmu *vs)
+{
+	struct ish_vsmmu_dev *d;
+	int rc;
+
+	/* newest device first, as a VMM unplugs them */
+	while ((d = last_dev(vs))) {
+		rc = ish_vsmmu_unset_device(vs, d->dev);
+		if (rc < 0)
+			return rc;
+	}
+	rc = release_viommu(vs);
+	if (rc < 0)
+		return rc;
+	vsmmu_unlink(vs);
+	free(vs);
+	return 0;
+}
+
+/* Context teardown: unwind what can be unwound, then forget the rest (the registry has it). */
+void ish_vsmmu_free_all(struct ish_ctx *ctx)
+{
+	struct ish_vsmmu *vs, *last;
+	struct ish_vsmmu_dev *d;
+
+	while (ctx->vsmmus) {
+		for (last = ctx->vsmmus; last->next; last = last->next)
+			;
+		vs = last;
+		if (ish_vsmmu_destroy(vs) == 0)
+			continue;
+		while ((d = vs->devs)) {
+			vs->devs = d->next;
+			free(d);
+		}
+		vsmmu_unlink(vs);
+		free(vs);
+	}
+}

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libiommush: the core. A context owns one iommufd, a registry that mirrors every kernel
+ * object it created (so `show`, completion and teardown read one list), typed wrappers for
+ * each uAPI call, and the vSMMUv3 accel model (vsmmu.h).
+ *
+ * Every function returns 0 (or a count) on success and -errno on failure; it never prints and
+ * never exits. On failure a one-line explanation may be left in ish_errmsg(ctx).
+ */
+#ifndef IOMMUSH_H
+#define IOMMUSH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/iommufd.h>
+#include "backend.h"
+
+struct ish_ctx;
+
+/* ---- context ------------------------------------------------------------------------- */
+
+/* One decoded kernel call, for --trace / --dry-run and the ioctl counter. */
+struct ish_call {
+	int fd;
+	unsigned long request;		/* ioctl request; 0 for read/poll/pread/pwrite */
+	const char *op;			/* "ioctl", "read", "poll", "pread", "pwrite", "open", "close" */
+	const void *arg;		/* the uAPI struct (or buffer) as passed */
+	size_t len;			/* read/write length */
+	uint64_t off;
+};
+/* called after each call with its result (before it when dry-run: rc = 0) */
+typedef void (*ish_trace_fn)(void *arg, const struct ish_call *call, long rc);
+
+/* takes ownership of @be; opens /dev/iommu through it */
+int ish_ctx_new(struct ish_backend *be, struct ish_ctx **out);
+/* tears everything down in reverse order (vSMMUs, objects, devices), then frees */
+void ish_ctx_free(struct ish_ctx *ctx);
+/* destroy every object and device but keep the context */
+int ish_ctx_reset(struct ish_ctx *ctx);
+struct ish_backend *ish_ctx_backend(struct ish_ctx *ctx);
+int ish_ctx_iommufd(struct ish_ctx *ctx);
+const char *ish_errmsg(const struct ish_ctx *ctx);	/* "" when none */
+void ish_clear_err(struct ish_ctx *ctx);
+
+void ish_set_trace(struct ish_ctx *ctx, ish_trace_fn fn, void *arg);
+/* dry run: calls are traced and not issued; allocations return fake ids from 0x80000000 */
+void ish_set_dry_run(struct ish_ctx *ctx, bool on);
+/* fail the Nth backend call from now (1 = the next) with -err; n = 0 disarms */
+void ish_fail_nth(struct ish_ctx *ctx, unsigned long n, int err);
+/* true when an armed fault was injected since the last ish_fail_nth() */
+bool ish_fail_hit(const struct ish_ctx *ctx);
+/* backend calls issued so far (ioctls only, and all calls) */
+unsigned long ish_ioctl_count(const struct ish_ctx *ctx);
+unsigned long ish_call_count(const struct ish_ctx *ctx);
+/* the name of an ioctl request ("IOMMU_HWPT_ALLOC"), NULL if unknown */
+const char *ish_ioctl_name(unsigned long request);
+/* decode a uAPI struct for --trace: "dev_id=1 pt_id=3 flags=NEST_PARENT -> out_hwpt_id=4" */
+int ish_call_format(const struct ish_call *call, long rc, char *buf, size_t len);
+
+/* ---- the object registry -------------------------------------------------------------- */
+
+enum ish_obj_type {
+	ISH_OBJ_DEVICE,
+	ISH_OBJ_IOAS,
+	ISH_OBJ_HWPT_PAGING,
+	ISH_OBJ_HWPT_NESTED,
+	ISH_OBJ_VIOMMU,
+	ISH_OBJ_VDEVICE,
+	ISH_OBJ_VEVENTQ,
+	ISH_OBJ_TOMBSTONE,	/* a vDEVICE whose device was unbound: its id stays reserved */
+	ISH_OBJ_NTYPES
+};
+const char *ish_obj_type_name(enum ish_obj_type t);	/* "device", "ioas", "hwpt-paging", ... */
+
+struct ish_hw_info {
+	uint32_t type;			/* IOMMU_HW_INFO_TYPE_* */
+	uint32_t data_len;		/* what the kernel reported */
+	uint64_t capabilities;
+	uint8_t max_pasid_log2;
+	struct iommu_hw_info_arm_smmuv3 smmu;
+};
+
+#define ISH_MAX_REGIONS 9	/* VFIO PCI: BAR0-5, ROM, config, VGA */
+
+#define ISH_HWPT_AUTO 0x80000000u	/* flags: the kernel made it on attach to an IOAS */
+
+struct ish_obj {
+	uint32_t id;
+	enum ish_obj_type type;
+	uint32_t parent;	/* IOAS (paging), vIOMMU (nested, vdevice, veventq), HWPT (viommu) */
+	uint32_t dev;		/* device it was allocated for (hwpt, viommu, vdevice) */
+	uint32_t flags;		/* HWPT alloc flags | ISH_HWPT_AUTO */
+	char owner[32];		/* the vSMMU that owns it, "" if created by hand */
+	union {
+		struct {
+			int fd;
+			uint32_t pt;		/* attached page table id, 0 if none */
+			uint32_t vdevice;	/* its vDEVICE id, 0 if none */
+			struct ish_pci_dev pci;
+			bool hw_valid;		/* hw cached by ish_get_hw_info() */
+			struct ish_hw_info hw;
+			uint32_t nregions;	/* region cache, 0 until read */
+			uint64_t region_off[ISH_MAX_REGIONS], region_size[ISH_MAX_REGIONS];
+			uint32_t region_flags[ISH_MAX_REGIONS];
+		} device;
+		struct {
+			uint64_t ste[2];
+		} nested;
+		struct {
+			uint32_t type;
+		} viommu;
+		struct {
+			uint64_t virt_id;
+		} vdevice;
+		struct {
+			int fd;
+			uint32_t type, depth;
+			bool seq_valid;
+			uint32_t next_seq;	/* sequence expected next, to report gaps */
+		} veventq;
+	} u;
+	struct ish_obj *next;	/* creation order */
+};
+
+struct ish_obj *ish_obj_find(struct ish_ctx *ctx, uint32_t id);
+/* by id and type: -ENOENT unknown, -EINVAL wrong type (with errmsg naming both) */
+int ish_obj_get(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type, struct ish_obj **out);
+struct ish_obj *ish_obj_first(struct ish_ctx *ctx);
+/* a device by id, BDF or cdev path */
+struct ish_obj *ish_device_find(struct ish_ctx *ctx, const char *spec);
+
+/* ---- uAPI wrappers: one kernel call each (unless said) -------------------------------- */
+
+/* open the cdev (BDF or /dev/vfio/devices/vfioN) + VFIO_DEVICE_BIND_IOMMUFD */
+int ish_device_bind(struct ish_ctx *ctx, const char *spec, uint32_t *dev_id);
+/* close the cdev: the kernel detaches it and tombstones a live vDEVICE */
+int ish_device_unbind(struct ish_ctx *ctx, uint32_t dev_id);
+/* VFIO_DEVICE_ATTACH_IOMMUFD_PT (attach or replace); *out_pt = HWPT actually used */
+int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t *out_pt);
+int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id);
+
+int ish_get_hw_info(struct ish_ctx *ctx, uint32_t dev_id, struct ish_hw_info *info);
+
+int ish_ioas_alloc(struct ish_ctx *ctx, uint32_t *ioas_id);
+/* @flags: IOMMU_IOAS_MAP_*; *iova in: the IOVA with FIXED_IOVA, out: the one used */
+int ish_ioas_map(struct ish_ctx *ctx, uint32_t ioas_id, void *va, uint64_t length,
+		 uint64_t *iova, uint32_t flags);
+/* iova 0 + length UINT64_MAX unmaps everything; *unmapped = bytes */
+int ish_ioas_unmap(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_t length,
+		   uint64_t *unmapped);
+
+/* the raw call: paging (pt = IOAS) or nested (pt = vIOMMU or HWPT) */
+int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
+		   uint32_t data_type, const void *data, uint32_t data_len, uint32_t *hwpt_id);
+/* nested on a vIOMMU from the two STE words (IOMMU_HWPT_DATA_ARM_SMMUV3) */
+int ish_hwpt_alloc_nested(struct ish_ctx *ctx, uint32_t dev_id, uint32_t viommu_id,
+			  const uint64_t ste[2], uint32_t *hwpt_id);
+
+int ish_viommu_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id, uint32_t type,
+		     uint32_t *viommu_id);
+int ish_vdevice_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t dev_id,
+		      uint64_t virt_id, uint32_t *vdevice_id);
+
+/*
+ * IOMMU_HWPT_INVALIDATE: @n entries of @entry_len bytes. *done = entries handled, also on
+ * failure (the kernel's entry_num), so a caller can tell which command was refused.
+ */
+int ish_invalidate(struct ish_ctx *ctx, uint32_t id, uint32_t data_type, const void *entries,
+		   uint32_t entry_len, uint32_t n, uint32_t *done);
+
+int ish_veventq_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t type, uint32_t depth,
+		      uint32_t *veventq_id);
+
+/* One decoded vEVENTQ record. */
+struct ish_vevent {
+	bool lost;		/* a LOST_EVENTS header: events were dropped before this point */
+	uint32_t seq;
+	uint32_t gap;		/* sequence numbers skipped before this record; for a LOST
+				 * header the events dropped are gap + 1 */
+	uint64_t evt[4];	/* ARM SMMUv3 event record (only when !lost) */
+};
+/*
+ * Read up to @max records. Waits up to @timeout_ms for the first one (0 = don't wait,
+ * < 0 forever); returns the number of records, 0 when none, -EINTR when interrupted.
+ */
+int ish_veventq_read(struct ish_ctx *ctx, uint32_t veventq_id, struct ish_vevent *ev,
+		     size_t max, int timeout_ms);
+
+/* IOMMU_DESTROY; a vEVENTQ's fd is closed first (it holds a reference) */
+int ish_destroy(struct ish_ctx *ctx, uint32_t id);
+
+/* ---- VFIO regions and host memory ------------------------------------------------------ */
+
+struct ish_region {
+	uint32_t index;
+	uint32_t flags;		/* VFIO_REGION_INFO_FLAG_* */
+	uint64_t size, offset;
+};
+/* VFIO_DEVICE_GET_INFO + GET_REGION_INFO for each region; returns the count */
+int ish_region_list(struct ish_ctx *ctx, uint32_t dev_id, struct ish_region *r, size_t max);
+/* BAR access of 1, 2, 4 or 8 bytes at @off inside region @index */
+int ish_mmio_read(struct ish_ctx *ctx, uint32_t dev_id, uint32_t index, uint64_t off,
+		  unsigned int width, uint64_t *val);
+int ish_mmio_write(struct ish_ctx *ctx, uint32_t dev_id, uint32_t index, uint64_t off,
+		   unsigned int width, uint64_t val);
+
+/* What IOAS_MAP put where, as the kernel holds it (for show and mem_free). */
+struct ish_map {
+	uint32_t ioas;
+	uint64_t iova, length;
+	void *va;
+	uint32_t flags;
+	struct ish_map *next;
+};
+struct ish_map *ish_map_first(struct ish_ctx *ctx);
+
+/* Page-aligned host buffers, numbered from 1, for IOAS_MAP and DMA checks. */
+struct ish_mem {
+	uint32_t id;
+	void *va;
+	size_t size;
+	struct ish_mem *next;
+};
+int ish_mem_alloc(struct ish_ctx *ctx, size_t size, uint32_t *mem_id);
+int ish_mem_free(struct ish_ctx *ctx, uint32_t mem_id);	/* -EBUSY while mapped */
+struct ish_mem *ish_mem_find(struct ish_ctx *ctx, uint32_t mem_id);
+struct ish_mem *ish_mem_first(struct ish_ctx *ctx);
+
+#endif
