@@ -413,6 +413,8 @@ int ish_vsmmu_set_device(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
 	else
 		rc = ish_device_attach(ctx, dev_id, ish_vsmmu_gbpa_hwpt(vs), NULL);
 	if (rc < 0) {
+		if (first && vs->cfg.auto_features)
+			vs->idr_valid = false;
 		free(d);
 		return rc;
 	}
@@ -490,55 +492,6 @@ static uint32_t current_pt(struct ish_ctx *ctx, uint32_t dev_id)
 	struct ish_obj *dev = ish_obj_find(ctx, dev_id);
 
 	return dev && dev->type == ISH_OBJ_DEVICE ? dev->u.device.pt : 0;
-}
-
-/*
- * Move every device whose proxy changes between (old_abort, old_en) and (new_abort, new_en).
- * Devices needing a translate HWPT are left where they are (see ish_vsmmu_set_enabled).
- * On failure the ones already moved go back, newest first.
- */
-static int move_devices(struct ish_vsmmu *vs, bool old_abort, bool old_en, bool new_abort,
-			bool new_en)
-{
-	struct ish_ctx *ctx = vs->ctx;
-	struct ish_vsmmu_dev *d, *e;
-	uint32_t to;
-	int rc;
-
-	for (d = vs->devs; d; d = d->next) {
-		to = proxy_for(vs, d, new_abort, new_en);
-		if (!to || to == current_pt(ctx, d->dev))
-			continue;
-		rc = ish_device_attach(ctx, d->dev, to, NULL);
-		if (rc < 0)
-			goto undo;
-	}
-	return 0;
-
-undo:
-	for (e = vs->devs; e != d; e = e->next) {
-		to = proxy_for(vs, e, old_abort, old_en);
-		if (!to)
-			to = e->translate;
-		if (to && to != current_pt(ctx, e->dev))
-			ish_device_attach(ctx, e->dev, to, NULL);
-	}
-	return rc;
-}
-
-int ish_vsmmu_set_gbpa(struct ish_vsmmu *vs, bool abort)
-{
-	int rc;
-
-	if (abort == vs->gbpa_abort)
-		return 0;
-	if (vs->viommu) {
-		rc = move_devices(vs, vs->gbpa_abort, vs->enabled, abort, vs->enabled);
-		if (rc < 0)
-			return rc;
-	}
-	vs->gbpa_abort = abort;
-	return 0;
 }
 
 /* ---- STE install ------------------------------------------------------------------------- */
@@ -660,34 +613,64 @@ int ish_vsmmu_install_range(struct ish_vsmmu *vs, uint32_t lo, uint32_t hi, cons
 	return n;
 }
 
+/* Put one device where (gbpa_abort, enabled) and its STE say. */
+static int place(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, bool gbpa_abort, bool enabled)
+{
+	uint32_t proxy = proxy_for(vs, d, gbpa_abort, enabled);
+
+	if (proxy)
+		return move_to_proxy(vs, d, proxy);
+	if (d->translate && current_pt(vs->ctx, d->dev) == d->translate)
+		return 0;
+	return attach_translate(vs, d, d->ste);
+}
+
+/*
+ * GBPA or SMMUEN changed: move every device whose place changes. On failure the devices
+ * already moved go back, newest first, and the state stays as it was.
+ */
+static int retarget(struct ish_vsmmu *vs, bool gbpa_abort, bool enabled)
+{
+	struct ish_vsmmu_dev *d, **moved;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (!vs->viommu)
+		goto done;
+	for (d = vs->devs; d; d = d->next)
+		n++;
+	moved = calloc(n ? n : 1, sizeof(*moved));
+	if (!moved)
+		return -ENOMEM;
+	for (i = 0, d = vs->devs; d; d = d->next) {
+		if (proxy_for(vs, d, gbpa_abort, enabled) == proxy_for(vs, d, vs->gbpa_abort, vs->enabled) &&
+		    (proxy_for(vs, d, gbpa_abort, enabled) || d->translate))
+			continue;
+		rc = place(vs, d, gbpa_abort, enabled);
+		if (rc < 0)
+			break;
+		moved[i++] = d;
+	}
+	if (rc < 0)
+		while (i--)
+			place(vs, moved[i], vs->gbpa_abort, vs->enabled);
+	free(moved);
+	if (rc < 0)
+		return rc;
+done:
+	vs->gbpa_abort = gbpa_abort;
+	vs->enabled = enabled;
+	return 0;
+}
+
+int ish_vsmmu_set_gbpa(struct ish_vsmmu *vs, bool abort)
+{
+	return abort == vs->gbpa_abort ? 0 : retarget(vs, abort, vs->enabled);
+}
+
 int ish_vsmmu_set_enabled(struct ish_vsmmu *vs, bool enabled)
 {
-	struct ish_vsmmu_dev *d;
-	int rc;
-
-	if (enabled == vs->enabled)
-		return 0;
-	if (vs->viommu) {
-		rc = move_devices(vs, vs->gbpa_abort, vs->enabled, vs->gbpa_abort, enabled);
-		if (rc < 0)
-			return rc;
-	}
-	vs->enabled = enabled;
-	for (d = vs->devs; d && vs->viommu; d = d->next) {
-		uint32_t proxy = proxy_for(vs, d, vs->gbpa_abort, enabled);
-
-		/* translate STEs installed while disabled take effect now */
-		if (!proxy && !d->translate) {
-			rc = attach_translate(vs, d, d->ste);
-			if (rc < 0)
-				return rc;
-		} else if (proxy && d->translate) {
-			rc = move_to_proxy(vs, d, proxy);
-			if (rc < 0)
-				return rc;
-		}
-	}
-	return 0;
+	return enabled == vs->enabled ? 0 : retarget(vs, vs->gbpa_abort, enabled);
 }
 
 /* ---- invalidation and events --------------------------------------------------------------- */
