@@ -14,6 +14,8 @@
 #define STE0_CFG(w)	(((w) >> 1) & 7)
 #define EVTQ_DEPTH_DEFAULT 64
 
+static int reap_stale(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d);
+
 static const char *const role_names[] = {
 	[ISH_ROLE_NONE] = "none", [ISH_ROLE_S2] = "s2-parent", [ISH_ROLE_BYPASS] = "bypass",
 	[ISH_ROLE_ABORT] = "abort", [ISH_ROLE_TRANSLATE] = "translate", [ISH_ROLE_OTHER] = "other",
@@ -449,6 +451,9 @@ int ish_vsmmu_unset_device(struct ish_vsmmu *vs, uint32_t dev_id)
 	rc = ish_device_attach(ctx, dev_id, d->s2_hwpt, NULL);
 	if (rc < 0)
 		return rc;
+	rc = reap_stale(vs, d);
+	if (rc < 0)
+		return rc;
 	if (d->translate) {
 		rc = ish_destroy(ctx, d->translate);
 		if (rc < 0)
@@ -496,6 +501,33 @@ static uint32_t current_pt(struct ish_ctx *ctx, uint32_t dev_id)
 
 /* ---- STE install ------------------------------------------------------------------------- */
 
+/* A replaced translate HWPT that could not be freed is retried before anything else. */
+static int reap_stale(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d)
+{
+	int rc;
+
+	if (!d->stale)
+		return 0;
+	rc = ish_destroy(vs->ctx, d->stale);
+	if (rc < 0)
+		return rc;
+	d->stale = 0;
+	return 0;
+}
+
+/* Free the translate HWPT the device just left; on failure it stays recorded as stale. */
+static int drop_translate(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, uint32_t old)
+{
+	int rc = ish_destroy(vs->ctx, old);
+
+	if (rc < 0) {
+		d->stale = old;
+		return ish_fail(vs->ctx, rc, "the device moved, but its previous translate HWPT %u "
+				"could not be freed yet (retried on the next change)", old);
+	}
+	return 0;
+}
+
 /* Allocate and attach a translate HWPT for the device's STE, then free the previous one. */
 static int attach_translate(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, const uint64_t ste[2])
 {
@@ -504,6 +536,9 @@ static int attach_translate(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, const
 	uint32_t id, old = d->translate;
 	int rc;
 
+	rc = reap_stale(vs, d);
+	if (rc < 0)
+		return rc;
 	rc = ish_hwpt_alloc_nested(ctx, d->dev, vs->viommu, masked, &id);
 	if (rc < 0)
 		return rc;
@@ -512,9 +547,7 @@ static int attach_translate(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, const
 		goto free_new;
 	own(ctx, id, vs->name);
 	d->translate = id;
-	if (old)
-		return ish_destroy(ctx, old);
-	return 0;
+	return old ? drop_translate(vs, d, old) : 0;
 
 free_new:
 	ish_destroy(ctx, id);
@@ -527,18 +560,16 @@ static int move_to_proxy(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, uint32_t
 	uint32_t old = d->translate;
 	int rc;
 
+	rc = reap_stale(vs, d);
+	if (rc < 0)
+		return rc;
 	if (proxy != current_pt(ctx, d->dev)) {
 		rc = ish_device_attach(ctx, d->dev, proxy, NULL);
 		if (rc < 0)
 			return rc;
 	}
-	if (old) {
-		d->translate = 0;
-		rc = ish_destroy(ctx, old);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	d->translate = 0;
+	return old ? drop_translate(vs, d, old) : 0;
 }
 
 static int check_ste(struct ish_vsmmu *vs, const uint64_t ste[2])

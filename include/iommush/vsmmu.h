@@ -35,6 +35,7 @@ struct ish_vsmmu_dev {
 	uint32_t s2_hwpt;	/* its nest parent: where unset puts it back */
 	uint32_t vdevice;	/* allocated on the first STE install; 0 before */
 	uint32_t translate;	/* current S1 translate HWPT, 0 if none */
+	uint32_t stale;		/* a replaced translate HWPT whose free failed: retried first */
 	bool ste_set;		/* the guest installed an STE */
 	uint64_t ste[2];	/* the last STE accepted */
 	struct ish_vsmmu_dev *next;

@@ -26,7 +26,7 @@ static bool vsmmu_refers(struct fx *fx, uint32_t id)
 		    id == vs->veventq)
 			return true;
 		for (d = vs->devs; d; d = d->next)
-			if (id == d->translate || id == d->vdevice)
+			if (id == d->translate || id == d->vdevice || id == d->stale)
 				return true;
 	}
 	return false;

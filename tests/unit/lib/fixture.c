@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <string.h>
 #include "fixture.h"
 
 static struct ish_backend *fx_backend;
