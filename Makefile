@@ -82,9 +82,13 @@ cross-aarch64:
 		--without-libedit --without-libpci >/dev/null
 	@$(MAKE) --no-print-directory B=build-aarch64 build-aarch64/iommush
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
+# the shell, its man pages, and libiommush (static library + headers) for a VMM to link
+install: $(BIN) $(LIB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/iommush
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/iommush
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libiommush.a
+	install -m 644 include/iommush/*.h $(DESTDIR)$(PREFIX)/include/iommush/
 	for m in man/*.7; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done; true
 	for m in man/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
 
