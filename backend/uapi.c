@@ -46,8 +46,13 @@ int ish_device_bind(struct ish_ctx *ctx, const char *spec, uint32_t *dev_id)
 				ish_device_find(ctx, spec)->id);
 	memset(&info, 0, sizeof(info));
 	fd = ish_sys_open_device(ctx, spec, &info);
+	if (fd == -ENODEV)
+		return ish_fail(ctx, fd, "%s is not bound to vfio-pci", spec);
+	if (fd == -EOPNOTSUPP)
+		return ish_fail(ctx, fd, "%s is on vfio-pci but has no VFIO cdev: the kernel lacks "
+				"CONFIG_VFIO_DEVICE_CDEV", spec);
 	if (fd < 0)
-		return fd == -ENODEV ? ish_fail(ctx, fd, "%s is not bound to vfio-pci", spec) : fd;
+		return fd;
 	rc = ish_sys_ioctl(ctx, fd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
 	if (rc < 0)
 		goto close_fd;
