@@ -7,9 +7,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <linux/vfio.h>
 #include "internal.h"
+#include "iommush/smmu.h"
 
 static int need_obj(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type,
 		    struct ish_obj **out)
@@ -363,6 +365,57 @@ int ish_invalidate(struct ish_ctx *ctx, uint32_t id, uint32_t data_type, const v
 	if (done)
 		*done = inv.entry_num;
 	return rc;
+}
+
+static const uint32_t *viommu_host_idr(struct ish_ctx *ctx, uint32_t viommu_id)
+{
+	struct ish_obj *v = ish_obj_find(ctx, viommu_id), *dev;
+
+	if (!v || v->type != ISH_OBJ_VIOMMU)
+		return NULL;
+	dev = ish_obj_find(ctx, v->dev);
+	if (!dev || dev->type != ISH_OBJ_DEVICE || !dev->u.device.hw_valid)
+		return NULL;
+	return dev->u.device.hw.smmu.idr;
+}
+
+/* A SID-based command naming a vSID no vDEVICE of the vIOMMU has: the kernel says EIO. */
+static bool unknown_vsid(struct ish_ctx *ctx, uint32_t viommu_id, const uint64_t cmd[2],
+			 char *why, size_t len)
+{
+	const struct ish_cmd_desc *d = ish_cmd_by_opcode((uint8_t)(cmd[0] & 0xff));
+	const struct ish_field *f = d ? ish_field_find(d->fields, "sid") : NULL;
+	struct ish_obj *o;
+	uint64_t sid;
+
+	if (!f)
+		return false;
+	sid = ish_field_get(f, cmd);
+	for (o = ctx->objs; o; o = o->next)
+		if (o->type == ISH_OBJ_VDEVICE && o->parent == viommu_id && o->u.vdevice.virt_id == sid)
+			return false;
+	snprintf(why, len, "no vDEVICE has vSID 0x%llx on vIOMMU %u", (unsigned long long)sid,
+		 viommu_id);
+	return true;
+}
+
+int ish_invalidate_explain(struct ish_ctx *ctx, uint32_t viommu_id, const uint64_t (*cmds)[2],
+			   uint32_t n, uint32_t done, int rc)
+{
+	const uint32_t *idr = viommu_host_idr(ctx, viommu_id);
+	char cmd[128], why[192] = "";
+
+	if (rc >= 0 || done >= n)
+		return rc;
+	ish_cmd_format(cmds[done], cmd, sizeof(cmd));
+	if (rc == -EIO) {
+		if (!(idr && ish_cmd_validate_user(cmds[done], idr, why, sizeof(why)) < 0 && why[0]) &&
+		    !unknown_vsid(ctx, viommu_id, cmds[done], why, sizeof(why)))
+			snprintf(why, sizeof(why), "invalid command data");
+	} else {
+		snprintf(why, sizeof(why), "%s", strerror(-rc));
+	}
+	return ish_fail(ctx, rc, "command %u (%s) refused: %s; %u handled", done + 1, cmd, why, done);
 }
 
 /* ---- vEVENTQ ------------------------------------------------------------------------------- */

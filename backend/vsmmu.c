@@ -709,25 +709,15 @@ int ish_vsmmu_set_enabled(struct ish_vsmmu *vs, bool enabled)
 int ish_vsmmu_invalidate(struct ish_vsmmu *vs, const uint64_t (*cmds)[2], uint32_t n,
 			 uint32_t *done)
 {
-	struct ish_ctx *ctx = vs->ctx;
-	char why[160];
 	int rc;
 
 	*done = 0;
 	if (!vs->viommu)
-		return ish_fail(ctx, -ENODEV, "vSMMU %s has no vIOMMU yet (no device set)", vs->name);
-	rc = ish_invalidate(ctx, vs->viommu, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds,
+		return ish_fail(vs->ctx, -ENODEV, "vSMMU %s has no vIOMMU yet (no device set)",
+				vs->name);
+	rc = ish_invalidate(vs->ctx, vs->viommu, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds,
 			    sizeof(cmds[0]), n, done);
-	if (rc == -EIO && *done < n) {
-		char cmd[96];
-
-		ish_cmd_format(cmds[*done], cmd, sizeof(cmd));
-		why[0] = '\0';
-		if (ish_cmd_validate_user(cmds[*done], vs->idr, why, sizeof(why)) == 0)
-			snprintf(why, sizeof(why), "no vDEVICE has that vSID on vSMMU %s", vs->name);
-		ish_fail(ctx, rc, "command %u (%s) refused: %s; %u handled", *done, cmd, why, *done);
-	}
-	return rc;
+	return ish_invalidate_explain(vs->ctx, vs->viommu, cmds, n, *done, rc);
 }
 
 int ish_vsmmu_read_events(struct ish_vsmmu *vs, struct ish_vevent *ev, size_t max, int timeout_ms)

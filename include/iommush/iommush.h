@@ -169,6 +169,15 @@ int ish_vdevice_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t dev_id,
 int ish_invalidate(struct ish_ctx *ctx, uint32_t id, uint32_t data_type, const void *entries,
 		   uint32_t entry_len, uint32_t n, uint32_t *done);
 
+/*
+ * After an ARM SMMUv3 vIOMMU invalidation failed at entry @done (the kernel's entry_num), say
+ * why in ish_errmsg(): "command 2 (CFGI_CD sid=0x99) refused: no vDEVICE has vSID 0x99 on
+ * vIOMMU 4; 1 handled". Judged against the host SMMU's IDRs (from the cached hw info of the
+ * device the vIOMMU was allocated for). Returns @rc.
+ */
+int ish_invalidate_explain(struct ish_ctx *ctx, uint32_t viommu_id, const uint64_t (*cmds)[2],
+			   uint32_t n, uint32_t done, int rc);
+
 int ish_veventq_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t type, uint32_t depth,
 		      uint32_t *veventq_id);
 

@@ -62,7 +62,8 @@ struct ish_sim_stats {
 	unsigned int tombstones;
 	unsigned int open_fds;		/* iommufd, device cdevs and vEVENTQ fds */
 	unsigned int pinned_pages;	/* pages pinned by IOAS mappings with a domain */
-	unsigned long calls;		/* ioctl + read + poll + pread/pwrite served */
+	unsigned long calls;		/* ioctl + read + write + poll + pread/pwrite served */
+	unsigned long host_events;	/* SMMU events that stayed on the host (not forwarded) */
 };
 void ish_sim_get_stats(struct ish_backend *be, struct ish_sim_stats *st);
 

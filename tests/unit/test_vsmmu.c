@@ -339,7 +339,7 @@ static void invalidate_batch_one_call_partial(void **state)
 	assert_int_equal(ish_vsmmu_invalidate(v.vs, cmds, 3, &done), -EIO);
 	assert_int_equal(done, 2);
 	assert_int_equal(ioctls_of(v.fx.ctx, before), 2);
-	assert_non_null(strstr(ish_errmsg(v.fx.ctx), "command 2"));
+	assert_non_null(strstr(ish_errmsg(v.fx.ctx), "command 3"));
 	fx_close_clean(&v.fx);
 }
 

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The simulated kernel's front door: the ops table, its fd numbers, and the simulated host
+ * (SMMUs and PCI functions) that GET_HW_INFO, open_device and enumeration describe.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "sim_internal.h"
+
+static const struct ish_ops sim_ops;
+
+/* ---- files ------------------------------------------------------------------------------- */
+
+struct sim_file *sim_file_find(struct sim *sim, int fd)
+{
+	struct sim_file *f;
+
+	for (f = sim->files; f; f = f->next)
+		if (f->fd == fd)
+			return f;
+	return NULL;
+}
+
+/* Like the kernel's fd table: the lowest free number, here from SIM_FD_BASE up. */
+static int lowest_free_fd(struct sim *sim)
+{
+	int fd;
+
+	for (fd = SIM_FD_BASE; sim_file_find(sim, fd); fd++)
+		;
+	return fd;
+}
+
+int sim_file_new(struct sim *sim, enum sim_file_kind kind, struct sim_file **out)
+{
+	struct sim_file *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -ENOMEM;
+	f->fd = lowest_free_fd(sim);
+	f->kind = kind;
+	f->next = sim->files;
+	sim->files = f;
+	*out = f;
+	return f->fd;
+}
+
+void sim_file_free(struct sim *sim, struct sim_file *f)
+{
+	struct sim_file **p;
+
+	for (p = &sim->files; *p; p = &(*p)->next) {
+		if (*p == f) {
+			*p = f->next;
+			free(f);
+			return;
+		}
+	}
+}
+
+/* ---- PCI functions ---------------------------------------------------------------------- */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Read up to @max hex digits; -1 when there is none. */
+static long hex_take(const char **s, int max)
+{
+	long v = 0;
+	int n = 0, d;
+
+	while (n < max && (d = hexval(**s)) >= 0) {
+		v = v * 16 + d;
+		(*s)++;
+		n++;
+	}
+	return n ? v : -1;
+}
+
+/* "[dddd:]bb:dd.f" to the canonical "dddd:bb:dd.f"; -EINVAL when malformed. */
+static int canon_bdf(const char *spec, char out[ISH_BDF_LEN])
+{
+	long f[3], dom = 0, fn;
+	const char *s = spec;
+	int n = 0;
+
+	while (n < 3) {
+		f[n] = hex_take(&s, n ? 2 : 4);
+		if (f[n++] < 0)
+			return -EINVAL;
+		if (*s != ':')
+			break;
+		s++;
+	}
+	if (n == 3)
+		dom = f[0];
+	else if (n != 2)
+		return -EINVAL;
+	if (*s++ != '.' || (fn = hex_take(&s, 1)) < 0 || fn > 7 || *s || f[n - 1] > 0x1f)
+		return -EINVAL;
+	snprintf(out, ISH_BDF_LEN, "%04lx:%02lx:%02lx.%lx", dom, f[n - 2], f[n - 1], fn);
+	return 0;
+}
+
+/* "vfioN" at the end of a cdev path: N, or -EINVAL. */
+static int cdev_minor(const char *spec)
+{
+	const char *base = strrchr(spec, '/');
+	char *end;
+	long n;
+
+	base = base ? base + 1 : spec;
+	if (strncmp(base, "vfio", 4) || base[4] < '0' || base[4] > '9')
+		return -EINVAL;
+	n = strtol(base + 4, &end, 10);
+	return *end || n > 0xffff ? -EINVAL : (int)n;
+}
+
+/* A function by BDF or cdev path; *err = -ENOENT when none, -EINVAL when malformed. */
+struct sim_pdev *sim_pdev_find(struct sim *sim, const char *spec, int *err)
+{
+	char bdf[ISH_BDF_LEN];
+	struct sim_pdev *p;
+	int minor = -1;
+
+	*err = -EINVAL;
+	if (!spec || !*spec)
+		return NULL;
+	if (strchr(spec, '/') || !strncmp(spec, "vfio", 4)) {
+		minor = cdev_minor(spec);
+		if (minor < 0)
+			return NULL;
+	} else if (canon_bdf(spec, bdf) < 0) {
+		return NULL;
+	}
+	*err = -ENOENT;
+	for (p = sim->pdevs; p; p = p->next)
+		if (minor >= 0 ? p->minor == minor : !strcmp(p->cfg.bdf, bdf))
+			return p;
+	return NULL;
+}
+
+void sim_pdev_info(const struct sim *sim, const struct sim_pdev *p, struct ish_pci_dev *info)
+{
+	memset(info, 0, sizeof(*info));
+	snprintf(info->bdf, sizeof(info->bdf), "%s", p->cfg.bdf);
+	info->vendor = p->cfg.vendor;
+	info->device = p->cfg.device;
+	info->class = p->cfg.class & 0xffffff;
+	snprintf(info->name, sizeof(info->name), "%s", p->name);
+	info->iommu_group = p->group;
+	snprintf(info->iommu, sizeof(info->iommu), "smmu%u", p->cfg.smmu);
+	if (p->minor >= 0) {
+		snprintf(info->driver, sizeof(info->driver), "vfio-pci");
+		snprintf(info->cdev, sizeof(info->cdev), "/dev/vfio/devices/vfio%d", p->minor);
+	} else if (p->cfg.vendor == 0x1af4) {
+		snprintf(info->driver, sizeof(info->driver), "virtio-pci");
+	} else {
+		info->driver[0] = '\0';	/* no driver bound */
+	}
+	(void)sim;
+}
+
+static void put16(uint8_t *b, unsigned int off, uint16_t v)
+{
+	b[off] = (uint8_t)v;
+	b[off + 1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *b, unsigned int off, uint32_t v)
+{
+	put16(b, off, (uint16_t)v);
+	put16(b, off + 2, (uint16_t)(v >> 16));
+}
+
+/* Power-on state of a function, as vfio-pci leaves it after open (memory decode on). */
+void sim_pdev_reset(struct sim_pdev *p)
+{
+	memset(p->config, 0, sizeof(p->config));
+	put16(p->config, 0x00, p->cfg.vendor);
+	put16(p->config, 0x02, p->cfg.device);
+	put16(p->config, 0x04, SIM_PCI_CMD_MEM);
+	p->config[0x08] = p->cfg.edu ? 0x10 : 0x01;	/* revision */
+	p->config[0x09] = (uint8_t)p->cfg.class;
+	p->config[0x0a] = (uint8_t)(p->cfg.class >> 8);
+	p->config[0x0b] = (uint8_t)(p->cfg.class >> 16);
+	put16(p->config, 0x2c, p->cfg.vendor);		/* subsystem */
+	put16(p->config, 0x2e, 0x1100);
+	p->config[0x3d] = 1;				/* INTA */
+	if (p->cfg.edu) {
+		p->config[0x06] = 0x10;			/* status: capability list */
+		p->config[0x34] = 0x40;
+		p->config[0x40] = 0x05;			/* MSI, 64-bit */
+		put16(p->config, 0x42, 0x0080);
+	}
+	if (p->cfg.edu)
+		put32(p->config, 0x10, 0x10000000 + ((uint32_t)p->group << 20));
+	memset(&p->edu, 0, sizeof(p->edu));
+}
+
+static int pdev_add(struct sim *sim, const struct ish_sim_dev_cfg *cfg)
+{
+	struct sim_pdev *p, **pp;
+	char bdf[ISH_BDF_LEN];
+	int err;
+
+	if (canon_bdf(cfg->bdf, bdf) < 0 || cfg->smmu >= sim->nsmmu)
+		return -EINVAL;
+	if (sim_pdev_find(sim, bdf, &err))
+		return -EEXIST;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->cfg = *cfg;
+	memcpy(p->cfg.bdf, bdf, sizeof(bdf));
+	snprintf(p->name, sizeof(p->name), "%s", cfg->name ? cfg->name : "");
+	p->cfg.name = p->name;
+	p->group = (int)sim->npdev++;
+	p->minor = cfg->vfio ? (int)sim->nvfio++ : -1;
+	sim_pdev_reset(p);
+	for (pp = &sim->pdevs; *pp && strcmp((*pp)->cfg.bdf, bdf) < 0; pp = &(*pp)->next)
+		;
+	p->next = *pp;
+	*pp = p;
+	return 0;
+}
+
+/* ---- public: topology ------------------------------------------------------------------- */
+
+void ish_sim_smmu_default(struct ish_sim_smmu_cfg *cfg)
+{
+	static const uint32_t idr[6] = { 0x0d44101b, 0x02730010, 0, 0x00001414, 0, 0x74 };
+
+	memset(cfg, 0, sizeof(*cfg));
+	memcpy(cfg->idr, idr, sizeof(idr));
+	cfg->aidr = 1;
+	cfg->canwbs = true;
+	cfg->nesting = true;
+}
+
+int ish_sim_add_smmu(struct ish_backend *be, const struct ish_sim_smmu_cfg *cfg)
+{
+	struct sim *sim = sim_of(be);
+
+	if (!ish_is_sim(be) || !cfg)
+		return -EINVAL;
+	if (sim->nsmmu >= ISH_SIM_MAX_SMMUS)
+		return -ENOSPC;
+	memset(&sim->smmu[sim->nsmmu], 0, sizeof(sim->smmu[0]));
+	sim->smmu[sim->nsmmu].cfg = *cfg;
+	return (int)sim->nsmmu++;
+}
+
+int ish_sim_add_device(struct ish_backend *be, const struct ish_sim_dev_cfg *cfg)
+{
+	if (!ish_is_sim(be) || !cfg)
+		return -EINVAL;
+	return pdev_add(sim_of(be), cfg);
+}
+
+struct ish_backend *ish_sim_new_empty(void)
+{
+	struct sim *sim = calloc(1, sizeof(*sim));
+
+	if (!sim)
+		return NULL;
+	sim->be.ops = &sim_ops;
+	return &sim->be;
+}
+
+static int add_default_devices(struct ish_backend *be)
+{
+	static const struct ish_sim_dev_cfg devs[] = {
+		{ "0000:00:01.0", 0x1234, 0x11e8, 0x00ff00, "Qemu edu test device", 0, 0x0008,
+		  true, true },
+		{ "0000:00:02.0", 0x1234, 0x11e8, 0x00ff00, "Qemu edu test device", 0, 0x0010,
+		  true, true },
+		{ "0000:10:00.0", 0x1234, 0x11e8, 0x00ff00, "Qemu edu test device", 1, 0x1000,
+		  true, true },
+		{ "0000:00:03.0", 0x1af4, 0x1041, 0x020000,
+		  "Red Hat, Inc. Virtio 1.0 network device", 0, 0x0018, false, false },
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		rc = ish_sim_add_device(be, &devs[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct ish_backend *ish_sim_new(void)
+{
+	struct ish_backend *be = ish_sim_new_empty();
+	struct ish_sim_smmu_cfg cfg;
+
+	if (!be)
+		return NULL;
+	ish_sim_smmu_default(&cfg);
+	if (ish_sim_add_smmu(be, &cfg) < 0 || ish_sim_add_smmu(be, &cfg) < 0 ||
+	    add_default_devices(be) < 0) {
+		be->ops->free(be);
+		return NULL;
+	}
+	return be;
+}
+
+bool ish_is_sim(const struct ish_backend *be)
+{
+	return be && be->ops == &sim_ops;
+}
+
+void ish_sim_set_profile(struct ish_backend *be, enum ish_sim_profile p)
+{
+	if (ish_is_sim(be))
+		sim_of(be)->profile = p;
+}
+
+static void count_ctx(const struct sim_ictx *ictx, struct ish_sim_stats *st)
+{
+	uint32_t id;
+
+	for (id = 1; id < ictx->cap; id++) {
+		const struct sim_obj *o = ictx->objs[id];
+
+		if (!o)
+			continue;
+		st->objects++;
+		if (o->type == SIM_TOMBSTONE)
+			st->tombstones++;
+		if (o->type == SIM_IOAS)
+			st->pinned_pages += (unsigned int)sim_ioas_pinned(o);
+	}
+}
+
+void ish_sim_get_stats(struct ish_backend *be, struct ish_sim_stats *st)
+{
+	struct sim *sim = sim_of(be);
+	const struct sim_ictx *ictx;
+	const struct sim_file *f;
+
+	memset(st, 0, sizeof(*st));
+	if (!ish_is_sim(be))
+		return;
+	for (ictx = sim->ctxs; ictx; ictx = ictx->next)
+		count_ctx(ictx, st);
+	for (f = sim->files; f; f = f->next)
+		st->open_fds++;
+	st->calls = sim->calls;
+	st->host_events = sim->host_events;
+}
+
+int ish_sim_inject_event(struct ish_backend *be, const char *bdf, const uint64_t evt[4])
+{
+	struct sim_pdev *p;
+	int err;
+
+	if (!ish_is_sim(be) || !evt)
+		return -EINVAL;
+	p = sim_pdev_find(sim_of(be), bdf, &err);
+	if (!p)
+		return err;
+	return sim_event_report(sim_of(be), p, evt);
+}
+
+/* ---- ops ---------------------------------------------------------------------------------- */
+
+static int sim_open_iommufd(struct ish_backend *be)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_file *f;
+	struct sim_ictx *ictx;
+	int fd;
+
+	ictx = sim_ictx_new(sim);
+	if (!ictx)
+		return -ENOMEM;
+	fd = sim_file_new(sim, SIM_F_IOMMUFD, &f);
+	if (fd < 0) {
+		sim_ictx_put(ictx);
+		return fd;
+	}
+	f->ictx = ictx;
+	return fd;
+}
+
+static int sim_open_device(struct ish_backend *be, const char *spec, struct ish_pci_dev *info)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_pdev *p;
+	struct sim_file *f;
+	int fd, err;
+
+	p = sim_pdev_find(sim, spec, &err);
+	if (!p)
+		return err;
+	if (p->minor < 0)
+		return -ENODEV;	/* no cdev: it is not on vfio-pci */
+	fd = sim_file_new(sim, SIM_F_DEVICE, &f);
+	if (fd < 0)
+		return fd;
+	f->pdev = p;
+	if (info)
+		sim_pdev_info(sim, p, info);
+	return fd;
+}
+
+static int sim_close(struct ish_backend *be, int fd)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_file *f = sim_file_find(sim, fd);
+	struct sim_ictx *ictx;
+
+	if (!f)
+		return -EBADF;
+	ictx = f->ictx;
+	if (f->kind == SIM_F_DEVICE && f->obj)
+		sim_vfio_unbind(sim, f);
+	if (f->kind == SIM_F_VEVENTQ) {
+		f->obj->u.q.file = NULL;
+		f->obj->users--;
+	}
+	sim_file_free(sim, f);
+	if (ictx)
+		sim_ictx_put(ictx);
+	return 0;
+}
+
+static int sim_ioctl(struct ish_backend *be, int fd, unsigned long request, void *arg)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_file *f = sim_file_find(sim, fd);
+
+	sim->calls++;
+	if (!f)
+		return -EBADF;
+	switch (f->kind) {
+	case SIM_F_IOMMUFD:
+		return sim_iommufd_ioctl(sim, f, request, arg);
+	case SIM_F_DEVICE:
+		return sim_vfio_ioctl(sim, f, request, arg);
+	default:
+		return -ENOTTY;	/* the vEVENTQ file has no ioctl */
+	}
+}
+
+/* read()/write() on a VFIO device fd: at the file position, which moves on */
+static ssize_t device_rw_pos(struct sim *sim, struct sim_file *f, void *buf, size_t len,
+			     bool write)
+{
+	ssize_t n = sim_vfio_rw(sim, f, buf, len, f->pos, write);
+
+	if (n > 0)
+		f->pos += (uint64_t)n;
+	return n;
+}
+
+static ssize_t sim_read(struct ish_backend *be, int fd, void *buf, size_t len)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_file *f = sim_file_find(sim, fd);
+
+	sim->calls++;
+	if (!f)
+		return -EBADF;
+	if (f->kind == SIM_F_VEVENTQ)
+		return sim_veventq_read(sim, f, buf, len);
+	if (f->kind == SIM_F_DEVICE)
+		return device_rw_pos(sim, f, buf, len, false);
+	return -EINVAL;		/* /dev/iommu has no read */
+}
+
+static ssize_t sim_write(struct ish_backend *be, int fd, const void *buf, size_t len)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_file *f = sim_file_find(sim, fd);
+
+	sim->calls++;
+	if (!f)
+		return -EBADF;
+	if (f->kind == SIM_F_DEVICE)
+		return device_rw_pos(sim, f, (void *)buf, len, true);
+	return -EINVAL;		/* neither /dev/iommu nor the vEVENTQ has a write op */
+}
+
+/*
+ * Nothing can arrive while the caller waits: the simulated kernel runs only inside calls.
+ * So a timeout, even an infinite one, ends at once with what is there now.
+ */
+static int sim_poll(struct ish_backend *be, int fd, int timeout_ms)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_file *f = sim_file_find(sim, fd);
+
+	sim->calls++;
+	(void)timeout_ms;
+	if (!f)
+		return -EBADF;
+	if (f->kind == SIM_F_VEVENTQ)
+		return sim_veventq_poll(f);
+	return 1;	/* no poll op: the default mask says readable */
+}
+
+static ssize_t sim_pread(struct ish_backend *be, int fd, void *buf, size_t len, uint64_t off)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_file *f = sim_file_find(sim, fd);
+
+	sim->calls++;
+	if (!f)
+		return -EBADF;
+	if (f->kind == SIM_F_VEVENTQ)
+		return -ESPIPE;
+	if (f->kind != SIM_F_DEVICE)
+		return -EINVAL;
+	return sim_vfio_rw(sim, f, buf, len, off, false);
+}
+
+static ssize_t sim_pwrite(struct ish_backend *be, int fd, const void *buf, size_t len,
+			  uint64_t off)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_file *f = sim_file_find(sim, fd);
+
+	sim->calls++;
+	if (!f)
+		return -EBADF;
+	if (f->kind == SIM_F_VEVENTQ)
+		return -ESPIPE;
+	if (f->kind != SIM_F_DEVICE)
+		return -EINVAL;
+	return sim_vfio_rw(sim, f, (void *)buf, len, off, true);
+}
+
+static int sim_pci_list(struct ish_backend *be, ish_pci_cb cb, void *arg)
+{
+	struct sim *sim = sim_of(be);
+	struct ish_pci_dev info;
+	struct sim_pdev *p;
+	int rc;
+
+	for (p = sim->pdevs; p; p = p->next) {
+		sim_pdev_info(sim, p, &info);
+		rc = cb(arg, &info);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int sim_pci_lookup(struct ish_backend *be, const char *spec, struct ish_pci_dev *info)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_pdev *p;
+	int err;
+
+	p = sim_pdev_find(sim, spec, &err);
+	if (!p)
+		return err;
+	sim_pdev_info(sim, p, info);
+	return 0;
+}
+
+static int sim_pci_use_vfio(struct ish_backend *be, const char *bdf)
+{
+	(void)be;
+	(void)bdf;
+	return -EOPNOTSUPP;	/* the simulated host's drivers are fixed at set-up */
+}
+
+/* Close whatever the caller left open, as process exit would, then free the host. */
+static void sim_free(struct ish_backend *be)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_pdev *p;
+	unsigned int i;
+
+	while (sim->files)
+		sim_close(be, sim->files->fd);
+	while ((p = sim->pdevs)) {
+		sim->pdevs = p->next;
+		free(p);
+	}
+	for (i = 0; i < sim->nsmmu; i++)
+		sim_smmu_flush(&sim->smmu[i]);
+	free(sim);
+}
+
+static const struct ish_ops sim_ops = {
+	.name = "sim",
+	.open_iommufd = sim_open_iommufd,
+	.open_device = sim_open_device,
+	.close = sim_close,
+	.ioctl = sim_ioctl,
+	.read = sim_read,
+	.write = sim_write,
+	.poll = sim_poll,
+	.pread = sim_pread,
+	.pwrite = sim_pwrite,
+	.pci_list = sim_pci_list,
+	.pci_lookup = sim_pci_lookup,
+	.pci_use_vfio = sim_pci_use_vfio,
+	.free = sim_free,
+};

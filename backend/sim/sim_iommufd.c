@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * /dev/iommu's ioctl envelope, as iommufd_fops_ioctl() does it: the size word, the cmd word
+ * check, min_size, the zero-tail rule for larger structs, then the handler on a copy of the
+ * struct, whose result is copied back only on success (invalidation: always).
+ */
+#include <stddef.h>
+#include <sys/mman.h>
+#include "sim_internal.h"
+
+#define OFFSETOFEND(t, m) (offsetof(t, m) + sizeof(((t *)0)->m))
+
+typedef int (*sim_cmd_fn)(struct sim_ictx *ictx, void *cmd);
+
+struct sim_ioctl_op {
+	unsigned long request;
+	size_t size, min_size;
+	sim_cmd_fn fn;
+	int respond_also;	/* copy the struct back on this -errno too; RESPOND_ALWAYS */
+};
+
+#define RESPOND_ALWAYS 1
+
+/* ---- user memory: this very process; an unmapped page (or the NULL page) is a fault */
+
+bool sim_user_mapped(uint64_t uva, uint64_t len)
+{
+	uint64_t start = uva & ~(SIM_PAGE_SIZE - 1), end;
+	unsigned char vec[64];
+
+	if (uva < SIM_PAGE_SIZE || __builtin_add_overflow(uva, len, &end))
+		return false;
+	while (start < end) {
+		uint64_t n = (end - start + SIM_PAGE_SIZE - 1) / SIM_PAGE_SIZE;
+
+		if (n > sizeof(vec))
+			n = sizeof(vec);
+		if (mincore((void *)(uintptr_t)start, n * SIM_PAGE_SIZE, vec) < 0)
+			return false;
+		start += n * SIM_PAGE_SIZE;
+	}
+	return true;
+}
+
+int sim_copy_from_user(void *dst, uint64_t uptr, size_t len)
+{
+	if (!len)
+		return 0;
+	if (!sim_user_mapped(uptr, len))
+		return -EFAULT;
+	memcpy(dst, (const void *)(uintptr_t)uptr, len);
+	return 0;
+}
+
+/* copy_struct_from_user(): zero-extend a short one, refuse a longer one with a non-zero tail */
+int sim_struct_from_user(void *dst, size_t ksize, uint64_t uptr, size_t usize)
+{
+	const uint8_t *u = (const uint8_t *)(uintptr_t)uptr;
+	size_t i;
+
+	if (!sim_user_mapped(uptr, usize))
+		return -EFAULT;
+	memset(dst, 0, ksize);
+	memcpy(dst, u, usize < ksize ? usize : ksize);
+	for (i = ksize; i < usize; i++)
+		if (u[i])
+			return -E2BIG;
+	return 0;
+}
+
+/* ---- small commands ------------------------------------------------------------------- */
+
+static int cmd_destroy(struct sim_ictx *ictx, void *arg)
+{
+	struct iommu_destroy *cmd = arg;
+
+	return sim_obj_destroy_id(ictx, cmd->id);
+}
+
+static int cmd_vfio_ioas(struct sim_ictx *ictx, void *arg)
+{
+	struct iommu_vfio_ioas *cmd = arg;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	switch (cmd->op) {
+	case IOMMU_VFIO_IOAS_GET:
+		if (!sim_obj_get(ictx, ictx->vfio_ioas, SIM_IOAS))
+			return -ENODEV;
+		cmd->ioas_id = ictx->vfio_ioas;
+		return 0;
+	case IOMMU_VFIO_IOAS_SET:
+		if (!sim_obj_get(ictx, cmd->ioas_id, SIM_IOAS))
+			return -ENOENT;
+		ictx->vfio_ioas = cmd->ioas_id;
+		return 0;
+	case IOMMU_VFIO_IOAS_CLEAR:
+		ictx->vfio_ioas = 0;
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static bool ictx_empty(struct sim_ictx *ictx)
+{
+	uint32_t id;
+
+	for (id = 1; id < ictx->cap; id++)
+		if (ictx->objs[id])
+			return false;
+	return true;
+}
+
+static int option_rlimit(struct sim_ictx *ictx, struct iommu_option *cmd)
+{
+	if (cmd->object_id)
+		return -EOPNOTSUPP;
+	if (cmd->op == IOMMU_OPTION_OP_GET) {
+		cmd->val64 = ictx->rlimit_mm;
+		return 0;
+	}
+	if (cmd->op != IOMMU_OPTION_OP_SET)
+		return -EOPNOTSUPP;
+	if (!ictx_empty(ictx))
+		return -EBUSY;
+	if (cmd->val64 > 1)
+		return -EINVAL;
+	ictx->rlimit_mm = cmd->val64;
+	return 0;
+}
+
+static int option_huge(struct sim_ictx *ictx, struct iommu_option *cmd)
+{
+	struct sim_obj *ioas = sim_obj_get(ictx, cmd->object_id, SIM_IOAS);
+
+	if (!ioas)
+		return -ENOENT;
+	if (cmd->op == IOMMU_OPTION_OP_GET) {
+		cmd->val64 = !ioas->u.ioas.no_huge;
+		return 0;
+	}
+	if (cmd->op != IOMMU_OPTION_OP_SET)
+		return -EOPNOTSUPP;
+	if (cmd->val64 > 1)
+		return -EINVAL;
+	ioas->u.ioas.no_huge = !cmd->val64;
+	return 0;
+}
+
+static int cmd_option(struct sim_ictx *ictx, void *arg)
+{
+	struct iommu_option *cmd = arg;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (cmd->option_id == IOMMU_OPTION_RLIMIT_MODE)
+		return option_rlimit(ictx, cmd);
+	if (cmd->option_id == IOMMU_OPTION_HUGE_PAGES)
+		return option_huge(ictx, cmd);
+	return -EOPNOTSUPP;
+}
+
+/* Every mapping belongs to this one process already. */
+static int cmd_change_process(struct sim_ictx *ictx, void *arg)
+{
+	struct iommu_ioas_change_process *cmd = arg;
+
+	(void)ictx;
+	return cmd->__reserved ? -EOPNOTSUPP : 0;
+}
+
+/* No SMMUv3 of this host tracks dirty bits (IDR0.HTTU = 0): no HWPT can have it on. */
+static int cmd_set_dirty(struct sim_ictx *ictx, void *arg)
+{
+	struct iommu_hwpt_set_dirty_tracking *cmd = arg;
+
+	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (!sim_obj_get(ictx, cmd->hwpt_id, SIM_HWPT_PAGING))
+		return -ENOENT;
+	return -EOPNOTSUPP;
+}
+
+static int cmd_get_dirty(struct sim_ictx *ictx, void *arg)
+{
+	struct iommu_hwpt_get_dirty_bitmap *cmd = arg;
+
+	if (cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (!cmd->page_size || !cmd->length)
+		return -EINVAL;
+	if (!sim_obj_get(ictx, cmd->hwpt_id, SIM_HWPT_PAGING))
+		return -ENOENT;
+	return -EOPNOTSUPP;
+}
+
+/* A plain ARM_SMMUV3 vIOMMU has no HW queue (only Tegra241 CMDQV does). */
+static int cmd_hw_queue(struct sim_ictx *ictx, void *arg)
+{
+	struct iommu_hw_queue_alloc *cmd = arg;
+	uint64_t last;
+
+	if (cmd->flags || cmd->type == IOMMU_HW_QUEUE_TYPE_DEFAULT)
+		return -EOPNOTSUPP;
+	if (!cmd->length)
+		return -EINVAL;
+	if (__builtin_add_overflow(cmd->nesting_parent_iova, cmd->length - 1, &last))
+		return -EOVERFLOW;
+	if (!sim_obj_get(ictx, cmd->viommu_id, SIM_VIOMMU))
+		return -ENOENT;
+	return -EOPNOTSUPP;
+}
+
+/* Not modelled: fault queues (IOPF), MAP_FILE, IOAS_COPY, ALLOW_IOVAS, noiommu. */
+static int cmd_unmodelled(struct sim_ictx *ictx, void *arg)
+{
+	(void)ictx;
+	(void)arg;
+	return -EOPNOTSUPP;
+}
+
+#define OP(req, type, last, fn) \
+	[_IOC_NR(req) - IOMMUFD_CMD_BASE] = { req, sizeof(type), OFFSETOFEND(type, last), \
+					      fn, 0 }
+
+static int cmd_ioas_alloc(struct sim_ictx *ictx, void *c) { return sim_ioas_alloc(ictx, c); }
+static int cmd_ioas_map(struct sim_ictx *ictx, void *c) { return sim_ioas_map(ictx, c); }
+static int cmd_ioas_unmap(struct sim_ictx *ictx, void *c) { return sim_ioas_unmap(ictx, c); }
+static int cmd_ranges(struct sim_ictx *ictx, void *c) { return sim_ioas_iova_ranges(ictx, c); }
+static int cmd_hwpt_alloc(struct sim_ictx *ictx, void *c) { return sim_hwpt_alloc(ictx, c); }
+static int cmd_hw_info(struct sim_ictx *ictx, void *c) { return sim_get_hw_info(ictx, c); }
+static int cmd_invalidate(struct sim_ictx *ictx, void *c) { return sim_invalidate(ictx, c); }
+static int cmd_viommu(struct sim_ictx *ictx, void *c) { return sim_viommu_alloc(ictx, c); }
+static int cmd_vdevice(struct sim_ictx *ictx, void *c) { return sim_vdevice_alloc(ictx, c); }
+static int cmd_veventq(struct sim_ictx *ictx, void *c) { return sim_veventq_alloc(ictx, c); }
+
+static const struct sim_ioctl_op ops[] = {
+	OP(IOMMU_DESTROY, struct iommu_destroy, id, cmd_destroy),
+	OP(IOMMU_IOAS_ALLOC, struct iommu_ioas_alloc, out_ioas_id, cmd_ioas_alloc),
+	OP(IOMMU_IOAS_ALLOW_IOVAS, struct iommu_ioas_allow_iovas, allowed_iovas, cmd_unmodelled),
+	OP(IOMMU_IOAS_COPY, struct iommu_ioas_copy, src_iova, cmd_unmodelled),
+	[_IOC_NR(IOMMU_IOAS_IOVA_RANGES) - IOMMUFD_CMD_BASE] = {
+		IOMMU_IOAS_IOVA_RANGES, sizeof(struct iommu_ioas_iova_ranges),
+		OFFSETOFEND(struct iommu_ioas_iova_ranges, out_iova_alignment), cmd_ranges,
+		-EMSGSIZE },
+	OP(IOMMU_IOAS_MAP, struct iommu_ioas_map, iova, cmd_ioas_map),
+	OP(IOMMU_IOAS_UNMAP, struct iommu_ioas_unmap, length, cmd_ioas_unmap),
+	OP(IOMMU_OPTION, struct iommu_option, val64, cmd_option),
+	OP(IOMMU_VFIO_IOAS, struct iommu_vfio_ioas, __reserved, cmd_vfio_ioas),
+	OP(IOMMU_HWPT_ALLOC, struct iommu_hwpt_alloc, __reserved, cmd_hwpt_alloc),
+	OP(IOMMU_GET_HW_INFO, struct iommu_hw_info, __reserved, cmd_hw_info),
+	OP(IOMMU_HWPT_SET_DIRTY_TRACKING, struct iommu_hwpt_set_dirty_tracking, __reserved,
+	   cmd_set_dirty),
+	OP(IOMMU_HWPT_GET_DIRTY_BITMAP, struct iommu_hwpt_get_dirty_bitmap, data, cmd_get_dirty),
+	[_IOC_NR(IOMMU_HWPT_INVALIDATE) - IOMMUFD_CMD_BASE] = {
+		IOMMU_HWPT_INVALIDATE, sizeof(struct iommu_hwpt_invalidate),
+		OFFSETOFEND(struct iommu_hwpt_invalidate, __reserved), cmd_invalidate,
+		RESPOND_ALWAYS },
+	OP(IOMMU_FAULT_QUEUE_ALLOC, struct iommu_fault_alloc, out_fault_fd, cmd_unmodelled),
+	OP(IOMMU_IOAS_MAP_FILE, struct iommu_ioas_map_file, iova, cmd_unmodelled),
+	OP(IOMMU_VIOMMU_ALLOC, struct iommu_viommu_alloc, out_viommu_id, cmd_viommu),
+	OP(IOMMU_VDEVICE_ALLOC, struct iommu_vdevice_alloc, virt_id, cmd_vdevice),
+	OP(IOMMU_IOAS_CHANGE_PROCESS, struct iommu_ioas_change_process, __reserved,
+	   cmd_change_process),
+	OP(IOMMU_VEVENTQ_ALLOC, struct iommu_veventq_alloc, out_veventq_fd, cmd_veventq),
+	OP(IOMMU_HW_QUEUE_ALLOC, struct iommu_hw_queue_alloc, length, cmd_hw_queue),
+	OP(IOMMU_IOAS_NOIOMMU_GET_PA, struct iommu_ioas_noiommu_get_pa, out_phys, cmd_unmodelled),
+};
+
+#define NOPS (sizeof(ops) / sizeof(ops[0]))
+
+/* The VFIO type1 compat layer below 0x80: only the API version is answered. */
+static int vfio_compat(unsigned long req)
+{
+	return req == VFIO_GET_API_VERSION ? VFIO_API_VERSION : -ENOTTY;
+}
+
+union sim_cmd_buf {
+	struct iommu_hwpt_alloc hwpt;
+	struct iommu_hw_queue_alloc hwq;
+	struct iommu_hwpt_get_dirty_bitmap dirty;
+	uint64_t raw[8];
+};
+
+int sim_iommufd_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, void *arg)
+{
+	unsigned long nr = _IOC_NR(req);
+	const struct sim_ioctl_op *op;
+	union sim_cmd_buf buf;
+	uint32_t usize;
+	int rc;
+
+	(void)sim;
+	if (nr < IOMMUFD_CMD_BASE || nr - IOMMUFD_CMD_BASE >= NOPS)
+		return vfio_compat(req);
+	if (!arg)
+		return -EFAULT;
+	memcpy(&usize, arg, sizeof(usize));
+	op = &ops[nr - IOMMUFD_CMD_BASE];
+	if (op->request != req || !op->fn)
+		return -ENOTTY;
+	if (usize < op->min_size)
+		return -EINVAL;
+	rc = sim_struct_from_user(&buf, op->size, (uintptr_t)arg, usize);
+	if (rc < 0)
+		return rc;
+	rc = op->fn(f->ictx, &buf);
+	if (!rc || op->respond_also == RESPOND_ALWAYS || rc == op->respond_also)
+		memcpy(arg, &buf, usize < op->size ? usize : op->size);
+	return rc;
+}

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The generic argument parser: fills a struct sh_call from a command's typed spec, so that
+ * handlers never walk argv. Keywords may come in any order after or between positionals;
+ * values are converted and checked here, objects are looked up by the handlers (a wrong id
+ * is the kernel's business: it answers with its own errno).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "iommush/smmu.h"
+#include "shell.h"
+
+bool sh_parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!*s || *s == '-' || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return !errno && !*end;
+}
+
+bool sh_parse_size(const char *s, uint64_t *v)
+{
+	unsigned int shift = 0;
+	char buf[64], *end;
+	size_t n = strlen(s);
+
+	if (!n || n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n + 1);
+	end = &buf[n - 1];
+	/* a hex number ends in digits that look like suffixes: only K, M, G, T count */
+	switch (toupper((unsigned char)*end)) {
+	case 'K': shift = 10; break;
+	case 'M': shift = 20; break;
+	case 'G': shift = 30; break;
+	case 'T': shift = 40; break;
+	}
+	if (shift)
+		*end = '\0';
+	if (!sh_parse_u64(buf, v))
+		return false;
+	if (shift && *v > (UINT64_MAX >> shift))
+		return false;
+	*v <<= shift;
+	return true;
+}
+
+const char *sh_errno_name(int err)
+{
+	const char *n = strerrorname_np(err);
+
+	return n ? n : "E?";
+}
+
+int sh_errno_parse(const char *s)
+{
+	uint64_t v;
+	int e;
+
+	if (sh_parse_u64(s, &v))
+		return v > 0 && v < 4096 ? (int)v : -1;
+	for (e = 1; e < 256; e++) {
+		const char *n = strerrorname_np(e);
+
+		if (n && !strcasecmp(n, s))
+			return e;
+	}
+	return -1;
+}
+
+static const char *const region_names[] = {
+	"bar0", "bar1", "bar2", "bar3", "bar4", "bar5", "rom", "config", "vga",
+};
+
+const char *sh_region_name(unsigned int index)
+{
+	return index < sizeof(region_names) / sizeof(region_names[0]) ? region_names[index] : "?";
+}
+
+int sh_region_parse(const char *s)
+{
+	uint64_t v;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(region_names) / sizeof(region_names[0]); i++)
+		if (!strcasecmp(s, region_names[i]))
+			return (int)i;
+	if (sh_parse_u64(s, &v) && v < 64)
+		return (int)v;
+	return -1;
+}
+
+/* ---- conversion of one value ------------------------------------------------------------- */
+
+static bool is_id_type(enum sh_type t)
+{
+	switch (t) {
+	case SH_T_ID: case SH_T_IOAS: case SH_T_HWPT: case SH_T_PT: case SH_T_PARENT:
+	case SH_T_VIOMMU: case SH_T_VEVENTQ: case SH_T_MEM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const char *what(const struct sh_arg *a)
+{
+	return a->name;
+}
+
+static int convert(struct shell *sh, const struct sh_arg *a, const char *w, struct sh_val *v)
+{
+	const char *const *ch;
+	int e;
+
+	v->str = w;
+	v->num = 0;
+	if (is_id_type(a->type) || a->type == SH_T_U32) {
+		if (!sh_parse_u64(w, &v->num) || v->num > UINT32_MAX)
+			return sh_usage(sh, "%s: \"%s\" is not a 32-bit number", what(a), w);
+		return 0;
+	}
+	switch (a->type) {
+	case SH_T_U64:
+		if (!sh_parse_u64(w, &v->num))
+			return sh_usage(sh, "%s: \"%s\" is not a number", what(a), w);
+		break;
+	case SH_T_SIZE:
+		if (!sh_parse_size(w, &v->num))
+			return sh_usage(sh, "%s: \"%s\" is not a size (a number, K, M or G suffix)",
+					what(a), w);
+		break;
+	case SH_T_CHOICE:
+		for (ch = a->choices; *ch; ch++)
+			if (!strcmp(*ch, w))
+				break;
+		if (!*ch) {
+			char list[128] = "";
+			size_t o = 0;
+
+			for (ch = a->choices; *ch && o < sizeof(list); ch++)
+				o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
+						      o ? ", " : "", *ch);
+			return sh_usage(sh, "%s: \"%s\" is not one of %s", what(a), w, list);
+		}
+		v->num = (uint64_t)(ch - a->choices);
+		break;
+	case SH_T_ERRNO:
+		e = sh_errno_parse(w);
+		if (e < 0)
+			return sh_usage(sh, "\"%s\" is not an errno name or number", w);
+		v->num = (uint64_t)e;
+		break;
+	case SH_T_REGION:
+		e = sh_region_parse(w);
+		if (e < 0)
+			return sh_usage(sh, "\"%s\" is not a region (bar0..bar5, rom, config, vga or "
+					"an index)", w);
+		v->num = (uint64_t)e;
+		break;
+	case SH_T_EVENT:
+		e = ish_evt_id_by_name(w);
+		if (e < 0) {
+			if (!sh_parse_u64(w, &v->num) || v->num > 0xff)
+				return sh_usage(sh, "\"%s\" is not an event name or number", w);
+		} else {
+			v->num = (uint64_t)e;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ---- the spec walk ------------------------------------------------------------------------ */
+
+static int nargs(const struct sh_cmd *cmd)
+{
+	int n = 0;
+
+	while (cmd->args && cmd->args[n].name)
+		n++;
+	return n;
+}
+
+static int find_kw(const struct sh_cmd *cmd, const char *w)
+{
+	int i;
+
+	for (i = 0; i < nargs(cmd); i++) {
+		const struct sh_arg *a = &cmd->args[i];
+
+		if ((a->kind == SH_KW || a->kind == SH_FLAG) && !strcmp(a->name, w))
+			return i;
+	}
+	return -1;
+}
+
+static bool choice_of(const struct sh_arg *a, const char *w)
+{
+	const char *const *ch;
+
+	if (a->type != SH_T_CHOICE)
+		return false;
+	for (ch = a->choices; *ch; ch++)
+		if (!strcmp(*ch, w))
+			return true;
+	return false;
+}
+
+/*
+ * The next positional slot for @w, from @from on: an optional one is skipped when @w is a
+ * choice of a later positional ("vsmmu ste vs0 sid 3 abort": "abort" is not a DEV).
+ */
+static int next_pos(const struct sh_cmd *cmd, int from, const char *w)
+{
+	int i, j, n = nargs(cmd);
+
+	for (i = from; i < n; i++) {
+		const struct sh_arg *a = &cmd->args[i];
+
+		if (a->kind != SH_POS)
+			continue;
+		if (!(a->flags & SH_OPT) || choice_of(a, w))
+			return i;
+		for (j = i + 1; j < n; j++)
+			if (cmd->args[j].kind == SH_POS && choice_of(&cmd->args[j], w))
+				break;
+		if (j == n)
+			return i;
+	}
+	return -1;
+}
+
+static int rest_slot(const struct sh_cmd *cmd)
+{
+	int i;
+
+	for (i = 0; i < nargs(cmd); i++)
+		if (cmd->args[i].kind == SH_REST)
+			return i;
+	return -1;
+}
+
+static bool rest_is_fields(const struct sh_arg *a)
+{
+	return a->type == SH_T_STE_FIELDS || a->type == SH_T_EVT_FIELDS;
+}
+
+static int add_rest(struct sh_call *c, char *w, int argc)
+{
+	if (!c->rest) {
+		c->rest = calloc((size_t)argc + 1, sizeof(*c->rest));
+		if (!c->rest)
+			return -ENOMEM;
+	}
+	c->rest[c->nrest++] = w;
+	return 0;
+}
+
+static int take_kw(struct shell *sh, const struct sh_arg *a, struct sh_slot *s, int argc,
+		   char **argv, int *i)
+{
+	unsigned int k, nv = a->flags & SH_TWO ? 2 : 1;
+	int rc;
+
+	if (s->set)
+		return sh_usage(sh, "\"%s\" is given twice", a->name);
+	s->set = true;
+	if (a->kind == SH_FLAG)
+		return 0;
+	for (k = 0; k < nv; k++) {
+		if (*i + 1 >= argc)
+			return sh_usage(sh, "\"%s\" needs %s", a->name,
+					nv == 2 ? "two values" : "a value");
+		rc = convert(sh, a, argv[++*i], &s->v[k]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int sh_parse(struct shell *sh, const struct sh_group *g, const struct sh_cmd *cmd, int argc,
+	     char **argv, struct sh_call *c)
+{
+	int i, k, pos = 0, rest = rest_slot(cmd), n = nargs(cmd), rc;
+	bool in_rest = false;
+
+	memset(c, 0, sizeof(*c));
+	c->group = g;
+	c->cmd = cmd;
+	if (n > SH_MAX_ARGS)
+		return sh_usage(sh, "internal: too many arguments in the spec");
+	for (i = 0; i < argc; i++) {
+		char *w = argv[i];
+
+		if (in_rest) {
+			rc = add_rest(c, w, argc);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		k = find_kw(cmd, w);
+		if (k >= 0 && !c->slot[k].set) {
+			rc = take_kw(sh, &cmd->args[k], &c->slot[k], argc, argv, &i);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (k >= 0)
+			return sh_usage(sh, "\"%s\" is given twice", w);
+		if (rest >= 0 && rest_is_fields(&cmd->args[rest]) && strchr(w, '=')) {
+			rc = add_rest(c, w, argc);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		k = next_pos(cmd, pos, w);
+		if (k >= 0) {
+			rc = convert(sh, &cmd->args[k], w, &c->slot[k].v[0]);
+			if (rc < 0)
+				return rc;
+			c->slot[k].set = true;
+			pos = k + 1;
+			continue;
+		}
+		if (rest >= 0 && !rest_is_fields(&cmd->args[rest])) {
+			in_rest = true;
+			c->slot[rest].set = true;
+			rc = add_rest(c, w, argc);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (rest >= 0)
+			return sh_usage(sh, "\"%s\" is not an argument here (fields are "
+					"NAME=VALUE)", w);
+		return sh_usage(sh, "\"%s\" is not an argument of %s%s%s", w, g->name,
+				cmd->verb ? " " : "", cmd->verb ? cmd->verb : "");
+	}
+	for (k = 0; k < n; k++) {
+		const struct sh_arg *a = &cmd->args[k];
+
+		if (a->flags & SH_OPT || c->slot[k].set)
+			continue;
+		if (a->kind == SH_POS)
+			return sh_usage(sh, "%s is missing (usage: %s%s%s %s)", a->name, g->name,
+					cmd->verb ? " " : "", cmd->verb ? cmd->verb : "", cmd->usage);
+		if (a->kind == SH_REST && !c->nrest)
+			return sh_usage(sh, "%s is missing (usage: %s%s%s %s)", a->name, g->name,
+					cmd->verb ? " " : "", cmd->verb ? cmd->verb : "", cmd->usage);
+		if (a->kind == SH_KW)
+			return sh_usage(sh, "\"%s\" is required", a->name);
+	}
+	if (rest >= 0 && c->nrest)
+		c->slot[rest].set = true;
+	return 0;
+}
+
+void sh_call_release(struct sh_call *c)
+{
+	free(c->rest);
+	c->rest = NULL;
+	c->nrest = 0;
+}
+
+/* ---- accessors by name ------------------------------------------------------------------ */
+
+static const struct sh_slot *slot(const struct sh_call *c, const char *name)
+{
+	int i;
+
+	for (i = 0; c->cmd->args && c->cmd->args[i].name; i++)
+		if (!strcmp(c->cmd->args[i].name, name))
+			return &c->slot[i];
+	return NULL;
+}
+
+bool sh_has(const struct sh_call *c, const char *name)
+{
+	const struct sh_slot *s = slot(c, name);
+
+	return s && s->set;
+}
+
+const char *sh_str(const struct sh_call *c, const char *name)
+{
+	return sh_str2(c, name, 0);
+}
+
+const char *sh_str2(const struct sh_call *c, const char *name, unsigned int i)
+{
+	const struct sh_slot *s = slot(c, name);
+
+	return s && s->set && i < 2 ? s->v[i].str : NULL;
+}
+
+uint64_t sh_num(const struct sh_call *c, const char *name, uint64_t dflt)
+{
+	const struct sh_slot *s = slot(c, name);
+
+	return s && s->set ? s->v[0].num : dflt;
+}
+
+uint64_t sh_num2(const struct sh_call *c, const char *name, unsigned int i)
+{
+	const struct sh_slot *s = slot(c, name);
+
+	return s && s->set && i < 2 ? s->v[i].num : 0;
+}

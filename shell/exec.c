@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Running commands: variable expansion, the table lookup, the failure report, and the batch
+ * policy (stop at the first failure unless --force; a '-' line ignores its own error).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "shell.h"
+
+volatile sig_atomic_t sh_interrupted;
+
+/* ---- errors ------------------------------------------------------------------------------ */
+
+int sh_fail(struct shell *sh, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sh->errmsg, sizeof(sh->errmsg), fmt, ap);
+	va_end(ap);
+	return err > 0 ? -err : err;
+}
+
+int sh_usage(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sh->errmsg, sizeof(sh->errmsg), fmt, ap);
+	va_end(ap);
+	return -SH_EUSAGE;
+}
+
+const char *sh_errtext(struct shell *sh, int rc)
+{
+	int err = -rc;
+
+	if (sh->errmsg[0])
+		return sh->errmsg;
+	if (sh->ctx && ish_errmsg(sh->ctx)[0])
+		return ish_errmsg(sh->ctx);
+	if (err == EINTR && sh_interrupted)
+		return "interrupted";
+	if (err >= SH_EUSAGE)
+		return "failed";
+	return strerror(err);
+}
+
+void sh_report(struct shell *sh, int rc)
+{
+	const char *msg = sh_errtext(sh, rc);
+	int err = -rc;
+
+	fputs("iommush: ", stderr);
+	if (sh->file)
+		fprintf(stderr, "%s:%u: ", sh->file, sh->line);
+	if (sh->errcmd[0])
+		fprintf(stderr, "%s: ", sh->errcmd);
+	if (err > 0 && err < SH_EUSAGE)
+		fprintf(stderr, "%s (%s)\n", msg, sh_errno_name(err));
+	else
+		fprintf(stderr, "%s\n", msg);
+	if (sh->json)
+		pr_error_json(sh, sh->errcmd, err, msg);
+}
+
+int sh_status(int rc)
+{
+	if (rc == 0)
+		return SH_EXIT_OK;
+	if (rc == -SH_EUSAGE)
+		return SH_EXIT_USAGE;
+	if (sh_interrupted)
+		return SH_EXIT_INTR;
+	return SH_EXIT_FAIL;
+}
+
+/* ---- variables ------------------------------------------------------------------------------ */
+
+bool sh_var_name_ok(const char *name)
+{
+	const char *p = name;
+
+	if (!strcmp(name, "_") || !strcmp(name, "?"))
+		return true;
+	if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return false;
+	for (p++; *p; p++)
+		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9')))
+			return false;
+	return true;
+}
+
+static struct sh_var *var_find(struct shell *sh, const char *name)
+{
+	struct sh_var *v;
+
+	for (v = sh->vars; v; v = v->next)
+		if (!strcmp(v->name, name))
+			return v;
+	return NULL;
+}
+
+const char *sh_var_get(struct shell *sh, const char *name)
+{
+	static char status[16];
+	struct sh_var *v;
+
+	if (!strcmp(name, "?")) {
+		snprintf(status, sizeof(status), "%d", sh->last_status);
+		return status;
+	}
+	v = var_find(sh, name);
+	return v ? v->value : NULL;
+}
+
+int sh_var_set(struct shell *sh, const char *name, const char *value)
+{
+	struct sh_var *v = var_find(sh, name), **p;
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	if (v) {
+		free(v->value);
+		v->value = copy;
+		return 0;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v || !(v->name = strdup(name))) {
+		free(v);
+		free(copy);
+		return -ENOMEM;
+	}
+	v->value = copy;
+	/* sorted, so that vars lists them in a stable order */
+	for (p = &sh->vars; *p && strcmp((*p)->name, name) < 0; p = &(*p)->next)
+		;
+	v->next = *p;
+	*p = v;
+	return 0;
+}
+
+void sh_vars_free(struct shell *sh)
+{
+	while (sh->vars) {
+		struct sh_var *v = sh->vars;
+
+		sh->vars = v->next;
+		free(v->name);
+		free(v->value);
+		free(v);
+	}
+}
+
+void sh_set_result(struct shell *sh, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sh_var_set(sh, "_", buf);
+	sh->nresults++;
+}
+
+/* ---- one command ----------------------------------------------------------------------------- */
+
+static void verbs_of(const struct sh_group *g, char *buf, size_t len)
+{
+	const struct sh_cmd *c;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (c = g->cmds; c->fn; c++) {
+		if (c->flags & SH_CMD_HIDDEN || !c->verb)
+			continue;
+		o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s", o ? ", " : "", c->verb);
+		if (o >= len)
+			break;
+	}
+}
+
+int sh_exec(struct shell *sh, int argc, char **argv)
+{
+	const struct sh_group *g;
+	const struct sh_cmd *cmd;
+	struct sh_call call;
+	char verbs[256];
+	int nw, rc;
+
+	sh->errmsg[0] = '\0';
+	sh->errcmd[0] = '\0';
+	if (sh->ctx)
+		ish_clear_err(sh->ctx);
+	if (argc < 1)
+		return 0;
+	g = sh_group_find(argv[0]);
+	if (!g)
+		return sh_usage(sh, "unknown command \"%s\" (\"help\" lists them)", argv[0]);
+	cmd = sh_cmd_find(g, argc - 1, argv + 1, &nw);
+	if (!cmd) {
+		snprintf(sh->errcmd, sizeof(sh->errcmd), "%s", g->name);
+		verbs_of(g, verbs, sizeof(verbs));
+		if (argc == 1)
+			return sh_usage(sh, "a verb is missing: %s", verbs);
+		return sh_usage(sh, "\"%s\" is not a verb of %s (%s)", argv[1], g->name, verbs);
+	}
+	sh_cmd_name(g, cmd, sh->errcmd, sizeof(sh->errcmd));
+	if (!sh->out.active && !(cmd->flags & SH_CMD_OWN_OUTPUT))
+		pr_begin(sh);
+	if (cmd->flags & SH_CMD_SIM && !sh->sim)
+		return sh_fail(sh, -EOPNOTSUPP,
+			       "only the simulator has this: run iommush --backend sim");
+	rc = sh_parse(sh, g, cmd, argc - 1 - nw, argv + 1 + nw, &call);
+	if (rc == 0) {
+		sh->errmsg[0] = '\0';
+		if (sh->ctx)
+			ish_clear_err(sh->ctx);
+		rc = cmd->fn(sh, &call);
+	}
+	sh_call_release(&call);
+	return rc;
+}
+
+/* ---- a line ---------------------------------------------------------------------------------- */
+
+static void echo_words(int argc, char **argv)
+{
+	char q[512];
+	int i;
+
+	fputs("+", stderr);
+	for (i = 0; i < argc; i++) {
+		sh_quote_word(argv[i], q, sizeof(q));
+		fprintf(stderr, " %s", q);
+	}
+	fputc('\n', stderr);
+}
+
+/* $NAME as a whole argument: the words are replaced in place */
+static int expand(struct shell *sh, struct sh_seg *s)
+{
+	int i;
+
+	for (i = 0; i < s->argc; i++) {
+		const char *name = s->argv[i] + 1, *val;
+		char *copy;
+
+		if (!s->expand[i])
+			continue;
+		if (!sh_var_name_ok(name))
+			return sh_usage(sh, "\"%s\": a variable name is letters, digits and _ "
+					"(and $_, $?)", s->argv[i]);
+		val = sh_var_get(sh, name);
+		if (!val)
+			return sh_usage(sh, "$%s is not set", name);
+		copy = strdup(val);
+		if (!copy)
+			return -ENOMEM;
+		free(s->argv[i]);
+		s->argv[i] = copy;
+		s->expand[i] = false;
+	}
+	return 0;
+}
+
+static int run_seg(struct shell *sh, struct sh_seg *s)
+{
+	int rc, status;
+
+	sh->errcmd[0] = '\0';
+	sh->errmsg[0] = '\0';
+	rc = expand(sh, s);
+	if (rc == 0) {
+		if (sh->echo)
+			echo_words(s->argc, s->argv);
+		rc = sh_exec(sh, s->argc, s->argv);
+	}
+	pr_end(sh, rc == 0);
+	if (rc == -SH_EQUIET) {
+		status = sh->quiet_status;
+	} else {
+		status = sh_status(rc);
+		if (rc)
+			sh_report(sh, rc);
+	}
+	/* $? says what happened; a '-' only keeps the batch going */
+	sh->last_status = status;
+	if (s->ignore && status != SH_EXIT_INTR)
+		status = 0;
+	return status;
+}
+
+int sh_run_line(struct shell *sh, const char *line)
+{
+	struct sh_tokens t;
+	char err[128];
+	int i, status, first = 0;
+
+	if (sh_tokenize(line, false, &t, err, sizeof(err)) < 0) {
+		sh->errcmd[0] = '\0';
+		sh_usage(sh, "%s", err);
+		sh_report(sh, -SH_EUSAGE);
+		sh->last_status = SH_EXIT_USAGE;
+		return SH_EXIT_USAGE;
+	}
+	for (i = 0; i < t.nseg && !sh->quit; i++) {
+		status = run_seg(sh, &t.seg[i]);
+		if (sh_interrupted && !sh->interactive) {
+			first = SH_EXIT_INTR;
+			break;
+		}
+		if (status && !first)
+			first = status;
+		if (status && !sh->force)
+			break;
+	}
+	sh_tokens_free(&t);
+	return first;
+}
+
+/* ---- batch -------------------------------------------------------------------------------- */
+
+/* a line ending in an unescaped backslash goes on in the next one */
+static bool continues(char *line)
+{
+	size_t n = strlen(line), k = 0;
+
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	while (k < n && line[n - 1 - k] == '\\')
+		k++;
+	if (k % 2 == 0)
+		return false;
+	line[n - 1] = '\0';
+	return true;
+}
+
+static char *read_logical(FILE *fp, unsigned int *lineno, unsigned int *first)
+{
+	char *line = NULL, *more = NULL, *joined;
+	size_t cap = 0, mcap = 0;
+
+	if (getline(&line, &cap, fp) < 0) {
+		free(line);
+		return NULL;
+	}
+	*first = ++*lineno;
+	while (continues(line)) {
+		if (getline(&more, &mcap, fp) < 0)
+			break;
+		++*lineno;
+		if (asprintf(&joined, "%s %s", line, more) < 0)
+			break;
+		free(line);
+		line = joined;
+	}
+	free(more);
+	return line;
+}
+
+int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
+{
+	const char *saved_file = sh->file;
+	unsigned int saved_line = sh->line, lineno = 0, first;
+	int status, ret = 0;
+	char *line;
+
+	sh->file = label;
+	while (!sh->quit && (line = read_logical(fp, &lineno, &first))) {
+		sh->line = first;
+		status = sh_run_line(sh, line);
+		free(line);
+		if (status == SH_EXIT_INTR) {
+			ret = status;
+			break;
+		}
+		if (status && !ret)
+			ret = status;
+		if (status && !sh->force)
+			break;
+	}
+	if (sh_interrupted && !sh->interactive)
+		ret = SH_EXIT_INTR;
+	sh->file = saved_file;
+	sh->line = saved_line;
+	return ret;
+}
+
+int sh_run_file(struct shell *sh, const char *path, const char *label)
+{
+	FILE *fp = path ? fopen(path, "r") : stdin;
+	int rc;
+
+	if (!fp)
+		return -errno;
+	rc = sh_run_stream(sh, fp, label ? label : path);
+	if (path)
+		fclose(fp);
+	return rc;
+}

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The print layer: each call site names a JSON key and a text format, so a handler writes
+ * both outputs from one place. In JSON mode every command makes exactly one object, kept in
+ * memory until the command succeeded (a failure prints {"error":...} instead).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "shell.h"
+
+bool pr_json(const struct shell *sh)
+{
+	return sh->json;
+}
+
+static bool text_on(const struct shell *sh, enum sh_pr m)
+{
+	return !sh->json && m != PR_JSON;
+}
+
+static bool json_on(const struct shell *sh, enum sh_pr m)
+{
+	return sh->json && m != PR_TEXT && sh->out.fp;
+}
+
+static void indent(struct shell *sh)
+{
+	int i;
+
+	if (!sh->pretty)
+		return;
+	fputc('\n', sh->out.fp);
+	for (i = 0; i < sh->out.depth; i++)
+		fputs("  ", sh->out.fp);
+}
+
+static void json_string(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(fp, "\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", fp);
+		else if (ch == '\t')
+			fputs("\\t", fp);
+		else if (ch < 0x20)
+			fprintf(fp, "\\u%04x", ch);
+		else
+			fputc(ch, fp);
+	}
+	fputc('"', fp);
+}
+
+/* the separator and key before a value at the current level */
+static void member(struct shell *sh, const char *key)
+{
+	int d = sh->out.depth > SH_JDEPTH ? SH_JDEPTH : sh->out.depth;
+	struct sh_jlevel *lv = &sh->out.lv[d - 1];
+
+	if (!lv->first)
+		fputc(',', sh->out.fp);
+	lv->first = false;
+	indent(sh);
+	if (!lv->array && key) {
+		json_string(sh->out.fp, key);
+		fputs(sh->pretty ? ": " : ":", sh->out.fp);
+	}
+}
+
+static void push(struct shell *sh, bool array)
+{
+	fputc(array ? '[' : '{', sh->out.fp);
+	if (sh->out.depth < SH_JDEPTH) {
+		sh->out.lv[sh->out.depth].array = array;
+		sh->out.lv[sh->out.depth].first = true;
+	}
+	sh->out.depth++;
+}
+
+static void pop(struct shell *sh, bool array)
+{
+	bool empty = sh->out.depth <= SH_JDEPTH && sh->out.lv[sh->out.depth - 1].first;
+
+	sh->out.depth--;
+	if (!empty)
+		indent(sh);
+	fputc(array ? ']' : '}', sh->out.fp);
+}
+
+void pr_begin(struct shell *sh)
+{
+	if (sh->out.active)
+		return;
+	sh->out.active = true;
+	if (!sh->json) {
+		sh->out.fp = stdout;
+		return;
+	}
+	sh->out.buf = NULL;
+	sh->out.len = 0;
+	sh->out.depth = 0;
+	sh->out.fp = open_memstream(&sh->out.buf, &sh->out.len);
+	if (sh->out.fp)
+		push(sh, false);
+}
+
+void pr_end(struct shell *sh, bool ok)
+{
+	if (!sh->out.active)
+		return;
+	sh->out.active = false;
+	if (!sh->json) {
+		fflush(stdout);
+		return;
+	}
+	if (sh->out.fp) {
+		while (sh->out.depth > 0)
+			pop(sh, sh->out.depth <= SH_JDEPTH && sh->out.lv[sh->out.depth - 1].array);
+		fclose(sh->out.fp);
+		sh->out.fp = NULL;
+		if (ok && sh->out.buf)
+			printf("%s\n", sh->out.buf);
+	}
+	free(sh->out.buf);
+	sh->out.buf = NULL;
+	fflush(stdout);
+}
+
+static void text(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#pragma GCC diagnostic ignored "-Wformat-security"
+
+void pr_u64(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, uint64_t v)
+{
+	if (text_on(sh, m) && fmt)
+		text(fmt, (unsigned long long)v);
+	if (json_on(sh, m)) {
+		member(sh, key);
+		fprintf(sh->out.fp, "%llu", (unsigned long long)v);
+	}
+}
+
+void pr_int(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, long long v)
+{
+	if (text_on(sh, m) && fmt)
+		text(fmt, v);
+	if (json_on(sh, m)) {
+		member(sh, key);
+		fprintf(sh->out.fp, "%lld", v);
+	}
+}
+
+void pr_hex(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, uint64_t v)
+{
+	if (text_on(sh, m) && fmt)
+		text(fmt, (unsigned long long)v);
+	if (json_on(sh, m)) {
+		member(sh, key);
+		fprintf(sh->out.fp, "\"0x%llx\"", (unsigned long long)v);
+	}
+}
+
+void pr_str(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, const char *s)
+{
+	if (text_on(sh, m) && fmt)
+		text(fmt, s ? s : "");
+	if (json_on(sh, m)) {
+		member(sh, key);
+		json_string(sh->out.fp, s);
+	}
+}
+
+void pr_bool(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, bool v)
+{
+	if (text_on(sh, m) && fmt && v)
+		text(fmt);
+	if (json_on(sh, m)) {
+		member(sh, key);
+		fputs(v ? "true" : "false", sh->out.fp);
+	}
+}
+
+#pragma GCC diagnostic pop
+
+void pr_null(struct shell *sh, const char *key)
+{
+	if (json_on(sh, PR_JSON)) {
+		member(sh, key);
+		fputs("null", sh->out.fp);
+	}
+}
+
+void pr_obj_open(struct shell *sh, const char *key)
+{
+	if (json_on(sh, PR_JSON)) {
+		member(sh, key);
+		push(sh, false);
+	}
+}
+
+void pr_obj_close(struct shell *sh)
+{
+	if (json_on(sh, PR_JSON) && sh->out.depth > 1)
+		pop(sh, false);
+}
+
+void pr_arr_open(struct shell *sh, const char *key)
+{
+	if (json_on(sh, PR_JSON)) {
+		member(sh, key);
+		push(sh, true);
+	}
+}
+
+void pr_arr_close(struct shell *sh)
+{
+	if (json_on(sh, PR_JSON) && sh->out.depth > 1)
+		pop(sh, true);
+}
+
+void pr_nl(struct shell *sh)
+{
+	if (!sh->json)
+		fputc('\n', stdout);
+}
+
+void pr_text(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sh->json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+}
+
+void pr_error_json(struct shell *sh, const char *cmd, int err, const char *msg)
+{
+	FILE *fp = stdout;
+
+	fputs(sh->pretty ? "{\n  \"error\": {\n    \"command\": " : "{\"error\":{\"command\":", fp);
+	json_string(fp, cmd);
+	fputs(sh->pretty ? ",\n    \"errno\": " : ",\"errno\":", fp);
+	if (err > 0 && err < SH_EUSAGE)
+		json_string(fp, sh_errno_name(err));
+	else
+		fputs("null", fp);
+	if (err == SH_EUSAGE)
+		fputs(sh->pretty ? ",\n    \"usage\": true" : ",\"usage\":true", fp);
+	fputs(sh->pretty ? ",\n    \"message\": " : ",\"message\":", fp);
+	json_string(fp, msg);
+	fputs(sh->pretty ? "\n  }\n}\n" : "}}\n", fp);
+	fflush(fp);
+}
+
+void pr_json_local_begin(struct shell *sh)
+{
+	if (sh->json)
+		return;
+	fflush(stdout);
+	sh->json = true;
+	sh->out.active = false;
+	pr_begin(sh);
+	sh->out.local = true;
+}
+
+void pr_json_local_end(struct shell *sh)
+{
+	if (!sh->out.local)
+		return;
+	pr_end(sh, true);
+	sh->out.local = false;
+	sh->json = false;
+	/* the caller's text output goes on */
+	sh->out.active = true;
+	sh->out.fp = stdout;
+}

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The shell: one command table (cmds/) drives parsing, help, completion and
+ * --list-commands; handlers parse typed arguments, make one core call and print through
+ * the print layer, which writes text or JSON from the same call.
+ */
+#ifndef ISH_SHELL_H
+#define ISH_SHELL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "iommush/iommush.h"
+
+/* Handler results besides 0 and -errno. */
+#define SH_EUSAGE 4096	/* the command line is wrong (exit code 2) */
+#define SH_EFAIL 4097	/* failed, and no errno describes it */
+#define SH_EQUIET 4098	/* failed, already reported (source); status in sh->quiet_status */
+
+/* Exit codes. */
+#define SH_EXIT_OK 0
+#define SH_EXIT_FAIL 1
+#define SH_EXIT_USAGE 2
+#define SH_EXIT_SETUP 3
+#define SH_EXIT_INTR 130
+
+/* ---- the command table ------------------------------------------------------------------ */
+
+enum sh_kind {
+	SH_POS,		/* positional value */
+	SH_KW,		/* keyword followed by one value (two with SH_TWO) */
+	SH_FLAG,	/* bare keyword */
+	SH_REST,	/* everything left (or, for field lists, every NAME=VALUE word) */
+};
+
+enum sh_type {
+	SH_T_WORD,	/* any string */
+	SH_T_U32,
+	SH_T_U64,
+	SH_T_SIZE,	/* number with an optional K, M, G suffix */
+	SH_T_CHOICE,	/* one of .choices */
+	SH_T_ID,	/* any object id */
+	SH_T_IOAS,
+	SH_T_HWPT,
+	SH_T_PT,	/* what a device attaches to: IOAS or HWPT */
+	SH_T_PARENT,	/* what a HWPT is allocated on: IOAS, HWPT or vIOMMU */
+	SH_T_VIOMMU,
+	SH_T_VEVENTQ,
+	SH_T_DEV,	/* a bound device: id, BDF or cdev */
+	SH_T_BDF,	/* a PCI function */
+	SH_T_VFIO,	/* something to bind: BDF or cdev path */
+	SH_T_VSMMU,
+	SH_T_MEM,
+	SH_T_ERRNO,	/* EINVAL or 22 */
+	SH_T_FILE,
+	SH_T_GROUP,
+	SH_T_VERB,	/* a verb of the group given in the previous word */
+	SH_T_EVENT,	/* event name or number */
+	SH_T_REGION,	/* bar0..bar5, rom, config, vga or an index */
+	SH_T_STE_FIELDS,
+	SH_T_EVT_FIELDS,
+	SH_T_CMDS,	/* CMDQ commands: NAME [FIELD=VALUE...] | raw W0 W1, separated by "," */
+	SH_T_COMMAND,	/* a whole command line */
+	SH_T_WORDS,
+};
+
+#define SH_OPT	0x1	/* may be left out */
+#define SH_TWO	0x2	/* keyword with two values */
+
+struct sh_arg {
+	const char *name;	/* keyword, or the metavariable of a positional ("IOAS") */
+	enum sh_kind kind;
+	enum sh_type type;
+	unsigned int flags;
+	const char *const *choices;	/* SH_T_CHOICE, NULL terminated */
+	const char *help;
+};
+
+struct shell;
+struct sh_call;
+
+#define SH_CMD_SIM	0x1	/* only with the simulator backend */
+#define SH_CMD_HIDDEN	0x2	/* not listed (test helpers) */
+#define SH_CMD_OWN_OUTPUT 0x4	/* runs other lines that print their own values (source) */
+
+struct sh_cmd {
+	const char *verb;	/* may be two words ("device add"); NULL: the group is the command */
+	const char *usage;	/* the arguments after the command words */
+	const char *summary;
+	const struct sh_arg *args;	/* name NULL terminated; NULL for none */
+	int (*fn)(struct shell *sh, const struct sh_call *c);
+	unsigned int flags;
+};
+
+struct sh_group {
+	const char *name;
+	const char *summary;
+	const char *man;		/* its page, NULL: iommush(8) */
+	const struct sh_cmd *cmds;	/* fn NULL terminated */
+};
+
+/* every group, in help order; NULL terminated (shell/table.c) */
+extern const struct sh_group *const sh_groups[];
+
+const struct sh_group *sh_group_find(const char *name);
+/* the command that @argv names; *nwords = how many words named it */
+const struct sh_cmd *sh_cmd_find(const struct sh_group *g, int argc, char *const *argv,
+				 int *nwords);
+/* "ioas map" */
+void sh_cmd_name(const struct sh_group *g, const struct sh_cmd *c, char *buf, size_t len);
+
+/* ---- a parsed call ----------------------------------------------------------------------- */
+
+#define SH_MAX_ARGS 16
+
+struct sh_val {
+	const char *str;
+	uint64_t num;
+};
+
+struct sh_slot {
+	bool set;
+	struct sh_val v[2];
+};
+
+struct sh_call {
+	const struct sh_group *group;
+	const struct sh_cmd *cmd;
+	struct sh_slot slot[SH_MAX_ARGS];
+	int nrest;
+	char **rest;
+};
+
+/* parse @argv (the words after the command words) against the command's spec */
+int sh_parse(struct shell *sh, const struct sh_group *g, const struct sh_cmd *cmd, int argc,
+	     char **argv, struct sh_call *c);
+void sh_call_release(struct sh_call *c);
+
+bool sh_has(const struct sh_call *c, const char *name);
+const char *sh_str(const struct sh_call *c, const char *name);
+uint64_t sh_num(const struct sh_call *c, const char *name, uint64_t dflt);
+const char *sh_str2(const struct sh_call *c, const char *name, unsigned int i);
+uint64_t sh_num2(const struct sh_call *c, const char *name, unsigned int i);
+
+/* conversions shared by the parser and the handlers; false when @s is not one */
+bool sh_parse_u64(const char *s, uint64_t *v);
+bool sh_parse_size(const char *s, uint64_t *v);
+int sh_errno_parse(const char *s);	/* errno value, or -1 */
+const char *sh_errno_name(int err);	/* "EINVAL", or "E?" */
+int sh_region_parse(const char *s);	/* region index, or -1 */
+const char *sh_region_name(unsigned int index);
+
+/* ---- the shell state ----------------------------------------------------------------------- */
+
+struct sh_var {
+	char *name, *value;
+	struct sh_var *next;
+};
+
+struct sh_jlevel {
+	bool array;
+	bool first;
+};
+
+#define SH_JDEPTH 16
+
+struct sh_out {
+	FILE *fp;		/* where text or JSON of the current command goes */
+	char *buf;		/* JSON: the command's value is kept until it succeeded */
+	size_t len;
+	int depth;
+	struct sh_jlevel lv[SH_JDEPTH];
+	bool active;		/* inside a command */
+	bool local;		/* JSON for this command only (show -j) */
+};
+
+struct shell {
+	struct ish_ctx *ctx;
+	bool sim;
+	bool interactive;	/* REPL: errors never end the session, no FILE:LINE */
+	bool json, pretty, echo, force, trace, dry_run;
+
+	const char *file;	/* batch file for error locations, NULL for none */
+	unsigned int line;
+	int source_depth;
+
+	struct sh_var *vars;
+	unsigned long nresults;	/* how many times $_ was set, for let */
+	int last_status;
+
+	/* the failure of the command that just ran */
+	char errcmd[64];
+	char errmsg[512];
+	int quiet_status;
+
+	struct sh_out out;
+	bool quit;
+};
+
+extern volatile sig_atomic_t sh_interrupted;
+
+/* ---- errors -------------------------------------------------------------------------------- */
+
+/* leave a message for a failure and return -err (err may be SH_EUSAGE or SH_EFAIL) */
+__attribute__((format(printf, 3, 4)))
+int sh_fail(struct shell *sh, int err, const char *fmt, ...);
+__attribute__((format(printf, 2, 3)))
+int sh_usage(struct shell *sh, const char *fmt, ...);
+/* the message for a failure of @rc: the handler's, else the core's, else strerror */
+const char *sh_errtext(struct shell *sh, int rc);
+/* print the failure of @rc on stderr (and as {"error":..} in JSON mode) */
+void sh_report(struct shell *sh, int rc);
+
+/* ---- running commands -------------------------------------------------------------------- */
+
+/* run one command given as words (expanded); nested calls (let, expect-error) share the output */
+int sh_exec(struct shell *sh, int argc, char **argv);
+/* run a line (maybe several commands separated by ';'): the exit status of it */
+int sh_run_line(struct shell *sh, const char *line);
+/* run a batch file (NULL path = stdin): 0 or the status of the first failure */
+int sh_run_file(struct shell *sh, const char *path, const char *label);
+int sh_run_stream(struct shell *sh, FILE *fp, const char *label);
+/* the REPL */
+int sh_repl(struct shell *sh);
+/* status for a handler result */
+int sh_status(int rc);
+
+/* ---- variables ------------------------------------------------------------------------------ */
+
+const char *sh_var_get(struct shell *sh, const char *name);
+int sh_var_set(struct shell *sh, const char *name, const char *value);
+bool sh_var_name_ok(const char *name);
+void sh_vars_free(struct shell *sh);
+/* what an allocating command made: sets $_ */
+__attribute__((format(printf, 2, 3)))
+void sh_set_result(struct shell *sh, const char *fmt, ...);
+
+/* ---- tokenizer ---------------------------------------------------------------------------- */
+
+struct sh_seg {
+	int argc;
+	char **argv;
+	bool *expand;	/* the word was an unquoted $NAME */
+	bool ignore;	/* '-' prefix: its error does not count */
+};
+
+struct sh_tokens {
+	int nseg;
+	struct sh_seg *seg;
+	/* partial mode (completion): the last word is open when the text ends inside it */
+	bool open_word;
+	char quote;	/* the quote left open, 0 if none */
+	bool in_comment;
+};
+
+/* split @text; @partial: the text ends at the cursor (no error for an open quote) */
+int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, size_t errlen);
+void sh_tokens_free(struct sh_tokens *t);
+/* quote a word for echo or completion when it needs it */
+void sh_quote_word(const char *w, char *buf, size_t len);
+
+/* ---- completion --------------------------------------------------------------------------- */
+
+struct sh_cands {
+	char **v;
+	size_t n, cap;
+	const char *prefix;	/* only words starting with it are kept */
+};
+
+/* candidates for the word that ends at the end of @line */
+int sh_complete(struct shell *sh, const char *line, struct sh_cands *out, char **partial);
+void sh_cands_add(struct sh_cands *c, const char *s);
+void sh_cands_free(struct sh_cands *c);
+
+/* ---- help ------------------------------------------------------------------------------------ */
+
+int sh_help(struct shell *sh, const char *group, const char *verb);
+void sh_list_commands(FILE *fp);
+
+/* ---- print layer: text or JSON from the same call ------------------------------------------ */
+
+enum sh_pr { PR_ANY, PR_TEXT, PR_JSON };
+
+void pr_begin(struct shell *sh);
+void pr_end(struct shell *sh, bool ok);
+
+void pr_u64(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, uint64_t v);
+void pr_int(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, long long v);
+/* JSON: a "0x..." string; @fmt gets an unsigned long long */
+void pr_hex(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, uint64_t v);
+void pr_str(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, const char *s);
+/* text: @fmt only when @v (no conversion) */
+void pr_bool(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, bool v);
+void pr_null(struct shell *sh, const char *key);
+void pr_obj_open(struct shell *sh, const char *key);
+void pr_obj_close(struct shell *sh);
+void pr_arr_open(struct shell *sh, const char *key);
+void pr_arr_close(struct shell *sh);
+void pr_nl(struct shell *sh);	/* text only */
+__attribute__((format(printf, 2, 3)))
+void pr_text(struct shell *sh, const char *fmt, ...);
+/* the error object of a failed command (JSON mode) */
+void pr_error_json(struct shell *sh, const char *cmd, int err, const char *msg);
+bool pr_json(const struct shell *sh);
+/* "show -j": this one command in JSON, whatever the mode */
+void pr_json_local_begin(struct shell *sh);
+void pr_json_local_end(struct shell *sh);
+
+/* ---- helpers for handlers (shell/util.c) --------------------------------------------------- */
+
+/* a bound device by id, BDF or cdev: -ENODEV with a message when none */
+int sh_dev(struct shell *sh, const struct sh_call *c, const char *name, uint32_t *id);
+struct ish_vsmmu;
+int sh_vsmmu(struct shell *sh, const struct sh_call *c, const char *name, struct ish_vsmmu **vs);
+int sh_mem(struct shell *sh, const struct sh_call *c, const char *name, struct ish_mem **m);
+/* the RID a PCI address stands for: bus << 8 | dev << 3 | fn */
+bool sh_bdf_rid(const char *bdf, uint32_t *rid);
+/* print "TYPE ID" / {"id":ID,"type":TYPE} and set $_ */
+void sh_print_new(struct shell *sh, const char *type, uint32_t id);
+/* wait @ms milliseconds, -EINTR on SIGINT */
+int sh_sleep_ms(struct shell *sh, uint64_t ms);
+
+#endif

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Small helpers the handlers share: name lookups, the "new object" line, waiting. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "iommush/vsmmu.h"
+#include "shell.h"
+
+int sh_dev(struct shell *sh, const struct sh_call *c, const char *name, uint32_t *id)
+{
+	const char *spec = sh_str(c, name);
+	struct ish_obj *o;
+	uint64_t v;
+
+	if (!spec)
+		return sh_usage(sh, "%s is missing", name);
+	o = ish_device_find(sh->ctx, spec);
+	if (o) {
+		*id = o->id;
+		return 0;
+	}
+	/* an id the registry does not know goes to the kernel, which has the last word */
+	if (sh_parse_u64(spec, &v) && v <= UINT32_MAX) {
+		*id = (uint32_t)v;
+		return 0;
+	}
+	return sh_fail(sh, -ENODEV, "no bound device \"%s\" (device bind it first)", spec);
+}
+
+int sh_vsmmu(struct shell *sh, const struct sh_call *c, const char *name, struct ish_vsmmu **vs)
+{
+	const char *n = sh_str(c, name);
+
+	*vs = n ? ish_vsmmu_find(sh->ctx, n) : NULL;
+	if (!*vs)
+		return sh_fail(sh, -ENOENT, "no vSMMU named \"%s\"", n ? n : "");
+	return 0;
+}
+
+int sh_mem(struct shell *sh, const struct sh_call *c, const char *name, struct ish_mem **m)
+{
+	uint32_t id = (uint32_t)sh_num(c, name, 0);
+
+	*m = ish_mem_find(sh->ctx, id);
+	if (!*m)
+		return sh_fail(sh, -ENOENT, "no buffer %u", id);
+	return 0;
+}
+
+bool sh_bdf_rid(const char *bdf, uint32_t *rid)
+{
+	unsigned int dom, bus, dev, fn;
+	char tail;
+
+	if (sscanf(bdf, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4) {
+		if (sscanf(bdf, "%x:%x.%x%c", &bus, &dev, &fn, &tail) != 3)
+			return false;
+	}
+	if (bus > 0xff || dev > 0x1f || fn > 7)
+		return false;
+	*rid = bus << 8 | dev << 3 | fn;
+	return true;
+}
+
+void sh_print_new(struct shell *sh, const char *type, uint32_t id)
+{
+	pr_str(sh, PR_TEXT, NULL, "%s ", type);
+	pr_u64(sh, PR_ANY, "id", "%llu\n", id);
+	pr_str(sh, PR_JSON, "type", NULL, type);
+	sh_set_result(sh, "%u", id);
+}
+
+int sh_sleep_ms(struct shell *sh, uint64_t ms)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ms / 1000),
+		.tv_nsec = (long)(ms % 1000) * 1000000,
+	};
+
+	while (nanosleep(&ts, &ts) < 0) {
+		if (errno != EINTR)
+			return -errno;
+		if (sh_interrupted)
+			return sh_fail(sh, -EINTR, "interrupted");
+	}
+	return 0;
+}

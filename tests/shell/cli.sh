@@ -1,0 +1,47 @@
+# Invocation: -c, piped stdin, -b -, FILE, exit codes, --list-commands, --dry-run, SIGINT.
+# $IOMMUSH is the binary (maybe under valgrind).
+sim="$IOMMUSH --backend sim"
+
+echo "--- -c: ';' separates commands, the first failure stops"
+$sim -c 'echo one; echo two; destroy 99; echo three'; echo "exit $?"
+echo "--- -c with --force goes on, still exits 1"
+$sim -f -c 'echo one; destroy 99; echo three'; echo "exit $?"
+echo "--- a usage error exits 2"
+$sim -c 'ioas frob'; echo "exit $?"
+echo "--- piped stdin is a batch, errors say stdin:LINE"
+printf 'echo from stdin\nioas alloc\ndestroy 99\necho no\n' | $sim; echo "exit $?"
+echo "--- -b - reads stdin"
+printf 'ioas alloc\n' | $sim -b -; echo "exit $?"
+echo "--- a FILE argument is -b FILE"
+$sim data/sourced.ish; echo "exit $?"
+echo "--- unreadable file: exit 3"
+$sim -b data/no-such-file.ish; echo "exit $?"
+echo "--- bad options: exit 2"
+$sim --frobnicate >/dev/null 2>&1; echo "exit $?"
+$sim --backend nosuch 2>&1; echo "exit $?"
+$sim -b x -c y 2>&1; echo "exit $?"
+echo "--- no kernel: exit 3"
+if [ -e /dev/iommu ]; then
+	echo "iommush: cannot use the kernel backend: /dev/iommu: No such file or directory"
+	echo "exit 3"
+else
+	$IOMMUSH --backend kernel -c 'ioas alloc'; echo "exit $?"
+fi
+echo "--- --list-commands: four tab-separated fields, no hidden commands"
+$IOMMUSH --list-commands | awk -F'\t' 'NF != 4 { print "bad line: " $0 } END { print NR " commands" }'
+$IOMMUSH --list-commands | grep -c '^complete'
+echo "--- --dry-run issues nothing, invents ids"
+$sim --dry-run -c 'device bind 0000:00:01.0; ioas alloc; show'; echo "exit $?"
+echo "--- -j: an error object on stdout too"
+$sim -j -c 'destroy 99' 2>/dev/null; echo "exit $?"
+echo "--- SIGINT ends a wait, batch exits 130"
+out=$(mktemp)
+$sim -c 'echo waiting; sleep 60000; echo not reached' >"$out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q waiting "$out" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.2
+kill -INT $pid
+wait $pid; echo "exit $?"
+cat "$out"
+rm -f "$out"

@@ -1,0 +1,129 @@
+#!/bin/sh
+# Drive the real REPL through a pty (tmux): TAB completion of groups, verbs and live ids,
+# the candidate list, Ctrl-C during a wait, history written with mode 0600 and recalled in
+# the next session, and no history in batch mode.   pty-test.sh BINARY   (77 = skipped)
+bin=$1
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed"; exit 77; }
+"$bin" --backend sim -c 'help' 2>/dev/null | grep -q . || { echo "cannot run $bin"; exit 1; }
+
+tmp=$(mktemp -d)
+base=iommush-pty-$$
+sock=$base-1
+state=$tmp/state
+trap 'for n in 1 2 3; do tmux -L $base-$n kill-server 2>/dev/null; done; rm -rf "$tmp"' \
+	EXIT INT TERM
+
+fail() {
+	echo "pty: $*"
+	echo "--- screen:"
+	tmux -L $sock capture-pane -p -t t 2>/dev/null | sed '/^$/d'
+	exit 1
+}
+
+screen() {
+	tmux -L $sock capture-pane -p -t t 2>/dev/null
+}
+
+# wait until the screen matches the extended regex $1 (5 s)
+wait_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		screen | grep -Eq -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	fail "timed out waiting for /$1/"
+}
+
+# the line the cursor is on
+cursor_line() {
+	y=$(tmux -L $sock display -p -t t '#{cursor_y}')
+	tmux -L $sock capture-pane -p -N -t t 2>/dev/null | sed -n "$((y + 1))p"
+}
+
+wait_line() {
+	i=0
+	while [ $i -lt 100 ]; do
+		cursor_line | grep -Eq -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	fail "the prompt line is \"$(cursor_line)\", expected /$1/"
+}
+
+start() {
+	tmux -L $sock -f /dev/null new-session -d -s t -x 100 -y 30 \
+		"cd $tmp && env HOME=$tmp XDG_STATE_HOME=$state TERM=xterm $bin ${1:---backend sim}; \
+		 echo exited \$?; sleep 30"
+	wait_line '^iommush> $'
+	# the prompt is drawn before libedit puts the tty in raw mode: let it settle
+	sleep 0.3
+}
+
+keys() {
+	tmux -L $sock send-keys -t t "$@"
+}
+
+start
+keys 'ioa' Tab
+wait_line '^iommush> ioas $'
+keys 'al' Tab
+wait_line '^iommush> ioas alloc $'
+keys Enter
+wait_for '^ioas [0-9]+$'
+id=$(screen | sed -n 's/^ioas \([0-9][0-9]*\)$/\1/p' | tail -1)
+keys 'destroy ' Tab
+wait_line "^iommush> destroy $id \$"
+keys Enter
+wait_line '^iommush> $'
+# several candidates: listed, the line kept
+keys 'ioas ' Tab
+wait_for 'alloc +map +unmap'
+wait_line '^iommush> ioas $'
+keys C-u 'help ioas' Enter
+wait_for 'See iommush-ioas\(8\)\.'
+# an error does not end the session, and has no FILE:LINE
+keys 'ioas map 999 1' Enter
+wait_for '^iommush: ioas map: no buffer 1 \(ENOENT\)'
+# Ctrl-C ends a wait and comes back to the prompt
+keys 'sleep 100000' Enter
+sleep 0.3
+keys C-c
+wait_for 'iommush: sleep: interrupted'
+wait_line '^iommush> $'
+keys 'quit' Enter
+wait_for '^exited 0$'
+
+hist=$state/iommush/history
+[ -f "$hist" ] || fail "no history file at $hist"
+mode=$(stat -c %a "$hist")
+[ "$mode" = 600 ] || fail "history mode is $mode, not 600"
+grep -q 'ioas.040alloc\|ioas alloc' "$hist" || fail "history lacks \"ioas alloc\""
+
+# the next session recalls it (a new server: the old one may still be going away)
+tmux -L $sock kill-server 2>/dev/null
+sock=$base-2
+start
+keys Up
+wait_line '^iommush> quit$'
+keys C-u 'quit' Enter
+wait_for '^exited 0$'
+
+# without --backend and without /dev/iommu, the simulator, said once
+if [ ! -e /dev/iommu ]; then
+	tmux -L $sock kill-server 2>/dev/null
+	sock=$base-3
+	start " "
+	wait_for '^iommush: /dev/iommu not found, using the simulator$'
+	keys 'quit' Enter
+	wait_for '^exited 0$'
+fi
+
+# batch mode never writes history
+rm -rf "$state"
+echo 'ioas alloc' | env XDG_STATE_HOME=$state "$bin" --backend sim >/dev/null 2>&1
+"$bin" --backend sim -c 'ioas alloc' >/dev/null 2>&1
+[ -e "$state/iommush/history" ] && fail "batch mode wrote a history file"
+echo "pty: ok"
+exit 0
