@@ -46,7 +46,15 @@ void cmd_print_ste(struct shell *sh, const char *key, const uint64_t ste[2]);
 /* print decoded events; returns how many records */
 void cmd_print_events(struct shell *sh, const struct ish_vevent *ev, int n);
 /* read a vEVENTQ until empty, printing: the shared body of veventq read and vsmmu events */
-int cmd_read_events(struct shell *sh, uint32_t veventq, struct ish_vsmmu *vs, int wait_ms);
+/* the optional "expect EVENT [sid VSID]" of event reads */
+#define EXPECT_ARGS \
+	{ "expect", SH_KW, SH_T_WORD, SH_OPT, NULL, \
+	  "fail (ENOMSG) unless an event of this name (e.g. C_BAD_CD) was read" }, \
+	{ "sid", SH_KW, SH_T_U32, SH_OPT, NULL, "with expect: the event must carry this vSID" }
+
+/* read, decode and print; with an expect argument in @c, fail unless such an event came */
+int cmd_read_events(struct shell *sh, const struct sh_call *c, uint32_t veventq,
+		    struct ish_vsmmu *vs);
 /* report a refused invalidation batch: which command, how many handled */
 
 /* ---- cmds/vsmmu.c ---- */

@@ -292,11 +292,42 @@ void cmd_print_events(struct shell *sh, const struct ish_vevent *ev, int n)
 
 #define EVENTS_PER_READ 16
 
-int cmd_read_events(struct shell *sh, uint32_t veventq, struct ish_vsmmu *vs, int wait_ms)
+/* the event @c expects (its id, or -1), and the vSID it must carry (or -1) */
+static int expected_event(struct shell *sh, const struct sh_call *c, int *id, int64_t *sid)
+{
+	const char *name = sh_has(c, "expect") ? sh_str(c, "expect") : NULL;
+
+	*id = -1;
+	*sid = sh_has(c, "sid") ? (int64_t)sh_num(c, "sid", 0) : -1;
+	if (!name)
+		return *sid < 0 ? 0 : sh_usage(sh, "sid: only with expect EVENT");
+	*id = ish_evt_id_by_name(name);
+	if (*id < 0)
+		return sh_usage(sh, "expect: \"%s\" is not an SMMUv3 event name (TAB lists them)",
+				name);
+	return 0;
+}
+
+static bool event_matches(const struct ish_vevent *e, int id, int64_t sid)
+{
+	return !e->lost && (int)(e->evt[0] & 0xff) == id &&
+	       (sid < 0 || (int64_t)(e->evt[0] >> 32) == sid);
+}
+
+int cmd_read_events(struct shell *sh, const struct sh_call *c, uint32_t veventq,
+		    struct ish_vsmmu *vs)
 {
 	struct ish_vevent ev[EVENTS_PER_READ];
-	int n, total = 0, timeout = wait_ms;
+	uint64_t wait = sh_num(c, "wait", 0);
+	int n, i, total = 0, timeout, want, found = 0;
+	int64_t sid;
 
+	if (wait > 0x7fffffff)
+		return sh_usage(sh, "wait: at most 2147483647 ms");
+	n = expected_event(sh, c, &want, &sid);
+	if (n < 0)
+		return n;
+	timeout = (int)wait;
 	pr_arr_open(sh, "events");
 	do {
 		if (vs)
@@ -306,6 +337,8 @@ int cmd_read_events(struct shell *sh, uint32_t veventq, struct ish_vsmmu *vs, in
 		if (n < 0)
 			break;
 		cmd_print_events(sh, ev, n);
+		for (i = 0; i < n; i++)
+			found += event_matches(&ev[i], want, sid);
 		total += n;
 		timeout = 0;	/* drain what is queued, wait only for the first */
 	} while (n == EVENTS_PER_READ);
@@ -314,6 +347,9 @@ int cmd_read_events(struct shell *sh, uint32_t veventq, struct ish_vsmmu *vs, in
 		return n;
 	if (!total)
 		pr_text(sh, "no events\n");
+	if (want >= 0 && !found)
+		return sh_fail(sh, -ENOMSG, "no %s event%s among the %d read", ish_evt_name((uint8_t)want),
+			       sid >= 0 ? " with that vSID" : "", total);
 	return 0;
 }
 

@@ -19,11 +19,7 @@ static int cmd_alloc(struct shell *sh, const struct sh_call *c)
 
 static int cmd_read(struct shell *sh, const struct sh_call *c)
 {
-	uint64_t wait = sh_num(c, "wait", 0);
-
-	if (wait > 0x7fffffff)
-		return sh_usage(sh, "wait: at most 2147483647 ms");
-	return cmd_read_events(sh, (uint32_t)sh_num(c, "ID", 0), NULL, (int)wait);
+	return cmd_read_events(sh, c, (uint32_t)sh_num(c, "ID", 0), NULL);
 }
 
 static const struct sh_arg alloc_args[] = {
@@ -36,6 +32,7 @@ static const struct sh_arg read_args[] = {
 	{ "ID", SH_POS, SH_T_VEVENTQ, 0, NULL, "the vEVENTQ" },
 	{ "wait", SH_KW, SH_T_U64, SH_OPT, NULL,
 	  "wait up to MS milliseconds for the first event (Ctrl-C ends the wait)" },
+	EXPECT_ARGS,
 	{ NULL }
 };
 
@@ -43,8 +40,8 @@ const struct sh_group sh_group_veventq = {
 	"veventq", "vIOMMU event queues", "iommush-veventq(8)", (const struct sh_cmd[]) {
 		{ "alloc", "VIOMMU [depth N]", "Allocate an ARM SMMUv3 event queue "
 		  "(IOMMU_VEVENTQ_ALLOC); prints its id.", alloc_args, cmd_alloc, 0 },
-		{ "read", "ID [wait MS]", "Read and decode the queued events; lost events and "
-		  "sequence gaps are reported.", read_args, cmd_read, 0 },
+		{ "read", "ID [wait MS] [expect EVENT [sid VSID]]", "Read and decode the queued "
+		  "events; lost events and sequence gaps are reported; expect fails unless one came.", read_args, cmd_read, 0 },
 		{ 0 }
 	}
 };

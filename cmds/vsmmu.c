@@ -357,16 +357,11 @@ static int cmd_invalidate(struct shell *sh, const struct sh_call *c)
 
 static int cmd_events(struct shell *sh, const struct sh_call *c)
 {
-	uint64_t wait = sh_num(c, "wait", 0);
 	struct ish_vsmmu *vs;
 	int rc;
 
 	rc = sh_vsmmu(sh, c, "NAME", &vs);
-	if (rc < 0)
-		return rc;
-	if (wait > 0x7fffffff)
-		return sh_usage(sh, "wait: at most 2147483647 ms");
-	return cmd_read_events(sh, 0, vs, (int)wait);
+	return rc < 0 ? rc : cmd_read_events(sh, c, 0, vs);
 }
 
 /* ---- the table ----------------------------------------------------------------------------- */
@@ -431,6 +426,7 @@ static const struct sh_arg inval_args[] = {
 static const struct sh_arg events_args[] = {
 	NAME_ARG,
 	{ "wait", SH_KW, SH_T_U64, SH_OPT, NULL, "wait up to MS milliseconds for the first one" },
+	EXPECT_ARGS,
 	{ NULL }
 };
 
@@ -455,7 +451,8 @@ const struct sh_group sh_group_vsmmu = {
 		  "with sid).", ste_args, cmd_ste, 0 },
 		{ "invalidate", "NAME CMD [FIELD=VALUE...] [, CMD ...]", "Forward CMDQ commands to "
 		  "its vIOMMU in one call.", inval_args, cmd_invalidate, 0 },
-		{ "events", "NAME [wait MS]", "Read and decode the events of its vEVENTQ.",
+		{ "events", "NAME [wait MS] [expect EVENT [sid VSID]]",
+		  "Read and decode the events of its vEVENTQ; expect fails unless one came.",
 		  events_args, cmd_events, 0 },
 		{ "show", "[NAME]", "Its vIOMMU, proxies, GBPA and SMMUEN state, and devices with "
 		  "their vSID, page table and role.", show_args, cmd_show, 0 },
