@@ -121,8 +121,15 @@ static void dry_fill(struct ish_ctx *ctx, unsigned long request, void *arg)
 int ish_sys_ioctl(struct ish_ctx *ctx, int fd, unsigned long request, void *arg)
 {
 	struct ish_call c = { .fd = fd, .request = request, .op = "ioctl", .arg = arg };
+	unsigned char in[64];
+	size_t sz = ish_ioctl_argsz(request);
 	int rc;
 
+	/* --trace shows what was asked next to what came back */
+	if (ctx->trace && arg && sz && sz <= sizeof(in)) {
+		memcpy(in, arg, sz);
+		c.in = in;
+	}
 	ctx->n_ioctl++;
 	if (call_fails(ctx))
 		rc = -ctx->fail_err;

@@ -40,6 +40,9 @@ int ish_sys_poll(struct ish_ctx *ctx, int fd, int timeout_ms);
 ssize_t ish_sys_pread(struct ish_ctx *ctx, int fd, void *buf, size_t len, uint64_t off);
 ssize_t ish_sys_pwrite(struct ish_ctx *ctx, int fd, const void *buf, size_t len, uint64_t off);
 
+/* the size of a known request's uAPI struct, 0 when unknown */
+size_t ish_ioctl_argsz(unsigned long request);
+
 /* ---- errors: a one-line detail for the caller, then the errno */
 __attribute__((format(printf, 3, 4)))
 int ish_fail(struct ish_ctx *ctx, int err, const char *fmt, ...);

@@ -6,35 +6,48 @@
 #include <linux/vfio.h>
 #include "internal.h"
 
+#define IOCTL(req, type) { req, #req, sizeof(type) }
+
 static const struct {
 	unsigned long request;
 	const char *name;
-} ioctl_names[] = {
-	{ IOMMU_DESTROY, "IOMMU_DESTROY" },
-	{ IOMMU_IOAS_ALLOC, "IOMMU_IOAS_ALLOC" },
-	{ IOMMU_IOAS_MAP, "IOMMU_IOAS_MAP" },
-	{ IOMMU_IOAS_UNMAP, "IOMMU_IOAS_UNMAP" },
-	{ IOMMU_HWPT_ALLOC, "IOMMU_HWPT_ALLOC" },
-	{ IOMMU_GET_HW_INFO, "IOMMU_GET_HW_INFO" },
-	{ IOMMU_HWPT_INVALIDATE, "IOMMU_HWPT_INVALIDATE" },
-	{ IOMMU_VIOMMU_ALLOC, "IOMMU_VIOMMU_ALLOC" },
-	{ IOMMU_VDEVICE_ALLOC, "IOMMU_VDEVICE_ALLOC" },
-	{ IOMMU_VEVENTQ_ALLOC, "IOMMU_VEVENTQ_ALLOC" },
-	{ VFIO_DEVICE_BIND_IOMMUFD, "VFIO_DEVICE_BIND_IOMMUFD" },
-	{ VFIO_DEVICE_ATTACH_IOMMUFD_PT, "VFIO_DEVICE_ATTACH_IOMMUFD_PT" },
-	{ VFIO_DEVICE_DETACH_IOMMUFD_PT, "VFIO_DEVICE_DETACH_IOMMUFD_PT" },
-	{ VFIO_DEVICE_GET_INFO, "VFIO_DEVICE_GET_INFO" },
-	{ VFIO_DEVICE_GET_REGION_INFO, "VFIO_DEVICE_GET_REGION_INFO" },
+	size_t argsz;
+} ioctls[] = {
+	IOCTL(IOMMU_DESTROY, struct iommu_destroy),
+	IOCTL(IOMMU_IOAS_ALLOC, struct iommu_ioas_alloc),
+	IOCTL(IOMMU_IOAS_MAP, struct iommu_ioas_map),
+	IOCTL(IOMMU_IOAS_UNMAP, struct iommu_ioas_unmap),
+	IOCTL(IOMMU_HWPT_ALLOC, struct iommu_hwpt_alloc),
+	IOCTL(IOMMU_GET_HW_INFO, struct iommu_hw_info),
+	IOCTL(IOMMU_HWPT_INVALIDATE, struct iommu_hwpt_invalidate),
+	IOCTL(IOMMU_VIOMMU_ALLOC, struct iommu_viommu_alloc),
+	IOCTL(IOMMU_VDEVICE_ALLOC, struct iommu_vdevice_alloc),
+	IOCTL(IOMMU_VEVENTQ_ALLOC, struct iommu_veventq_alloc),
+	IOCTL(VFIO_DEVICE_BIND_IOMMUFD, struct vfio_device_bind_iommufd),
+	IOCTL(VFIO_DEVICE_ATTACH_IOMMUFD_PT, struct vfio_device_attach_iommufd_pt),
+	IOCTL(VFIO_DEVICE_DETACH_IOMMUFD_PT, struct vfio_device_detach_iommufd_pt),
+	IOCTL(VFIO_DEVICE_GET_INFO, struct vfio_device_info),
+	IOCTL(VFIO_DEVICE_GET_REGION_INFO, struct vfio_region_info),
 };
 
 const char *ish_ioctl_name(unsigned long request)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(ioctl_names) / sizeof(ioctl_names[0]); i++)
-		if (ioctl_names[i].request == request)
-			return ioctl_names[i].name;
+	for (i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
+		if (ioctls[i].request == request)
+			return ioctls[i].name;
 	return NULL;
+}
+
+size_t ish_ioctl_argsz(unsigned long request)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
+		if (ioctls[i].request == request)
+			return ioctls[i].argsz;
+	return 0;
 }
 
 struct out {
@@ -79,8 +92,8 @@ static void hwpt_flags(struct out *o, uint32_t f)
 	}
 }
 
-/* arguments, then " -> " and the outputs when the call succeeded */
-static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
+/* arguments (from the copy made before the call), then " -> " and the outputs */
+static void decode(struct out *o, unsigned long rq, const void *arg, const void *res, bool ok)
 {
 	switch (rq) {
 	case IOMMU_DESTROY: {
@@ -94,7 +107,7 @@ static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
 
 		put(o, "flags=0x%x", a->flags);
 		if (ok)
-			put(o, " -> out_ioas_id=%u", a->out_ioas_id);
+			put(o, " -> out_ioas_id=%u", ((const struct iommu_ioas_alloc *)res)->out_ioas_id);
 		break;
 	}
 	case IOMMU_IOAS_MAP: {
@@ -104,7 +117,8 @@ static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
 		    a->flags, (unsigned long long)a->user_va, (unsigned long long)a->length,
 		    (unsigned long long)a->iova);
 		if (ok)
-			put(o, " -> iova=0x%llx", (unsigned long long)a->iova);
+			put(o, " -> iova=0x%llx",
+			    (unsigned long long)((const struct iommu_ioas_map *)res)->iova);
 		break;
 	}
 	case IOMMU_IOAS_UNMAP: {
@@ -113,7 +127,8 @@ static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
 		put(o, "ioas_id=%u iova=0x%llx length=0x%llx", a->ioas_id,
 		    (unsigned long long)a->iova, (unsigned long long)a->length);
 		if (ok)
-			put(o, " -> length=0x%llx", (unsigned long long)a->length);
+			put(o, " -> length=0x%llx",
+			    (unsigned long long)((const struct iommu_ioas_unmap *)res)->length);
 		break;
 	}
 	case IOMMU_HWPT_ALLOC: {
@@ -130,16 +145,19 @@ static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
 			    (unsigned long long)s->ste[1]);
 		}
 		if (ok)
-			put(o, " -> out_hwpt_id=%u", a->out_hwpt_id);
+			put(o, " -> out_hwpt_id=%u", ((const struct iommu_hwpt_alloc *)res)->out_hwpt_id);
 		break;
 	}
 	case IOMMU_GET_HW_INFO: {
 		const struct iommu_hw_info *a = arg;
 
 		put(o, "dev_id=%u data_len=%u", a->dev_id, a->data_len);
-		if (ok)
-			put(o, " -> data_len=%u out_data_type=%u out_capabilities=0x%llx", a->data_len,
-			    a->out_data_type, (unsigned long long)a->out_capabilities);
+		if (ok) {
+			const struct iommu_hw_info *r = res;
+
+			put(o, " -> data_len=%u out_data_type=%u out_capabilities=0x%llx", r->data_len,
+			    r->out_data_type, (unsigned long long)r->out_capabilities);
+		}
 		break;
 	}
 	case IOMMU_HWPT_INVALIDATE: {
@@ -148,7 +166,7 @@ static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
 		put(o, "hwpt_id=%u data_type=%u entry_len=%u entry_num=%u", a->hwpt_id, a->data_type,
 		    a->entry_len, a->entry_num);
 		/* entry_num is written back on failure too */
-		put(o, " -> entry_num=%u", a->entry_num);
+		put(o, " -> entry_num=%u", ((const struct iommu_hwpt_invalidate *)res)->entry_num);
 		break;
 	}
 	case IOMMU_VIOMMU_ALLOC: {
@@ -157,7 +175,8 @@ static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
 		put(o, "flags=0x%x type=%u dev_id=%u hwpt_id=%u", a->flags, a->type, a->dev_id,
 		    a->hwpt_id);
 		if (ok)
-			put(o, " -> out_viommu_id=%u", a->out_viommu_id);
+			put(o, " -> out_viommu_id=%u",
+			    ((const struct iommu_viommu_alloc *)res)->out_viommu_id);
 		break;
 	}
 	case IOMMU_VDEVICE_ALLOC: {
@@ -166,7 +185,8 @@ static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
 		put(o, "viommu_id=%u dev_id=%u virt_id=0x%llx", a->viommu_id, a->dev_id,
 		    (unsigned long long)a->virt_id);
 		if (ok)
-			put(o, " -> out_vdevice_id=%u", a->out_vdevice_id);
+			put(o, " -> out_vdevice_id=%u",
+			    ((const struct iommu_vdevice_alloc *)res)->out_vdevice_id);
 		break;
 	}
 	case IOMMU_VEVENTQ_ALLOC: {
@@ -174,9 +194,12 @@ static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
 
 		put(o, "viommu_id=%u type=%u veventq_depth=%u", a->viommu_id, a->type,
 		    a->veventq_depth);
-		if (ok)
-			put(o, " -> out_veventq_id=%u out_veventq_fd=%d", a->out_veventq_id,
-			    a->out_veventq_fd);
+		if (ok) {
+			const struct iommu_veventq_alloc *r = res;
+
+			put(o, " -> out_veventq_id=%u out_veventq_fd=%d", r->out_veventq_id,
+			    r->out_veventq_fd);
+		}
 		break;
 	}
 	case VFIO_DEVICE_BIND_IOMMUFD: {
@@ -184,7 +207,8 @@ static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
 
 		put(o, "iommufd=%d flags=0x%x", a->iommufd, a->flags);
 		if (ok)
-			put(o, " -> out_devid=%u", a->out_devid);
+			put(o, " -> out_devid=%u",
+			    ((const struct vfio_device_bind_iommufd *)res)->out_devid);
 		break;
 	}
 	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
@@ -192,7 +216,8 @@ static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
 
 		put(o, "flags=0x%x pt_id=%u", a->flags, a->pt_id);
 		if (ok)
-			put(o, " -> pt_id=%u", a->pt_id);
+			put(o, " -> pt_id=%u",
+			    ((const struct vfio_device_attach_iommufd_pt *)res)->pt_id);
 		break;
 	}
 	case VFIO_DEVICE_DETACH_IOMMUFD_PT: {
@@ -202,7 +227,7 @@ static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
 		break;
 	}
 	case VFIO_DEVICE_GET_INFO: {
-		const struct vfio_device_info *a = arg;
+		const struct vfio_device_info *a = res;
 
 		if (ok)
 			put(o, "-> flags=0x%x num_regions=%u num_irqs=%u", a->flags, a->num_regions,
@@ -213,9 +238,12 @@ static void decode(struct out *o, unsigned long rq, const void *arg, bool ok)
 		const struct vfio_region_info *a = arg;
 
 		put(o, "index=%u", a->index);
-		if (ok)
-			put(o, " -> flags=0x%x size=0x%llx offset=0x%llx", a->flags,
-			    (unsigned long long)a->size, (unsigned long long)a->offset);
+		if (ok) {
+			const struct vfio_region_info *r = res;
+
+			put(o, " -> flags=0x%x size=0x%llx offset=0x%llx", r->flags,
+			    (unsigned long long)r->size, (unsigned long long)r->offset);
+		}
 		break;
 	}
 	default:
@@ -238,7 +266,7 @@ int ish_call_format(const struct ish_call *c, long rc, char *buf, size_t len)
 			put(&o, "ioctl(fd %d, 0x%lx", c->fd, c->request);
 		put(&o, ": ");
 		if (c->arg)
-			decode(&o, c->request, c->arg, rc >= 0);
+			decode(&o, c->request, c->in ? c->in : c->arg, c->arg, rc >= 0);
 		put(&o, ")");
 	} else if (!strcmp(c->op, "open")) {
 		put(&o, "open(%s)", c->arg ? (const char *)c->arg : "");

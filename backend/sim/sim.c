@@ -9,6 +9,39 @@
 
 static const struct ish_ops sim_ops;
 
+/* ---- the allocator ----------------------------------------------------------------------- */
+
+static bool alloc_fails(struct sim *sim)
+{
+	if (!sim->fail_alloc || --sim->fail_alloc)
+		return false;
+	sim->fail_hit = true;
+	return true;
+}
+
+void *sim_calloc(struct sim *sim, size_t n, size_t size)
+{
+	return alloc_fails(sim) ? NULL : calloc(n, size);
+}
+
+void *sim_realloc(struct sim *sim, void *p, size_t size)
+{
+	return alloc_fails(sim) ? NULL : realloc(p, size);
+}
+
+void ish_sim_fail_alloc(struct ish_backend *be, unsigned long n)
+{
+	if (!ish_is_sim(be))
+		return;
+	sim_of(be)->fail_alloc = n;
+	sim_of(be)->fail_hit = false;
+}
+
+bool ish_sim_fail_alloc_hit(struct ish_backend *be)
+{
+	return ish_is_sim(be) && sim_of(be)->fail_hit;
+}
+
 /* ---- files ------------------------------------------------------------------------------- */
 
 struct sim_file *sim_file_find(struct sim *sim, int fd)
@@ -33,7 +66,7 @@ static int lowest_free_fd(struct sim *sim)
 
 int sim_file_new(struct sim *sim, enum sim_file_kind kind, struct sim_file **out)
 {
-	struct sim_file *f = calloc(1, sizeof(*f));
+	struct sim_file *f = sim_calloc(sim, 1, sizeof(*f));
 
 	if (!f)
 		return -ENOMEM;

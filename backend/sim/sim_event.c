@@ -74,7 +74,7 @@ static void veventq_push(struct sim_obj *q, const uint64_t evt[4])
 	struct sim_vevent *e = NULL;
 
 	if (q->u.q.num < q->u.q.depth)
-		e = calloc(1, sizeof(*e));
+		e = sim_calloc(q->ictx->sim, 1, sizeof(*e));
 	q->u.q.lost = false;	/* whatever comes now goes after it: it leaves the tail */
 	if (!e) {
 		q->u.q.lost = true;

@@ -207,6 +207,8 @@ struct sim {
 	struct sim_ictx *ctxs;
 	enum ish_sim_profile profile;
 	unsigned long calls, host_events;
+	unsigned long fail_alloc;	/* allocations left before the armed one; 0 = none */
+	bool fail_hit;
 };
 
 static inline struct sim *sim_of(struct ish_backend *be)
@@ -219,7 +221,9 @@ static inline bool sim_strict(const struct sim *sim)
 	return sim->profile == ISH_SIM_PROFILE_7_3;
 }
 
-/* ---- sim.c: files and topology */
+/* ---- sim.c: files, topology, and the kernel's allocator (with failslab) */
+void *sim_calloc(struct sim *sim, size_t n, size_t size);
+void *sim_realloc(struct sim *sim, void *p, size_t size);
 struct sim_file *sim_file_find(struct sim *sim, int fd);
 int sim_file_new(struct sim *sim, enum sim_file_kind kind, struct sim_file **out);
 void sim_file_free(struct sim *sim, struct sim_file *f);

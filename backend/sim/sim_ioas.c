@@ -118,7 +118,7 @@ int sim_ioas_resv_add(struct sim_obj *ioas, const struct sim_obj *owner, uint64_
 
 	if (range_hit(ioas->u.ioas.allowed, start, last) || area_hit(ioas, start, last))
 		return -EADDRINUSE;
-	r = calloc(1, sizeof(*r));
+	r = sim_calloc(ioas->ictx->sim, 1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	r->start = start;
@@ -197,13 +197,12 @@ static uint64_t pow2_roundup(uint64_t v)
 	return v <= 1 ? 1 : 1ULL << (64 - __builtin_clzll(v - 1));
 }
 
-static uint64_t auto_alignment(const struct sim_obj *ioas, uint64_t uva, uint64_t length)
+/* min(length rounded up to a power of two, user_va's alignment, a huge page) */
+static uint64_t auto_alignment(uint64_t uva, uint64_t length)
 {
-	uint64_t align = pow2_roundup(length);
-	uint64_t max = ioas->u.ioas.no_huge ? SIM_PAGE_SIZE : SIM_HPAGE_SIZE;
+	const uint64_t max = SIM_HPAGE_SIZE;
+	uint64_t align = length > (1ULL << 63) ? 1ULL << 63 : pow2_roundup(length);
 
-	if (length > (1ULL << 63))
-		align = 1ULL << 63;
 	/* keep the alignment the user address has, for huge pages */
 	if (uva && (1ULL << __builtin_ctzll(uva)) < align)
 		align = 1ULL << __builtin_ctzll(uva);
@@ -242,7 +241,7 @@ static bool find_hole(const struct sim_obj *ioas, uint64_t lo, uint64_t hi, uint
 static int alloc_iova(const struct sim_obj *ioas, uint64_t uva, uint64_t length, uint64_t *iova)
 {
 	const uint64_t lo = SIM_PAGE_SIZE, hi = SIM_ULONG_MAX - SIM_PAGE_SIZE;
-	uint64_t align = auto_alignment(ioas, uva, length), from = 0, off = uva % SIM_PAGE_SIZE;
+	uint64_t align = auto_alignment(uva, length), from = 0, off = uva % SIM_PAGE_SIZE;
 	const struct sim_resv *r, *next;
 
 	if (align < sim_ioas_alignment(ioas))
@@ -304,23 +303,89 @@ static int map_check(struct iommu_ioas_map *cmd)
 	return 0;
 }
 
-/* the user range itself, once the IOAS is known */
-static int map_range_check(const struct sim_obj *ioas, const struct iommu_ioas_map *cmd)
-{
-	uint64_t end;
+/* A run of user memory to map: from MAP, one; from COPY, one per source area crossed. */
+struct sim_piece {
+	uint64_t uva, len;
+	uint32_t src_flags;	/* what the source pages allow */
+};
 
-	if (__builtin_add_overflow(cmd->user_va, cmd->length, &end))
-		return -EOVERFLOW;
-	if (!cmd->length || cmd->length & (sim_ioas_alignment(ioas) - 1))
-		return -EINVAL;
+/* Pages of an IOAS with a domain must start on a page, be there, and allow the writes. */
+static int pieces_check(const struct sim_obj *ioas, const struct sim_piece *pc, unsigned int n,
+			uint32_t flags)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (flags & IOMMU_IOAS_MAP_WRITEABLE && !(pc[i].src_flags & IOMMU_IOAS_MAP_WRITEABLE))
+			return -EPERM;
+		if (ioas->u.ioas.domains && (pc[i].uva & (SIM_PAGE_SIZE - 1)))
+			return -EINVAL;
+	}
+	for (i = 0; ioas->u.ioas.domains && i < n; i++)
+		if (!sim_user_mapped(pc[i].uva, pc[i].len))
+			return -EFAULT;	/* pinning the pages failed */
 	return 0;
+}
+
+/* All the areas or none: -ENOMEM leaves the IOAS as it was. */
+static int insert_pieces(struct sim_obj *ioas, const struct sim_piece *pc, unsigned int n,
+			 uint64_t at, uint32_t flags)
+{
+	struct sim_area *list = NULL, *a;
+	unsigned int i;
+
+	for (i = 0; i < n; at += pc[i].len, i++) {
+		a = sim_calloc(ioas->ictx->sim, 1, sizeof(*a));
+		if (!a)
+			goto free_list;
+		a->iova = at;
+		a->length = pc[i].len;
+		a->uva = pc[i].uva;
+		a->flags = flags & (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE);
+		a->next = list;
+		list = a;
+	}
+	while ((a = list)) {
+		list = a->next;
+		area_insert(ioas, a);
+	}
+	return 0;
+
+free_list:
+	while ((a = list)) {
+		list = a->next;
+		free(a);
+	}
+	return -ENOMEM;
+}
+
+static int map_pieces(struct sim_obj *ioas, const struct sim_piece *pc, unsigned int n,
+		      uint64_t length, uint64_t *iova, uint32_t flags)
+{
+	uint64_t at = *iova;
+	int rc;
+
+	if (!length || length & (sim_ioas_alignment(ioas) - 1))
+		return -EINVAL;
+	if (flags & IOMMU_IOAS_MAP_FIXED_IOVA)
+		rc = fixed_iova_check(ioas, at, length);
+	else
+		rc = alloc_iova(ioas, pc[0].uva, length, &at);
+	if (!rc)
+		rc = pieces_check(ioas, pc, n, flags);
+	if (!rc)
+		rc = insert_pieces(ioas, pc, n, at, flags);
+	if (!rc)
+		*iova = at;
+	return rc;
 }
 
 int sim_ioas_map(struct sim_ictx *ictx, struct iommu_ioas_map *cmd)
 {
+	struct sim_piece pc = { .uva = cmd->user_va, .len = cmd->length,
+				.src_flags = IOMMU_IOAS_MAP_WRITEABLE };
 	struct sim_obj *ioas;
-	struct sim_area *a;
-	uint64_t iova = cmd->iova;
+	uint64_t end, iova;
 	int rc;
 
 	rc = map_check(cmd);
@@ -329,29 +394,129 @@ int sim_ioas_map(struct sim_ictx *ictx, struct iommu_ioas_map *cmd)
 	ioas = sim_obj_get(ictx, cmd->ioas_id, SIM_IOAS);
 	if (!ioas)
 		return -ENOENT;
-	rc = map_range_check(ioas, cmd);
-	if (rc < 0)
-		return rc;
-	if (cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA)
-		rc = fixed_iova_check(ioas, iova, cmd->length);
-	else
-		rc = alloc_iova(ioas, cmd->user_va, cmd->length, &iova);
-	if (rc < 0)
-		return rc;
-	/* a domain maps whole pages: the user address must start one */
-	if (ioas->u.ioas.domains && (cmd->user_va & (SIM_PAGE_SIZE - 1)))
-		return -EINVAL;
-	if (ioas->u.ioas.domains && !sim_user_mapped(cmd->user_va, cmd->length))
-		return -EFAULT;	/* pinning the pages failed */
-	a = calloc(1, sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	a->iova = iova;
-	a->length = cmd->length;
-	a->uva = cmd->user_va;
-	a->flags = cmd->flags & (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE);
-	area_insert(ioas, a);
+	if (__builtin_add_overflow(cmd->user_va, cmd->length, &end))
+		return -EOVERFLOW;
+	iova = cmd->iova;
+	rc = map_pieces(ioas, &pc, 1, cmd->length, &iova, cmd->flags);
 	cmd->iova = iova;
+	return rc;
+}
+
+/* ---- COPY: the pages behind one IOVA range mapped again in another IOAS */
+
+/* The areas that cover [iova, iova + len) without a gap, as pieces; -ENOENT on a gap. */
+static int get_pieces(const struct sim_obj *ioas, uint64_t iova, uint64_t len,
+		      struct sim_piece **out, unsigned int *n)
+{
+	uint64_t last, cur = iova;
+	const struct sim_area *a;
+	struct sim_piece *pc;
+
+	if (!len)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, len - 1, &last))
+		return -EOVERFLOW;
+	*n = 0;
+	for (a = ioas->u.ioas.areas; a; a = a->next)
+		(*n)++;
+	pc = sim_calloc(ioas->ictx->sim, *n ? *n : 1, sizeof(*pc));
+	if (!pc)
+		return -ENOMEM;
+	*n = 0;
+	for (a = ioas->u.ioas.areas; a && cur <= last && cur >= iova; a = a->next) {
+		uint64_t alast = a->iova + a->length - 1, plast = alast < last ? alast : last;
+
+		if (alast < cur)
+			continue;
+		if (a->iova > cur)
+			break;		/* a gap */
+		pc[*n].uva = a->uva + (cur - a->iova);
+		pc[*n].len = plast - cur + 1;
+		pc[(*n)++].src_flags = a->flags;
+		cur = plast + 1;
+	}
+	if (cur <= last && cur >= iova) {
+		free(pc);
+		return -ENOENT;
+	}
+	*out = pc;
+	return 0;
+}
+
+int sim_ioas_copy(struct sim_ictx *ictx, struct iommu_ioas_copy *cmd)
+{
+	struct sim_obj *src, *dst;
+	struct sim_piece *pc;
+	uint64_t iova = cmd->dst_iova;
+	unsigned int n;
+	int rc;
+
+	if (cmd->length >= SIM_ULONG_MAX || cmd->src_iova >= SIM_ULONG_MAX ||
+	    cmd->dst_iova >= SIM_ULONG_MAX)
+		return -EOVERFLOW;
+	if (cmd->flags & ~(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE |
+			   IOMMU_IOAS_MAP_READABLE))
+		return -EOPNOTSUPP;
+	src = sim_obj_get(ictx, cmd->src_ioas_id, SIM_IOAS);
+	if (!src)
+		return -ENOENT;
+	rc = get_pieces(src, cmd->src_iova, cmd->length, &pc, &n);
+	if (rc < 0)
+		return rc;
+	dst = sim_obj_get(ictx, cmd->dst_ioas_id, SIM_IOAS);
+	rc = dst ? map_pieces(dst, pc, n, cmd->length, &iova, cmd->flags) : -ENOENT;
+	free(pc);
+	cmd->dst_iova = iova;
+	return rc;
+}
+
+/* ---- ALLOW_IOVAS: where automatic IOVAs may go */
+
+static int allowed_read(struct sim *sim, const struct iommu_ioas_allow_iovas *cmd,
+			struct sim_resv **list)
+{
+	struct iommu_iova_range range;
+	struct sim_resv *r;
+	uint32_t i;
+
+	for (i = 0; i < cmd->num_iovas; i++) {
+		if (sim_copy_from_user(&range, cmd->allowed_iovas + (uint64_t)i * sizeof(range),
+				       sizeof(range)) < 0)
+			return -EFAULT;
+		if (range.start > range.last)
+			return -EINVAL;
+		r = sim_calloc(sim, 1, sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		r->start = range.start;
+		r->last = range.last;
+		r->next = *list;
+		*list = r;
+	}
+	return 0;
+}
+
+int sim_ioas_allow_iovas(struct sim_ictx *ictx, struct iommu_ioas_allow_iovas *cmd)
+{
+	struct sim_resv *list = NULL, *r;
+	struct sim_obj *ioas;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	ioas = sim_obj_get(ictx, cmd->ioas_id, SIM_IOAS);
+	if (!ioas)
+		return -ENOENT;
+	rc = allowed_read(ictx->sim, cmd, &list);
+	for (r = list; !rc && r; r = r->next)
+		if (resv_hit(ioas, r->start, r->last))
+			rc = -EADDRINUSE;
+	if (rc < 0) {
+		resv_free_all(&list);
+		return rc;
+	}
+	resv_free_all(&ioas->u.ioas.allowed);
+	ioas->u.ioas.allowed = list;
 	return 0;
 }
 

@@ -212,7 +212,7 @@ static int cmd_hw_queue(struct sim_ictx *ictx, void *arg)
 	return -EOPNOTSUPP;
 }
 
-/* Not modelled: fault queues (IOPF), MAP_FILE, IOAS_COPY, ALLOW_IOVAS, noiommu. */
+/* Not modelled: fault queues (IOPF), MAP_FILE, noiommu. */
 static int cmd_unmodelled(struct sim_ictx *ictx, void *arg)
 {
 	(void)ictx;
@@ -228,6 +228,8 @@ static int cmd_ioas_alloc(struct sim_ictx *ictx, void *c) { return sim_ioas_allo
 static int cmd_ioas_map(struct sim_ictx *ictx, void *c) { return sim_ioas_map(ictx, c); }
 static int cmd_ioas_unmap(struct sim_ictx *ictx, void *c) { return sim_ioas_unmap(ictx, c); }
 static int cmd_ranges(struct sim_ictx *ictx, void *c) { return sim_ioas_iova_ranges(ictx, c); }
+static int cmd_allow(struct sim_ictx *ictx, void *c) { return sim_ioas_allow_iovas(ictx, c); }
+static int cmd_copy(struct sim_ictx *ictx, void *c) { return sim_ioas_copy(ictx, c); }
 static int cmd_hwpt_alloc(struct sim_ictx *ictx, void *c) { return sim_hwpt_alloc(ictx, c); }
 static int cmd_hw_info(struct sim_ictx *ictx, void *c) { return sim_get_hw_info(ictx, c); }
 static int cmd_invalidate(struct sim_ictx *ictx, void *c) { return sim_invalidate(ictx, c); }
@@ -238,8 +240,8 @@ static int cmd_veventq(struct sim_ictx *ictx, void *c) { return sim_veventq_allo
 static const struct sim_ioctl_op ops[] = {
 	OP(IOMMU_DESTROY, struct iommu_destroy, id, cmd_destroy),
 	OP(IOMMU_IOAS_ALLOC, struct iommu_ioas_alloc, out_ioas_id, cmd_ioas_alloc),
-	OP(IOMMU_IOAS_ALLOW_IOVAS, struct iommu_ioas_allow_iovas, allowed_iovas, cmd_unmodelled),
-	OP(IOMMU_IOAS_COPY, struct iommu_ioas_copy, src_iova, cmd_unmodelled),
+	OP(IOMMU_IOAS_ALLOW_IOVAS, struct iommu_ioas_allow_iovas, allowed_iovas, cmd_allow),
+	OP(IOMMU_IOAS_COPY, struct iommu_ioas_copy, src_iova, cmd_copy),
 	[_IOC_NR(IOMMU_IOAS_IOVA_RANGES) - IOMMUFD_CMD_BASE] = {
 		IOMMU_IOAS_IOVA_RANGES, sizeof(struct iommu_ioas_iova_ranges),
 		OFFSETOFEND(struct iommu_ioas_iova_ranges, out_iova_alignment), cmd_ranges,

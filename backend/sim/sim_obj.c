@@ -9,7 +9,7 @@
 
 struct sim_ictx *sim_ictx_new(struct sim *sim)
 {
-	struct sim_ictx *ictx = calloc(1, sizeof(*ictx));
+	struct sim_ictx *ictx = sim_calloc(sim, 1, sizeof(*ictx));
 
 	if (!ictx)
 		return NULL;
@@ -92,7 +92,7 @@ void sim_ictx_put(struct sim_ictx *ictx)
 static int table_grow(struct sim_ictx *ictx)
 {
 	uint32_t cap = ictx->cap ? ictx->cap * 2 : 16;
-	struct sim_obj **objs = realloc(ictx->objs, cap * sizeof(*objs));
+	struct sim_obj **objs = sim_realloc(ictx->sim, ictx->objs, cap * sizeof(*objs));
 
 	if (!objs)
 		return -ENOMEM;
@@ -112,7 +112,7 @@ struct sim_obj *sim_obj_new(struct sim_ictx *ictx, enum sim_obj_type type)
 		;
 	if (id >= ictx->cap && table_grow(ictx) < 0)
 		return NULL;
-	obj = calloc(1, sizeof(*obj));
+	obj = sim_calloc(ictx->sim, 1, sizeof(*obj));
 	if (!obj)
 		return NULL;
 	obj->id = id;

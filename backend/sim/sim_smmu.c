@@ -271,7 +271,7 @@ static int viommu_invalidate(struct sim_obj *v, const struct iommu_hwpt_invalida
 	uint32_t cur = 0, last = 0;
 	int rc;
 
-	cmds = calloc(cmd->entry_num ? cmd->entry_num : 1, sizeof(*cmds));
+	cmds = sim_calloc(sim, cmd->entry_num ? cmd->entry_num : 1, sizeof(*cmds));
 	if (!cmds)
 		return -ENOMEM;
 	rc = copy_cmds(cmd, cmds);

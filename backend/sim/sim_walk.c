@@ -82,19 +82,26 @@ static struct sim_tlb *tlb_find(struct sim_smmu *s, const struct sim_tlb_key *k)
 	return NULL;
 }
 
-static void tlb_insert(struct sim_smmu *s, const struct sim_tlb_key *k, uint64_t size,
-		       uint64_t ipa, bool ro)
+static void tlb_entry(struct sim_tlb *t, const struct sim_tlb_key *k, uint64_t size,
+		      uint64_t ipa, bool ro)
 {
-	struct sim_tlb *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return;		/* not caching is always correct */
+	memset(t, 0, sizeof(*t));
 	t->vmid = k->vmid;
 	t->asid = k->asid;
 	t->size = size;
 	t->va = k->va & ~(size - 1);
 	t->ipa = ipa & ~(size - 1);
 	t->ro = ro;
+}
+
+/* The hardware's cache, not kernel memory: no fault injection; not caching is correct. */
+static void tlb_insert(struct sim_smmu *s, const struct sim_tlb *e)
+{
+	struct sim_tlb *t = malloc(sizeof(*t));
+
+	if (!t)
+		return;
+	*t = *e;
 	t->next = s->tlb;
 	s->tlb = t;
 }
@@ -268,7 +275,7 @@ translation:
 static int stage1(struct sim_walk *w, uint64_t *ipa, struct sim_xlate *x)
 {
 	struct sim_tlb_key k = { .vmid = w->vmid, .va = w->va };
-	struct sim_tlb *t;
+	struct sim_tlb *t, walked;
 	uint64_t cd[4], leaf;
 	int shift;
 
@@ -284,10 +291,9 @@ static int stage1(struct sim_walk *w, uint64_t *ipa, struct sim_xlate *x)
 			fault(x, EVT_F_ACCESS, w->sid, !w->write, w->va);
 			return -1;
 		}
-		tlb_insert(w->smmu, &k, 1ULL << shift, leaf & PTE_ADDR, leaf & PTE_AP_RO);
-		t = tlb_find(w->smmu, &k);
-		if (!t)
-			return -1;	/* out of memory: treat as blocked */
+		tlb_entry(&walked, &k, 1ULL << shift, leaf & PTE_ADDR, leaf & PTE_AP_RO);
+		tlb_insert(w->smmu, &walked);
+		t = &walked;
 	}
 	if (w->write && t->ro) {
 		fault(x, EVT_F_PERMISSION, w->sid, false, w->va);

@@ -25,7 +25,8 @@ struct ish_call {
 	int fd;
 	unsigned long request;		/* ioctl request; 0 for read/poll/pread/pwrite */
 	const char *op;			/* "ioctl", "read", "poll", "pread", "pwrite", "open", "close" */
-	const void *arg;		/* the uAPI struct (or buffer) as passed */
+	const void *arg;		/* the uAPI struct (or buffer), as the call left it */
+	const void *in;			/* a copy of the struct from before the call (ioctl) */
 	size_t len;			/* read/write length */
 	uint64_t off;
 };

@@ -67,6 +67,15 @@ struct ish_sim_stats {
 };
 void ish_sim_get_stats(struct ish_backend *be, struct ish_sim_stats *st);
 
+/*
+ * Fault injection inside the simulated kernel, as failslab does it: allocation number @n from
+ * now (1 = the next) fails, so the ioctl that needed it returns -ENOMEM after unwinding
+ * whatever it had done (no object, no id, no fd left behind). 0 disarms. The hit flag says
+ * whether the armed allocation was reached since the last arming.
+ */
+void ish_sim_fail_alloc(struct ish_backend *be, unsigned long n);
+bool ish_sim_fail_alloc_hit(struct ish_backend *be);
+
 /* Kernel profile knobs: behaviours that changed between 7.1 and 7.3 (§6). Default 7.3. */
 enum ish_sim_profile { ISH_SIM_PROFILE_7_3 = 0, ISH_SIM_PROFILE_7_1 = 1 };
 void ish_sim_set_profile(struct ish_backend *be, enum ish_sim_profile p);
