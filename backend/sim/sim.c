@@ -34,7 +34,8 @@ void ish_sim_fail_alloc(struct ish_backend *be, unsigned long n)
 	if (!ish_is_sim(be))
 		return;
 	sim_of(be)->fail_alloc = n;
-	sim_of(be)->fail_hit = false;
+	if (n)
+		sim_of(be)->fail_hit = false;
 }
 
 bool ish_sim_fail_alloc_hit(struct ish_backend *be)

@@ -253,6 +253,7 @@ int sim_iommufd_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, vo
 bool sim_user_mapped(uint64_t uva, uint64_t len);
 int sim_copy_from_user(void *dst, uint64_t uptr, size_t len);
 int sim_struct_from_user(void *dst, size_t ksize, uint64_t uptr, size_t usize);
+int sim_struct_copy(void *dst, size_t ksize, const void *src, size_t usize);
 
 /* ---- sim_ioas.c */
 int sim_ioas_alloc(struct sim_ictx *ictx, struct iommu_ioas_alloc *cmd);

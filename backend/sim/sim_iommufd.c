@@ -52,20 +52,25 @@ int sim_copy_from_user(void *dst, uint64_t uptr, size_t len)
 	return 0;
 }
 
-/* copy_struct_from_user(): zero-extend a short one, refuse a longer one with a non-zero tail */
-int sim_struct_from_user(void *dst, size_t ksize, uint64_t uptr, size_t usize)
+/* copy_struct_from_user() on memory known to be there: zero-extend, or E2BIG on a tail */
+int sim_struct_copy(void *dst, size_t ksize, const void *src, size_t usize)
 {
-	const uint8_t *u = (const uint8_t *)(uintptr_t)uptr;
+	const uint8_t *u = src;
 	size_t i;
 
-	if (!sim_user_mapped(uptr, usize))
-		return -EFAULT;
 	memset(dst, 0, ksize);
 	memcpy(dst, u, usize < ksize ? usize : ksize);
 	for (i = ksize; i < usize; i++)
 		if (u[i])
 			return -E2BIG;
 	return 0;
+}
+
+int sim_struct_from_user(void *dst, size_t ksize, uint64_t uptr, size_t usize)
+{
+	if (!sim_user_mapped(uptr, usize))
+		return -EFAULT;
+	return sim_struct_copy(dst, ksize, (const void *)(uintptr_t)uptr, usize);
 }
 
 /* ---- small commands ------------------------------------------------------------------- */

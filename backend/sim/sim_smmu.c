@@ -242,15 +242,17 @@ static void exec_batch(struct sim_smmu *s, uint64_t (*cmds)[2], size_t n)
 /* iommu_copy_struct_from_full_user_array() */
 static int copy_cmds(const struct iommu_hwpt_invalidate *cmd, uint64_t (*cmds)[2])
 {
+	const uint8_t *src = (const uint8_t *)(uintptr_t)cmd->data_uptr;
 	uint32_t i;
 	int rc;
 
 	if (cmd->data_type != IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3 || !cmd->entry_num)
 		return -EINVAL;
+	if (!sim_user_mapped(cmd->data_uptr, (uint64_t)cmd->entry_num * cmd->entry_len))
+		return -EFAULT;
 	for (i = 0; i < cmd->entry_num; i++) {
-		rc = sim_struct_from_user(cmds[i], sizeof(cmds[i]),
-					  cmd->data_uptr + (uint64_t)i * cmd->entry_len,
-					  cmd->entry_len);
+		rc = sim_struct_copy(cmds[i], sizeof(cmds[i]), src + (size_t)i * cmd->entry_len,
+				     cmd->entry_len);
 		if (rc < 0)
 			return rc;
 	}

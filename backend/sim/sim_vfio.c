@@ -349,6 +349,33 @@ static int ioctl_region_info(struct sim_pdev *p, struct vfio_region_info *uarg)
 	return 0;
 }
 
+/* vfio_pci_ioctl_get_irq_info(): INTx (pin A), one MSI vector, no MSI-X, no AER (not PCIe) */
+static int ioctl_irq_info(const struct sim_pdev *p, struct vfio_irq_info *uarg)
+{
+	size_t minsz = OFFSETOFEND(struct vfio_irq_info, count);
+	struct vfio_irq_info ii;
+
+	memcpy(&ii, uarg, minsz);
+	if (ii.argsz < minsz || ii.index >= VFIO_PCI_NUM_IRQS ||
+	    ii.index == VFIO_PCI_ERR_IRQ_INDEX)
+		return -EINVAL;
+	ii.flags = VFIO_IRQ_INFO_EVENTFD;
+	if (ii.index == VFIO_PCI_INTX_IRQ_INDEX) {
+		ii.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
+		ii.count = p->config[0x3d] ? 1 : 0;
+	} else if (ii.index == VFIO_PCI_MSI_IRQ_INDEX) {
+		ii.flags |= VFIO_IRQ_INFO_NORESIZE;
+		ii.count = p->cfg.edu ? 1 : 0;
+	} else if (ii.index == VFIO_PCI_MSIX_IRQ_INDEX) {
+		ii.flags |= VFIO_IRQ_INFO_NORESIZE;
+		ii.count = 0;
+	} else {
+		ii.count = 1;	/* the device request IRQ */
+	}
+	memcpy(uarg, &ii, minsz);
+	return 0;
+}
+
 int sim_vfio_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, void *arg)
 {
 	if (req == VFIO_DEVICE_BIND_IOMMUFD)
@@ -356,7 +383,8 @@ int sim_vfio_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, void 
 	if (!f->obj)
 		return -EINVAL;		/* nothing but BIND before a bind */
 	if (!arg && (req == VFIO_DEVICE_ATTACH_IOMMUFD_PT || req == VFIO_DEVICE_DETACH_IOMMUFD_PT ||
-		     req == VFIO_DEVICE_GET_INFO || req == VFIO_DEVICE_GET_REGION_INFO))
+		     req == VFIO_DEVICE_GET_INFO || req == VFIO_DEVICE_GET_REGION_INFO ||
+		     req == VFIO_DEVICE_GET_IRQ_INFO))
 		return -EFAULT;
 	switch (req) {
 	case VFIO_DEVICE_ATTACH_IOMMUFD_PT:
@@ -367,8 +395,12 @@ int sim_vfio_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, void 
 		return ioctl_get_info(arg);
 	case VFIO_DEVICE_GET_REGION_INFO:
 		return ioctl_region_info(f->pdev, arg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return ioctl_irq_info(f->pdev, arg);
+	case VFIO_DEVICE_RESET:
+		return -EINVAL;		/* no reset method works for these functions */
 	default:
-		return -ENOTTY;
+		return -ENOTTY;		/* interrupts (SET_IRQS), features: not modelled */
 	}
 }
 

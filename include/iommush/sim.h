@@ -2,6 +2,13 @@
 /*
  * The simulated kernel: an in-process model of iommufd, VFIO cdev and the arm-smmu-v3
  * iommufd driver of Linux 7.3, served through the same ops as the kernel backend.
+ *
+ * What differs from the real thing by nature: fds are the sim's own numbers (from 1000 up);
+ * "user memory" (IOAS_MAP user_va, data_uptr...) is this process's, and only unmapped pages
+ * count as bad addresses; poll() never waits, since nothing happens between calls; a DMA runs
+ * to completion inside the register write that starts it. Edu's DMA needs bus mastering
+ * (PCI_COMMAND bit 2 in the config region), as on hardware. Not modelled: fault queues
+ * (IOPF), IOAS_MAP_FILE, HW queues beyond the SMMUv3 refusal, PASIDs, interrupts.
  */
 #ifndef IOMMUSH_SIM_H
 #define IOMMUSH_SIM_H
@@ -71,12 +78,16 @@ void ish_sim_get_stats(struct ish_backend *be, struct ish_sim_stats *st);
  * Fault injection inside the simulated kernel, as failslab does it: allocation number @n from
  * now (1 = the next) fails, so the ioctl that needed it returns -ENOMEM after unwinding
  * whatever it had done (no object, no id, no fd left behind). 0 disarms. The hit flag says
- * whether the armed allocation was reached since the last arming.
+ * whether the armed allocation was reached since the last arming (disarming keeps it).
  */
 void ish_sim_fail_alloc(struct ish_backend *be, unsigned long n);
 bool ish_sim_fail_alloc_hit(struct ish_backend *be);
 
-/* Kernel profile knobs: behaviours that changed between 7.1 and 7.3 (§6). Default 7.3. */
+/*
+ * Kernel profile knobs: behaviours that changed between 7.1 and 7.3 (§6). Default 7.3.
+ * 7.1: a short vEVENTQ read returns 0, only the opcode (and vSID) of an invalidation command
+ * is checked, and neither the vEVENTQ depth nor the invalidation array is capped.
+ */
 enum ish_sim_profile { ISH_SIM_PROFILE_7_3 = 0, ISH_SIM_PROFILE_7_1 = 1 };
 void ish_sim_set_profile(struct ish_backend *be, enum ish_sim_profile p);
 

@@ -379,7 +379,19 @@ static void regions(void **state)
 	ri.index = 0;
 	ri.argsz = 31;
 	assert_int_equal(e.be->ops->ioctl(e.be, e.dfd, VFIO_DEVICE_GET_REGION_INFO, &ri), -EINVAL);
-	assert_int_equal(e.be->ops->ioctl(e.be, e.dfd, VFIO_DEVICE_RESET, NULL), -ENOTTY);
+	assert_int_equal(e.be->ops->ioctl(e.be, e.dfd, VFIO_DEVICE_RESET, NULL), -EINVAL);
+	{
+		struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = VFIO_PCI_MSI_IRQ_INDEX };
+
+		assert_int_equal(e.be->ops->ioctl(e.be, e.dfd, VFIO_DEVICE_GET_IRQ_INFO, &ii), 0);
+		assert_int_equal(ii.count, 1);
+		ii.index = VFIO_PCI_INTX_IRQ_INDEX;
+		assert_int_equal(e.be->ops->ioctl(e.be, e.dfd, VFIO_DEVICE_GET_IRQ_INFO, &ii), 0);
+		assert_true(ii.flags & VFIO_IRQ_INFO_MASKABLE);
+		ii.index = VFIO_PCI_ERR_IRQ_INDEX;
+		assert_int_equal(e.be->ops->ioctl(e.be, e.dfd, VFIO_DEVICE_GET_IRQ_INFO, &ii),
+				 -EINVAL);
+	}
 	/* config space */
 	assert_int_equal(rd(&e, CFG_OFF, 4), 0x11e81234);
 	assert_int_equal(rd(&e, CFG_OFF + 0x09, 2) | rd(&e, CFG_OFF + 0x0b, 1) << 16, 0x00ff00);

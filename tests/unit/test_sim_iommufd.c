@@ -1409,6 +1409,110 @@ static void veventq_alloc_rules(void **state)
 	env_close(&e);
 }
 
+/* ---- IOAS_COPY and ALLOW_IOVAS ------------------------------------------------------------- */
+
+static int copy(struct env *e, uint32_t dst, uint32_t src, uint64_t src_iova, uint64_t len,
+		uint64_t *dst_iova, uint32_t flags)
+{
+	struct iommu_ioas_copy c = { .size = sizeof(c), .flags = flags, .dst_ioas_id = dst,
+				     .src_ioas_id = src, .length = len, .src_iova = src_iova,
+				     .dst_iova = *dst_iova };
+	int rc = io(e, IOMMU_IOAS_COPY, &c);
+
+	*dst_iova = c.dst_iova;
+	return rc;
+}
+
+static void ioas_copy(void **state)
+{
+	const uint32_t fixed = IOMMU_IOAS_MAP_FIXED_IOVA;
+	uint32_t a, b;
+	uint64_t iova, n;
+	struct env e;
+	char *buf;
+
+	(void)state;
+	env_open(&e, 0, false);
+	buf = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_int_equal(ioas_alloc(&e, &a), 0);
+	assert_int_equal(ioas_alloc(&e, &b), 0);
+	iova = 0x10000;
+	assert_int_equal(map(&e, a, buf, 0x4000, &iova, fixed | MAP_RW), 0);
+	iova = 0x14000;
+	assert_int_equal(map(&e, a, buf + 0x8000, 0x4000, &iova, fixed | MAP_RW), 0);
+	iova = 0x20000;
+	assert_int_equal(map(&e, a, buf, 0x1000, &iova, fixed | IOMMU_IOAS_MAP_READABLE), 0);
+	/* across two areas: two areas at the destination, the same pages */
+	iova = 0x100000;
+	assert_int_equal(copy(&e, b, a, 0x11000, 0x6000, &iova, fixed | MAP_RW), 0);
+	assert_int_equal(unmap(&e, b, 0x100000, 0x3000, &n), 0);
+	assert_int_equal(n, 0x3000);
+	iova = 0;
+	assert_int_equal(copy(&e, b, a, 0x11000, 0x6000, &iova, MAP_RW), 0);
+	assert_true(iova >= 4096);
+	/* a gap, past the end, nothing, bad ids and flags */
+	assert_int_equal(copy(&e, b, a, 0x17000, 0x2000, &iova, MAP_RW), -ENOENT);
+	assert_int_equal(copy(&e, b, a, 0x30000, 0x1000, &iova, MAP_RW), -ENOENT);
+	assert_int_equal(copy(&e, b, a, 0x10000, 0, &iova, MAP_RW), -EINVAL);
+	assert_int_equal(copy(&e, b, a, 0x10000, UINT64_MAX, &iova, MAP_RW), -EOVERFLOW);
+	assert_int_equal(copy(&e, b, a, 0x10000, 0x1000, &iova, 0x10), -EOPNOTSUPP);
+	assert_int_equal(copy(&e, b, 99, 0x10000, 0x1000, &iova, MAP_RW), -ENOENT);
+	assert_int_equal(copy(&e, 99, a, 0x10000, 0x1000, &iova, MAP_RW), -ENOENT);
+	iova = 0x103000;
+	assert_int_equal(copy(&e, b, a, 0x11000, 0x1000, &iova, fixed | MAP_RW), -EEXIST);
+	/* writable only where the source pages were */
+	iova = 0x200000;
+	assert_int_equal(copy(&e, b, a, 0x20000, 0x1000, &iova, fixed | MAP_RW), -EPERM);
+	assert_int_equal(copy(&e, b, a, 0x20000, 0x1000, &iova,
+			      fixed | IOMMU_IOAS_MAP_READABLE), 0);
+	munmap(buf, 1 << 20);
+	env_close(&e);
+}
+
+static int allow(struct env *e, uint32_t ioas, const struct iommu_iova_range *r, uint32_t n)
+{
+	struct iommu_ioas_allow_iovas a = { .size = sizeof(a), .ioas_id = ioas, .num_iovas = n,
+					    .allowed_iovas = (uintptr_t)r };
+
+	return io(e, IOMMU_IOAS_ALLOW_IOVAS, &a);
+}
+
+static void ioas_allow_iovas(void **state)
+{
+	struct iommu_iova_range r[2] = { { 0x300000, 0x3fffff }, { 0x100000, 0x1fffff } };
+	struct iommu_iova_range msi = { 0x7000000, 0x8ffffff };
+	void *va = (void *)0x10000000;	/* no domain: not touched */
+	uint32_t ioas2, ioas3;
+	uint64_t iova = 0;
+	struct env e;
+
+	(void)state;
+	env_open(&e, 2, true);
+	assert_int_equal(ioas_alloc(&e, &ioas3), 0);
+	assert_int_equal(allow(&e, ioas3, r, 2), 0);
+	/* automatic IOVAs only inside, lowest first; fixed ones anywhere */
+	assert_int_equal(map(&e, ioas3, va, 0x80000, &iova, MAP_RW), 0);
+	assert_int_equal(iova, 0x100000);
+	assert_int_equal(map(&e, ioas3, va, 0x100000, &iova, MAP_RW), 0);
+	assert_int_equal(iova, 0x300000);
+	assert_int_equal(map(&e, ioas3, va, 0x100000, &iova, MAP_RW), -ENOSPC);
+	iova = 0x900000;
+	assert_int_equal(map(&e, ioas3, va, 0x1000, &iova, IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW), 0);
+	r[0].start = 5;
+	r[0].last = 4;
+	assert_int_equal(allow(&e, ioas3, r, 1), -EINVAL);
+	assert_int_equal(allow(&e, 99, r, 1), -ENOENT);
+	/* the MSI window of an attached device cannot be allowed, and the other way round */
+	assert_int_equal(attach(&e, 0, e.ioas, NULL), 0);
+	assert_int_equal(allow(&e, e.ioas, &msi, 1), -EADDRINUSE);
+	assert_int_equal(ioas_alloc(&e, &ioas2), 0);
+	assert_int_equal(allow(&e, ioas2, &msi, 1), 0);
+	assert_int_equal(attach(&e, 1, ioas2, NULL), -EADDRINUSE);
+	assert_int_equal(allow(&e, ioas2, NULL, 0), 0);		/* none: no limit again */
+	assert_int_equal(attach(&e, 1, ioas2, NULL), 0);
+	env_close(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1420,6 +1524,8 @@ int main(void)
 		cmocka_unit_test(ioas_overlaps_and_unmap),
 		cmocka_unit_test(ioas_auto_iova),
 		cmocka_unit_test(ioas_with_domain),
+		cmocka_unit_test(ioas_copy),
+		cmocka_unit_test(ioas_allow_iovas),
 		cmocka_unit_test(hwpt_paging_flags),
 		cmocka_unit_test(viommu_needs_host_features),
 		cmocka_unit_test(viommu_checks),
