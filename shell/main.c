@@ -30,7 +30,9 @@ static void usage(FILE *fp)
 	      "  -x, --echo            print each command on stderr before running it\n"
 	      "  -j, --json            JSON output: one value per command\n"
 	      "  -p, --pretty          indented JSON (implies -j)\n"
-	      "      --backend B       kernel (/dev/iommu) or sim (the built-in simulator)\n"
+	      "      --backend B       kernel (/dev/iommu) or sim (the built-in simulator);\n"
+	      "                        sim-no-canwbs: a simulated host without CANWBS, where\n"
+	      "                        vIOMMU allocation fails as on QEMU without an IORT override\n"
 	      "      --trace           print every kernel call with its arguments and result\n"
 	      "      --dry-run         print the kernel calls without making them\n"
 	      "      --list-commands   print the command table: group, verb, usage, summary\n"
@@ -89,8 +91,10 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		fprintf(stderr, "iommush: -b and -c exclude each other\n");
 		return -1;
 	}
-	if (o->backend && strcmp(o->backend, "sim") && strcmp(o->backend, "kernel")) {
-		fprintf(stderr, "iommush: --backend is sim or kernel, not \"%s\"\n", o->backend);
+	if (o->backend && strcmp(o->backend, "sim") && strcmp(o->backend, "kernel") &&
+	    strcmp(o->backend, "sim-no-canwbs")) {
+		fprintf(stderr, "iommush: --backend is sim, sim-no-canwbs or kernel, not \"%s\"\n",
+			o->backend);
 		return -1;
 	}
 	return 0;
@@ -106,11 +110,13 @@ static struct ish_backend *open_backend(struct shell *sh, const char *name)
 		if (!strcmp(name, "sim") && sh->interactive)
 			fprintf(stderr, "iommush: /dev/iommu not found, using the simulator\n");
 	}
-	if (!strcmp(name, "sim")) {
+	if (!strncmp(name, "sim", 3)) {
 		be = ish_sim_new();
 		if (!be)
 			fprintf(stderr, "iommush: cannot start the simulator: %s\n",
 				strerror(ENOMEM));
+		else if (!strcmp(name, "sim-no-canwbs"))
+			ish_sim_set_canwbs(be, false);
 		sh->sim = true;
 		return be;
 	}

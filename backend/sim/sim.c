@@ -3,6 +3,7 @@
  * The simulated kernel's front door: the ops table, its fd numbers, and the simulated host
  * (SMMUs and PCI functions) that GET_HW_INFO, open_device and enumeration describe.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "sim_internal.h"
@@ -293,6 +294,17 @@ int ish_sim_add_smmu(struct ish_backend *be, const struct ish_sim_smmu_cfg *cfg)
 	return (int)sim->nsmmu++;
 }
 
+void ish_sim_set_canwbs(struct ish_backend *be, bool canwbs)
+{
+	struct sim *sim = sim_of(be);
+	unsigned int i;
+
+	if (!ish_is_sim(be))
+		return;
+	for (i = 0; i < sim->nsmmu; i++)
+		sim->smmu[i].cfg.canwbs = canwbs;
+}
+
 int ish_sim_add_device(struct ish_backend *be, const struct ish_sim_dev_cfg *cfg)
 {
 	if (!ish_is_sim(be) || !cfg)
@@ -528,21 +540,27 @@ static ssize_t sim_write(struct ish_backend *be, int fd, const void *buf, size_t
 }
 
 /*
- * Nothing can arrive while the caller waits: the simulated kernel runs only inside calls.
- * So a timeout, even an infinite one, ends at once with what is there now.
+ * Nothing can arrive while the caller waits (the simulated kernel runs only inside calls), but
+ * the wait itself is real: it takes the time the kernel's would and a signal ends it with EINTR,
+ * so Ctrl-C and timeouts behave the same on both backends.
  */
 static int sim_poll(struct ish_backend *be, int fd, int timeout_ms)
 {
 	struct sim *sim = sim_of(be);
 	struct sim_file *f = sim_file_find(sim, fd);
+	int ready;
 
 	sim->calls++;
-	(void)timeout_ms;
 	if (!f)
 		return -EBADF;
-	if (f->kind == SIM_F_VEVENTQ)
-		return sim_veventq_poll(f);
-	return 1;	/* no poll op: the default mask says readable */
+	if (f->kind != SIM_F_VEVENTQ)
+		return 1;	/* no poll op: the default mask says readable */
+	ready = sim_veventq_poll(f);
+	if (ready || !timeout_ms)
+		return ready;
+	if (poll(NULL, 0, timeout_ms) < 0 && errno == EINTR)
+		return -EINTR;
+	return 0;
 }
 
 static ssize_t sim_pread(struct ish_backend *be, int fd, void *buf, size_t len, uint64_t off)

@@ -53,6 +53,8 @@ void ish_sim_smmu_default(struct ish_sim_smmu_cfg *cfg);
 /* index of the new SMMU, or -errno */
 int ish_sim_add_smmu(struct ish_backend *be, const struct ish_sim_smmu_cfg *cfg);
 int ish_sim_add_device(struct ish_backend *be, const struct ish_sim_dev_cfg *cfg);
+/* a host without the IORT override: no SMMU's masters are CANWBS, VIOMMU_ALLOC fails */
+void ish_sim_set_canwbs(struct ish_backend *be, bool canwbs);
 
 /*
  * Raise a hardware event for the device at @bdf as the physical SMMU would record it
