@@ -36,10 +36,11 @@ wait_for() {
 	fail "timed out waiting for /$1/"
 }
 
-# the line the cursor is on
+# the line the cursor is on; libedit may leave blanks after the text (it redraws with spaces
+# on some terminals), so a run of trailing blanks counts as one
 cursor_line() {
 	y=$(tmux -L $sock display -p -t t '#{cursor_y}')
-	tmux -L $sock capture-pane -p -N -t t 2>/dev/null | sed -n "$((y + 1))p"
+	tmux -L $sock capture-pane -p -N -t t 2>/dev/null | sed -n "$((y + 1))p" | sed 's/  *$/ /'
 }
 
 wait_line() {
