@@ -434,24 +434,17 @@ struct ish_map *ish_map_first(struct ish_ctx *ctx)
 	return ctx->maps;
 }
 
-static bool bdf_matches(const char *bdf, const char *spec)
-{
-	size_t n = strlen(spec);
-
-	/* "00:01.0" names the same function as "0000:00:01.0" */
-	return !strcmp(bdf, spec) || (n == 7 && !strncmp(bdf, "0000:", 5) && !strcmp(bdf + 5, spec));
-}
-
 struct ish_obj *ish_device_find(struct ish_ctx *ctx, const char *spec)
 {
 	struct ish_obj *o;
-	char *end;
+	char *end, bdf[ISH_BDF_LEN];
 	unsigned long id = strtoul(spec, &end, 0);
+	bool is_bdf = ish_bdf_canon(spec, bdf) == 0;
 
 	for (o = ctx->objs; o; o = o->next) {
 		if (o->type != ISH_OBJ_DEVICE)
 			continue;
-		if ((*spec && !*end && o->id == id) || bdf_matches(o->u.device.pci.bdf, spec) ||
+		if ((*spec && !*end && o->id == id) || (is_bdf && !strcmp(o->u.device.pci.bdf, bdf)) ||
 		    (o->u.device.pci.cdev[0] && !strcmp(o->u.device.pci.cdev, spec)))
 			return o;
 	}

@@ -140,66 +140,10 @@ static int link_base(const char *path, char *out, size_t len)
 	copy_str(out, len, base);
 	return 0;
 }
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Up to @max hex digits at *s; advances *s. -1 when there is none. */
-static long long hex_field(const char **s, int max)
-{
-	long long v = 0;
-	int n = 0, d;
-
-	while (n < max && (d = hexval(**s)) >= 0) {
-		v = v * 16 + d;
-		(*s)++;
-		n++;
-	}
-	return n ? v : -1;
-}
-
 /*
  * "[DDDD:]BB:DD.F" (libpci's slot syntax) into the canonical "dddd:bb:dd.f" sysfs uses;
  * a missing domain is 0000.
  */
-static int parse_bdf(const char *spec, char out[ISH_BDF_LEN])
-{
-	long long f[3], dom = 0, dev, fn;
-	const char *s = spec;
-	int n = 0;
-
-	for (;;) {
-		if (n == 3)
-			return -EINVAL;
-		f[n] = hex_field(&s, n ? 2 : 8);
-		if (f[n++] < 0)
-			return -EINVAL;
-		if (*s != ':')
-			break;
-		s++;
-	}
-	if (n == 3)
-		dom = f[0];
-	else if (n != 2)
-		return -EINVAL;
-	if (*s++ != '.' || (fn = hex_field(&s, 1)) < 0 || *s)
-		return -EINVAL;
-	dev = f[n - 1];
-	if (f[n - 2] > 0xff || dev > 0x1f || fn > 7)
-		return -EINVAL;
-	/* a domain too wide for ISH_BDF_LEN does not fit: refuse it rather than cut it */
-	return mkpath(out, ISH_BDF_LEN, "%04llx:%02llx:%02llx.%llx", dom, f[n - 2], dev, fn) ?
-		-EINVAL : 0;
-}
-
 /* "vfioN" from a cdev spec ("/dev/vfio/devices/vfioN" or "vfioN"); -EINVAL if it is none. */
 static int parse_cdev(const char *spec, char *out, size_t len)
 {
@@ -388,7 +332,7 @@ static int resolve(struct kbe *kb, const char *spec, char bdf[ISH_BDF_LEN])
 	if (!spec || !*spec)
 		return -EINVAL;
 	if (!is_cdev_spec(spec))
-		return parse_bdf(spec, bdf);
+		return ish_bdf_canon(spec, bdf);
 	rc = parse_cdev(spec, name, sizeof(name));
 	if (rc < 0)
 		return rc;
@@ -399,7 +343,7 @@ static int resolve(struct kbe *kb, const char *spec, char bdf[ISH_BDF_LEN])
 	if (rc < 0)
 		return rc;
 	/* a cdev of something that is not a PCI function (vfio-platform, mdev) */
-	if (parse_bdf(target, bdf) < 0)
+	if (ish_bdf_canon(target, bdf) < 0)
 		return -ENODEV;
 	return 0;
 }
@@ -436,7 +380,7 @@ static int kern_pci_list(struct ish_backend *be, ish_pci_cb cb, void *arg)
 		return -errno;
 	for (i = 0; i < n; i++) {
 		/* a function that vanished (hot-unplug) while walking is skipped */
-		if (!rc && !parse_bdf(ents[i]->d_name, bdf) && !fill_info(kb, bdf, &info))
+		if (!rc && !ish_bdf_canon(ents[i]->d_name, bdf) && !fill_info(kb, bdf, &info))
 			rc = cb(arg, &info);
 		free(ents[i]);
 	}

@@ -92,59 +92,6 @@ void sim_file_free(struct sim *sim, struct sim_file *f)
 		}
 	}
 }
-
-/* ---- PCI functions ---------------------------------------------------------------------- */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Read up to @max hex digits; -1 when there is none. */
-static long hex_take(const char **s, int max)
-{
-	long v = 0;
-	int n = 0, d;
-
-	while (n < max && (d = hexval(**s)) >= 0) {
-		v = v * 16 + d;
-		(*s)++;
-		n++;
-	}
-	return n ? v : -1;
-}
-
-/* "[dddd:]bb:dd.f" to the canonical "dddd:bb:dd.f"; -EINVAL when malformed. */
-static int canon_bdf(const char *spec, char out[ISH_BDF_LEN])
-{
-	long f[3], dom = 0, fn;
-	const char *s = spec;
-	int n = 0;
-
-	while (n < 3) {
-		f[n] = hex_take(&s, n ? 2 : 4);
-		if (f[n++] < 0)
-			return -EINVAL;
-		if (*s != ':')
-			break;
-		s++;
-	}
-	if (n == 3)
-		dom = f[0];
-	else if (n != 2)
-		return -EINVAL;
-	if (*s++ != '.' || (fn = hex_take(&s, 1)) < 0 || fn > 7 || *s || f[n - 1] > 0x1f)
-		return -EINVAL;
-	snprintf(out, ISH_BDF_LEN, "%04lx:%02lx:%02lx.%lx", dom, f[n - 2], f[n - 1], fn);
-	return 0;
-}
-
 /* "vfioN" at the end of a cdev path: N, or -EINVAL. */
 static int cdev_minor(const char *spec)
 {
@@ -173,7 +120,7 @@ struct sim_pdev *sim_pdev_find(struct sim *sim, const char *spec, int *err)
 		minor = cdev_minor(spec);
 		if (minor < 0)
 			return NULL;
-	} else if (canon_bdf(spec, bdf) < 0) {
+	} else if (ish_bdf_canon(spec, bdf) < 0) {
 		return NULL;
 	}
 	*err = -ENOENT;
@@ -247,7 +194,7 @@ static int pdev_add(struct sim *sim, const struct ish_sim_dev_cfg *cfg)
 	char bdf[ISH_BDF_LEN];
 	int err;
 
-	if (canon_bdf(cfg->bdf, bdf) < 0 || cfg->smmu >= sim->nsmmu)
+	if (ish_bdf_canon(cfg->bdf, bdf) < 0 || cfg->smmu >= sim->nsmmu)
 		return -EINVAL;
 	if (sim_pdev_find(sim, bdf, &err))
 		return -EEXIST;

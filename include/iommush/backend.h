@@ -60,6 +60,12 @@ struct ish_backend {
 	const struct ish_ops *ops;
 };
 
+/*
+ * "[DDDD:]BB:DD.F" (libpci's slot syntax, any hex case) into the canonical "dddd:bb:dd.f"
+ * sysfs uses; a missing domain is 0000. -EINVAL when malformed.
+ */
+int ish_bdf_canon(const char *spec, char out[ISH_BDF_LEN]);
+
 /* The kernel backend; -errno in *err when /dev/iommu cannot be used. */
 struct ish_backend *ish_kernel_backend_new(int *err);
 
