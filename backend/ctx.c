@@ -232,6 +232,51 @@ ssize_t ish_sys_pwrite(struct ish_ctx *ctx, int fd, const void *buf, size_t len,
 	return rc;
 }
 
+/* ---- PCI: enumeration is not counted as a kernel call; the rebind is ---------------------- */
+
+int ish_pci_list(struct ish_ctx *ctx, ish_pci_cb cb, void *arg)
+{
+	if (!ctx->be->ops->pci_list)
+		return ish_fail(ctx, -EOPNOTSUPP, "the %s backend cannot enumerate PCI",
+				ctx->be->ops->name);
+	return ctx->be->ops->pci_list(ctx->be, cb, arg);
+}
+
+int ish_pci_lookup(struct ish_ctx *ctx, const char *spec, struct ish_pci_dev *info)
+{
+	int rc;
+
+	if (!ctx->be->ops->pci_lookup)
+		return ish_fail(ctx, -EOPNOTSUPP, "the %s backend cannot look up PCI",
+				ctx->be->ops->name);
+	memset(info, 0, sizeof(*info));
+	rc = ctx->be->ops->pci_lookup(ctx->be, spec, info);
+	if (rc == -ENOENT || rc == -ENODEV)
+		return ish_fail(ctx, rc, "no PCI function %s", spec);
+	return rc;
+}
+
+int ish_pci_use_vfio(struct ish_ctx *ctx, const char *bdf)
+{
+	struct ish_call c = { .fd = -1, .op = "use-vfio", .arg = bdf };
+	int rc;
+
+	if (!ctx->be->ops->pci_use_vfio)
+		return ish_fail(ctx, -EOPNOTSUPP, "the %s backend cannot rebind drivers",
+				ctx->be->ops->name);
+	if (call_fails(ctx))
+		rc = -ctx->fail_err;
+	else if (ctx->dry_run)
+		rc = 0;
+	else
+		rc = ctx->be->ops->pci_use_vfio(ctx->be, bdf);
+	trace(ctx, &c, rc);
+	if (rc == -ENODEV)
+		return ish_fail(ctx, rc, "vfio-pci did not take %s (is the vfio-pci driver there?)",
+				bdf);
+	return rc;
+}
+
 /* ---- context life ---------------------------------------------------------------------- */
 
 int ish_ctx_new(struct ish_backend *be, struct ish_ctx **out)

@@ -268,8 +268,8 @@ int ish_call_format(const struct ish_call *c, long rc, char *buf, size_t len)
 		if (c->arg)
 			decode(&o, c->request, c->in ? c->in : c->arg, c->arg, rc >= 0);
 		put(&o, ")");
-	} else if (!strcmp(c->op, "open")) {
-		put(&o, "open(%s)", c->arg ? (const char *)c->arg : "");
+	} else if (!strcmp(c->op, "open") || !strcmp(c->op, "use-vfio")) {
+		put(&o, "%s(%s)", c->op, c->arg ? (const char *)c->arg : "");
 	} else if (!strcmp(c->op, "poll")) {
 		put(&o, "poll(fd %d, timeout %d ms)", c->fd, (int)c->len);
 	} else if (!strcmp(c->op, "read")) {

@@ -42,32 +42,40 @@ static int list_one(void *arg, const struct ish_pci_dev *d)
 
 static int cmd_pci_list(struct shell *sh, const struct sh_call *c)
 {
-	struct ish_backend *be = ish_ctx_backend(sh->ctx);
 	int rc;
 
 	(void)c;
-	if (!be->ops->pci_list)
-		return sh_fail(sh, -EOPNOTSUPP, "the %s backend cannot enumerate PCI", be->ops->name);
 	pr_arr_open(sh, "devices");
-	rc = be->ops->pci_list(be, list_one, sh);
+	rc = ish_pci_list(sh->ctx, list_one, sh);
 	pr_arr_close(sh);
 	return rc < 0 ? rc : 0;
 }
 
 static int cmd_pci_show(struct shell *sh, const struct sh_call *c)
 {
-	struct ish_backend *be = ish_ctx_backend(sh->ctx);
 	struct ish_pci_dev d;
 	int rc;
 
-	if (!be->ops->pci_lookup)
-		return sh_fail(sh, -EOPNOTSUPP, "the %s backend cannot look up PCI", be->ops->name);
-	memset(&d, 0, sizeof(d));
-	rc = be->ops->pci_lookup(be, sh_str(c, "BDF"), &d);
+	rc = ish_pci_lookup(sh->ctx, sh_str(c, "BDF"), &d);
 	if (rc < 0)
-		return rc == -ENOENT || rc == -ENODEV ?
-			sh_fail(sh, rc, "no PCI function %s", sh_str(c, "BDF")) : rc;
+		return rc;
 	print_pci(sh, "device", &d, false);
+	return 0;
+}
+
+/* Only on this explicit request is a function taken from its host driver. */
+static int cmd_pci_use_vfio(struct shell *sh, const struct sh_call *c)
+{
+	struct ish_pci_dev d;
+	int rc;
+
+	rc = ish_pci_use_vfio(sh->ctx, sh_str(c, "BDF"));
+	if (rc < 0)
+		return rc;
+	rc = ish_pci_lookup(sh->ctx, sh_str(c, "BDF"), &d);
+	if (rc < 0)
+		return rc;
+	pr_str(sh, PR_ANY, "cdev", "%s\n", d.cdev);
 	return 0;
 }
 
@@ -82,6 +90,9 @@ const struct sh_group sh_group_pci = {
 		  cmd_pci_list, 0 },
 		{ "show", "BDF", "Show one function: names, driver, IOMMU group, VFIO cdev, IOMMU.",
 		  show_args, cmd_pci_show, 0 },
+		{ "use-vfio", "BDF", "Move a function from its host driver to vfio-pci (only on this "
+		  "request); it goes back to its driver when iommush ends. Prints its VFIO cdev.",
+		  show_args, cmd_pci_use_vfio, 0 },
 		{ 0 }
 	}
 };

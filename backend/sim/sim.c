@@ -570,11 +570,23 @@ static int sim_pci_lookup(struct ish_backend *be, const char *spec, struct ish_p
 	return 0;
 }
 
+/*
+ * Move a function to vfio-pci, as the kernel backend does when asked: it gets the next vfioN.
+ * The simulated host goes away with the process, so there is nothing to give back.
+ */
 static int sim_pci_use_vfio(struct ish_backend *be, const char *bdf)
 {
-	(void)be;
-	(void)bdf;
-	return -EOPNOTSUPP;	/* the simulated host's drivers are fixed at set-up */
+	struct sim *sim = sim_of(be);
+	struct sim_pdev *p;
+	int err;
+
+	sim->calls++;
+	p = sim_pdev_find(sim, bdf, &err);
+	if (!p)
+		return err;
+	if (p->minor < 0)
+		p->minor = (int)sim->nvfio++;
+	return 0;
 }
 
 /* Close whatever the caller left open, as process exit would, then free the host. */

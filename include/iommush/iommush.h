@@ -131,6 +131,18 @@ struct ish_obj *ish_obj_first(struct ish_ctx *ctx);
 /* a device by id, BDF or cdev path */
 struct ish_obj *ish_device_find(struct ish_ctx *ctx, const char *spec);
 
+/* ---- the host's PCI functions (through the backend) ----------------------------------- */
+
+/* every PCI function; @cb returning non-zero stops the walk and is returned */
+int ish_pci_list(struct ish_ctx *ctx, ish_pci_cb cb, void *arg);
+/* one function by BDF or cdev path: -ENOENT when there is none */
+int ish_pci_lookup(struct ish_ctx *ctx, const char *spec, struct ish_pci_dev *info);
+/*
+ * Move a function from its host driver to vfio-pci. Only ever done on this explicit request;
+ * the kernel backend gives it back to its driver when the context is freed.
+ */
+int ish_pci_use_vfio(struct ish_ctx *ctx, const char *bdf);
+
 /* ---- uAPI wrappers: one kernel call each (unless said) -------------------------------- */
 
 /* open the cdev (BDF or /dev/vfio/devices/vfioN) + VFIO_DEVICE_BIND_IOMMUFD */
