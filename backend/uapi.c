@@ -19,6 +19,41 @@ static int need_obj(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type,
 	return ish_obj_get(ctx, id, type, out);
 }
 
+/* An id argument of a call, and the object types the kernel accepts for it. */
+struct id_arg {
+	const char *name;	/* the uAPI field: "dev_id", "pt_id" */
+	uint32_t id;
+	unsigned int types;	/* 1 << enum ish_obj_type */
+};
+
+#define T(t) (1u << ISH_OBJ_##t)
+
+/*
+ * The kernel says ENOENT or EINVAL without saying which id it means: name the first argument
+ * the registry knows to be missing or of the wrong type. Leaves any detail already given.
+ */
+static int explain_ids(struct ish_ctx *ctx, int rc, const struct id_arg *args, size_t n)
+{
+	struct ish_obj *o;
+	size_t i;
+
+	if ((rc != -ENOENT && rc != -EINVAL) || ctx->err[0])
+		return rc;
+	for (i = 0; i < n; i++) {
+		o = ish_obj_find(ctx, args[i].id);
+		if (!o)
+			return ish_fail(ctx, rc, "%s %u: no such object", args[i].name, args[i].id);
+		if (!(args[i].types & (1u << o->type)))
+			return ish_fail(ctx, rc, "%s %u is a %s", args[i].name, args[i].id,
+					ish_obj_type_name(o->type));
+	}
+	return rc;
+}
+
+#define EXPLAIN(ctx, rc, ...) \
+	explain_ids(ctx, rc, (const struct id_arg[]){ __VA_ARGS__ }, \
+		    sizeof((const struct id_arg[]){ __VA_ARGS__ }) / sizeof(struct id_arg))
+
 /* An object the kernel just made: on allocation failure of our own record, undo it. */
 static int track(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type, struct ish_obj **out)
 {
@@ -111,7 +146,8 @@ int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint
 		return rc;
 	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
 	if (rc < 0)
-		return rc;
+		return EXPLAIN(ctx, rc, { "pt_id", pt_id,
+					  T(IOAS) | T(HWPT_PAGING) | T(HWPT_NESTED) });
 	pt = ish_obj_find(ctx, pt_id);
 	if (pt && pt->type == ISH_OBJ_IOAS && !ish_obj_find(ctx, at.pt_id)) {
 		/* the kernel made an auto HWPT for this device */
@@ -281,7 +317,8 @@ int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_HWPT_ALLOC, &a);
 	if (rc < 0)
-		return rc;
+		return EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) },
+			       { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(VIOMMU) });
 	rc = track(ctx, a.out_hwpt_id, nested ? ISH_OBJ_HWPT_NESTED : ISH_OBJ_HWPT_PAGING, &o);
 	if (rc < 0)
 		return rc;
@@ -312,6 +349,7 @@ int ish_viommu_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id, uin
 	int rc;
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_VIOMMU_ALLOC, &a);
+	rc = EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) }, { "hwpt_id", hwpt_id, T(HWPT_PAGING) });
 	if (rc == -EOPNOTSUPP && type == IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
 		return ish_fail(ctx, rc, "the host SMMU cannot back a vIOMMU: it needs nesting "
 				"(S1+S2) and either CANWBS on the root complex (ACPI IORT memory "
@@ -338,7 +376,8 @@ int ish_vdevice_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t dev_id,
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_VDEVICE_ALLOC, &a);
 	if (rc < 0)
-		return rc;
+		return EXPLAIN(ctx, rc, { "viommu_id", viommu_id, T(VIOMMU) },
+			       { "dev_id", dev_id, T(DEVICE) });
 	rc = track(ctx, a.out_vdevice_id, ISH_OBJ_VDEVICE, &o);
 	if (rc < 0)
 		return rc;
@@ -430,7 +469,7 @@ int ish_veventq_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t type, ui
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_VEVENTQ_ALLOC, &a);
 	if (rc < 0)
-		return rc;
+		return EXPLAIN(ctx, rc, { "viommu_id", viommu_id, T(VIOMMU) });
 	o = ish_obj_add(ctx, a.out_veventq_id, ISH_OBJ_VEVENTQ);
 	if (!o) {
 		struct iommu_destroy d = { .size = sizeof(d), .id = a.out_veventq_id };
@@ -519,7 +558,15 @@ int ish_destroy(struct ish_ctx *ctx, uint32_t id)
 		o->u.veventq.fd = -1;
 	}
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_DESTROY, &d);
-	if (rc < 0 || !o)
+	if (rc == -ENOENT && o && o->type == ISH_OBJ_TOMBSTONE)
+		return ish_fail(ctx, rc, "%u is a tombstone: the vDEVICE of an unbound device, "
+				"reserved until the iommufd closes", id);
+	if (rc == -EBUSY && o && !ctx->err[0])
+		return ish_fail(ctx, rc, "%s %u is still in use (attached, or a parent of "
+				"another object)", ish_obj_type_name(o->type), id);
+	if (rc < 0)
+		return EXPLAIN(ctx, rc, { "id", id, ~0u });
+	if (!o)
 		return rc;
 	if (o->type == ISH_OBJ_VDEVICE) {
 		dev = ish_obj_find(ctx, o->dev);

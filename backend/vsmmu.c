@@ -212,7 +212,8 @@ static struct ish_obj *find_nest_parent(struct ish_ctx *ctx, uint32_t ioas_id, c
 	return NULL;
 }
 
-int ish_s2_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t ioas_id, uint32_t *hwpt_id)
+static int s2_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t ioas_id, uint32_t *hwpt_id,
+		     bool *made_parent)
 {
 	struct ish_obj *dev, *ioas, *cur, *parent;
 	uint32_t id;
@@ -226,6 +227,7 @@ int ish_s2_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t ioas_id, uint32
 	if (rc < 0)
 		return rc;
 	cur = ish_obj_find(ctx, dev->u.device.pt);
+	*made_parent = false;
 	if (cur && cur->type == ISH_OBJ_HWPT_PAGING && cur->parent == ioas_id &&
 	    (cur->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)) {
 		*hwpt_id = cur->id;
@@ -248,12 +250,20 @@ int ish_s2_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t ioas_id, uint32
 	if (rc < 0)
 		goto free_parent;
 	*hwpt_id = id;
+	*made_parent = made;
 	return 0;
 
 free_parent:
 	if (made)
 		ish_destroy(ctx, id);
 	return rc;
+}
+
+int ish_s2_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t ioas_id, uint32_t *hwpt_id)
+{
+	bool made;
+
+	return s2_attach(ctx, dev_id, ioas_id, hwpt_id, &made);
 }
 
 /* ---- set / unset ---------------------------------------------------------------------------- */
@@ -426,6 +436,73 @@ int ish_vsmmu_set_device(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
 	return 0;
 }
 
+/* The refusals that need no kernel call, made before anything moves. */
+static int plug_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
+{
+	struct ish_ctx *ctx = vs->ctx;
+	struct ish_vsmmu *other = ish_vsmmu_of_device(ctx, dev->id);
+	struct ish_vsmmu_dev *d;
+
+	if (other && other != vs)
+		return ish_fail(ctx, -EBUSY, "device %u is already set on vSMMU %s", dev->id,
+				other->name);
+	for (d = vs->devs; d; d = d->next)
+		if (d->vsid == vsid && d->dev != dev->id)
+			return ish_fail(ctx, -EEXIST, "vSID 0x%x of vSMMU %s is already device %u",
+					vsid, vs->name, d->dev);
+	if (vs->viommu && vs->abort_hwpt && strcmp(dev->u.device.pci.iommu, vs->iommu))
+		return ish_fail(ctx, -EXDEV, "device %u is behind %s, but vSMMU %s's vIOMMU is on %s",
+				dev->id, dev->u.device.pci.iommu[0] ? dev->u.device.pci.iommu : "?",
+				vs->name, vs->iommu);
+	return 0;
+}
+
+int ish_vsmmu_plug(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
+{
+	struct ish_ctx *ctx = vs->ctx;
+	struct ish_obj *dev, *old;
+	uint32_t old_pt, s2;
+	bool made;
+	int rc;
+
+	rc = ish_obj_get(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
+	if (rc < 0)
+		return rc;
+	if (ish_vsmmu_dev_find(vs, dev_id))
+		return ish_vsmmu_set_device(vs, dev_id, vsid);
+	rc = plug_checks(vs, dev, vsid);
+	if (rc < 0)
+		return rc;
+	/* an auto HWPT dies when the device leaves it: going back means its IOAS */
+	old_pt = dev->u.device.pt;
+	old = ish_obj_find(ctx, old_pt);
+	if (old && old->type == ISH_OBJ_HWPT_PAGING && (old->flags & ISH_HWPT_AUTO))
+		old_pt = old->parent;
+	rc = s2_attach(ctx, dev_id, vs->ioas, &s2, &made);
+	if (rc < 0)
+		return rc;
+	rc = ish_vsmmu_set_device(vs, dev_id, vsid);
+	if (rc < 0)
+		goto undo_s2;
+	return 0;
+
+undo_s2:
+	/* keep the refusal's message: the unwinding only puts things back */
+	if (old_pt != s2) {
+		char msg[sizeof(ctx->err)];
+
+		memcpy(msg, ctx->err, sizeof(msg));
+		if (old_pt)
+			ish_device_attach(ctx, dev_id, old_pt, NULL);
+		else
+			ish_device_detach(ctx, dev_id);
+		if (made)
+			ish_destroy(ctx, s2);
+		memcpy(ctx->err, msg, sizeof(msg));
+	}
+	return rc;
+}
+
 static void dev_unlink(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d)
 {
 	struct ish_vsmmu_dev **p;
@@ -579,7 +656,8 @@ static int check_ste(struct ish_vsmmu *vs, const uint64_t ste[2])
 	if (!(ste[0] & ISH_STE_V))
 		return 0;
 	if (cfg != ISH_STE_CFG_ABORT && cfg != ISH_STE_CFG_BYPASS && cfg != ISH_STE_CFG_S1_TRANS)
-		return ish_fail(vs->ctx, -EINVAL, "STE Config=%u (%s) is not one a stage-1 vSMMU "
+		/* EIO, as the kernel answers invalid STE data */
+		return ish_fail(vs->ctx, -EIO, "STE Config=%u (%s) is not one a stage-1 vSMMU "
 				"accepts (abort, bypass, s1-translate)", (unsigned int)cfg,
 				ish_ste_config_name((unsigned int)cfg));
 	return 0;

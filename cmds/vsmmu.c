@@ -122,22 +122,6 @@ static int cmd_show(struct shell *sh, const struct sh_call *c)
 /* ---- devices ------------------------------------------------------------------------------ */
 
 /* VFIO core's part: put the device on a nest parent of the vSMMU's IOAS if it is not yet */
-static int ensure_s2(struct shell *sh, struct ish_vsmmu *vs, uint32_t dev)
-{
-	struct ish_obj *o = ish_obj_find(sh->ctx, dev), *pt;
-	uint32_t hwpt;
-
-	if (!o || o->type != ISH_OBJ_DEVICE)
-		return 0;	/* the core says what is wrong with it */
-	pt = ish_obj_find(sh->ctx, o->u.device.pt);
-	if (pt && pt->type == ISH_OBJ_HWPT_PAGING && pt->parent == vs->ioas &&
-	    pt->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)
-		return 0;
-	if (ish_vsmmu_dev_find(vs, dev))
-		return 0;
-	return ish_s2_attach(sh->ctx, dev, vs->ioas, &hwpt);
-}
-
 static int cmd_add(struct shell *sh, const struct sh_call *c)
 {
 	struct ish_vsmmu_dev *d;
@@ -160,10 +144,7 @@ static int cmd_add(struct shell *sh, const struct sh_call *c)
 		if (!o || o->type != ISH_OBJ_DEVICE || !sh_bdf_rid(o->u.device.pci.bdf, &vsid))
 			return sh_usage(sh, "no PCI address to take the vSID from: give vsid SID");
 	}
-	rc = ensure_s2(sh, vs, dev);
-	if (rc < 0)
-		return rc;
-	rc = ish_vsmmu_set_device(vs, dev, vsid);
+	rc = ish_vsmmu_plug(vs, dev, vsid);
 	if (rc < 0)
 		return rc;
 	d = ish_vsmmu_dev_find(vs, dev);

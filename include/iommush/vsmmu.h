@@ -86,6 +86,13 @@ int ish_s2_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t ioas_id, uint32
  * (1 call). Same device again with the same vSID: no-op. Another SMMU: -EXDEV.
  */
 int ish_vsmmu_set_device(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid);
+/*
+ * What a VMM does when a device is plugged behind the vSMMU: the refusals that need no kernel
+ * call first (another vSMMU, a used vSID, another physical SMMU: nothing changes), then
+ * ish_s2_attach() and ish_vsmmu_set_device(); if the set fails, the device goes back where it
+ * was and a nest parent made for it is freed.
+ */
+int ish_vsmmu_plug(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid);
 /* the seed's unset_iommu_device; a device never set is a no-op */
 int ish_vsmmu_unset_device(struct ish_vsmmu *vs, uint32_t dev_id);
 /* GBPA.ABORT: every device not under a translate STE moves to the other proxy */

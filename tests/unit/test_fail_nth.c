@@ -61,11 +61,11 @@ static int seed_story(struct fx *fx)
 	uint32_t s2, done;
 	int rc;
 
+	/* A by the two steps, B by the VMM's plug (its S2 attach unwinds too) */
 	if ((rc = ish_s2_attach(fx->ctx, fx->dev_a, fx->ioas, &s2)) < 0 ||
-	    (rc = ish_s2_attach(fx->ctx, fx->dev_b, fx->ioas, &s2)) < 0 ||
 	    (rc = ish_vsmmu_create(fx->ctx, "vs0", fx->ioas, &cfg, &vs)) < 0 ||
 	    (rc = ish_vsmmu_set_device(vs, fx->dev_a, 8)) < 0 ||
-	    (rc = ish_vsmmu_set_device(vs, fx->dev_b, 16)) < 0 ||
+	    (rc = ish_vsmmu_plug(vs, fx->dev_b, 16)) < 0 ||
 	    (rc = ish_vsmmu_set_gbpa(vs, true)) < 0 ||
 	    (rc = ish_vsmmu_install_ste(vs, fx->dev_a, s1)) < 0 ||
 	    (rc = ish_vsmmu_install_ste(vs, fx->dev_a, s1b)) < 0 ||

@@ -263,7 +263,7 @@ static void rejected_ste_leaves_device_where_it_was(void **state)
 	assert_int_equal(ish_vsmmu_install_ste(v.vs, v.fx.dev_a, s1), 0);
 	tr = fx_pt(&v.fx, v.fx.dev_a);
 	objs = fx_registry_count(v.fx.ctx);
-	assert_int_equal(ish_vsmmu_install_ste(v.vs, v.fx.dev_a, s2cfg), -EINVAL);
+	assert_int_equal(ish_vsmmu_install_ste(v.vs, v.fx.dev_a, s2cfg), -EIO);
 	assert_non_null(strstr(ish_errmsg(v.fx.ctx), "Config"));
 	assert_int_equal(fx_pt(&v.fx, v.fx.dev_a), tr);
 	/* the kernel refuses EATS=2 with EIO: nothing moves, nothing leaks */
@@ -391,6 +391,50 @@ static void compat_mismatch_names_field(void **state)
 	fx_close_clean(&fx);
 }
 
+static void plug_other_smmu_changes_nothing(void **state)
+{
+	struct vfx v;
+	unsigned long n;
+	unsigned int objs;
+
+	vfx_open(&v, false);
+	assert_int_equal(ish_vsmmu_plug(v.vs, v.fx.dev_a, 0x8), 0);
+	n = ish_ioctl_count(v.fx.ctx);
+	objs = fx_registry_count(v.fx.ctx);
+	/* C is on no page table yet: refused before it gets a nest parent of its own */
+	assert_int_equal(ish_vsmmu_plug(v.vs, v.fx.dev_c, 0x20), -EXDEV);
+	assert_int_equal(ioctls_of(v.fx.ctx, n), 0);
+	assert_int_equal(fx_registry_count(v.fx.ctx), objs);
+	assert_int_equal(fx_pt(&v.fx, v.fx.dev_c), 0);
+	fx_close_clean(&v.fx);
+}
+
+static void plug_failure_puts_device_back(void **state)
+{
+	struct fx fx;
+	struct ish_vsmmu *vs;
+	struct ish_vsmmu_cfg cfg = { .enabled = true };
+	unsigned int objs;
+
+	fx_open(&fx);
+	/* a vSMMU advertising 2^20 StreamIDs: the host's 16 bits refuse it at set time */
+	cfg.idr[0] = 0x0d44101b;
+	cfg.idr[1] = (0x02730010 & ~0x3fu) | 20;
+	cfg.idr[3] = 0x1414;
+	cfg.idr[5] = 0x74;
+	assert_int_equal(ish_device_attach(fx.ctx, fx.dev_a, fx.ioas, NULL), 0);
+	objs = fx_registry_count(fx.ctx);
+	assert_int_equal(ish_vsmmu_create(fx.ctx, "vs0", fx.ioas, &cfg, &vs), 0);
+	assert_int_equal(ish_vsmmu_plug(vs, fx.dev_a, 0x8), -EINVAL);
+	assert_non_null(strstr(ish_errmsg(fx.ctx), "SIDSIZE"));
+	/* back on its auto HWPT (the kernel made a new one: same IOAS), the parent is gone */
+	assert_int_equal(ish_obj_find(fx.ctx, fx_pt(&fx, fx.dev_a))->parent, fx.ioas);
+	assert_true(ish_obj_find(fx.ctx, fx_pt(&fx, fx.dev_a))->flags & ISH_HWPT_AUTO);
+	assert_int_equal(fx_registry_count(fx.ctx), objs);
+	fx_assert_consistent(&fx);
+	fx_close_clean(&fx);
+}
+
 static void destroy_vsmmu_unwinds_everything(void **state)
 {
 	struct vfx v;
@@ -428,6 +472,8 @@ int main(void)
 		cmocka_unit_test(invalidate_batch_one_call_partial),
 		cmocka_unit_test(events_carry_vsid),
 		cmocka_unit_test(compat_mismatch_names_field),
+		cmocka_unit_test(plug_other_smmu_changes_nothing),
+		cmocka_unit_test(plug_failure_puts_device_back),
 		cmocka_unit_test(destroy_vsmmu_unwinds_everything),
 	};
 
