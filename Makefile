@@ -70,8 +70,9 @@ check-sanitizers:
 		scripts/run-unit --label unit-asan $(TESTS:$(B)/%=build-san/%)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 tests/shell/run --label shell-asan build-san/iommush
 
-check-valgrind: $(TESTS)
+check-valgrind: $(TESTS) $(BIN)
 	@scripts/run-unit --label unit-valgrind --valgrind $(TESTS)
+	@tests/shell/run --label shell-valgrind --valgrind $(BIN)
 
 # the live scripts on the simulator (its errnos must match the kernel's), then in the VM
 check-live: $(BIN)
