@@ -5,7 +5,8 @@
  *
  * What differs from the real thing by nature: fds are the sim's own numbers (from 1000 up);
  * "user memory" (IOAS_MAP user_va, data_uptr...) is this process's, and only unmapped pages
- * count as bad addresses; poll() never waits, since nothing happens between calls; a DMA runs
+ * count as bad addresses; nothing happens between calls, so poll() on an empty queue just
+ * sleeps its timeout (a signal ends it with EINTR, as in the kernel); a DMA runs
  * to completion inside the register write that starts it. Edu's DMA needs bus mastering
  * (PCI_COMMAND bit 2 in the config region), as on hardware. Not modelled: fault queues
  * (IOPF), IOAS_MAP_FILE, HW queues beyond the SMMUv3 refusal, PASIDs, interrupts.
