@@ -101,4 +101,6 @@ clean:
 .PHONY: all tests bench check check-unit check-shell check-man check-sanitizers check-valgrind \
 	check-live cross-aarch64 install clean
 
+.SECONDARY: $(TESTLIB_OBJ)
+
 -include $(LIB_OBJ:.o=.d) $(SHELL_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d)

@@ -93,6 +93,23 @@ sleep 0.3
 keys C-c
 wait_for 'iommush: sleep: interrupted'
 wait_line '^iommush> $'
+# and a wait for events: the vEVENTQ read gives up at once, the session goes on
+keys 'device bind 0000:00:01.0' Enter
+wait_for '^device 1$'
+keys 'ioas alloc' Enter
+wait_for '^ioas [0-9]+$'
+keys 'let s2 = hwpt alloc 1 $_ nest-parent' Enter
+wait_for '^hwpt [0-9]+$'
+keys 'device attach 1 $s2' Enter
+keys 'let vi = viommu alloc 1 $s2' Enter
+wait_for '^viommu [0-9]+$'
+keys 'veventq alloc $vi' Enter
+wait_for '^veventq [0-9]+$'
+keys 'veventq read $_ wait 100000' Enter
+sleep 0.3
+keys C-c
+wait_for 'iommush: veventq read: .*(EINTR)|interrupted'
+wait_line '^iommush> $'
 keys 'quit' Enter
 wait_for '^exited 0$'
 
