@@ -407,7 +407,12 @@ int ish_vsmmu_set_device(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
 	if (rc < 0)
 		return rc;
 	if (!vs->idr_valid) {
-		memcpy(vs->idr, dev->u.device.hw.smmu.idr, sizeof(vs->idr));
+		unsigned int i;
+
+		/* "auto": the host's IDRs, with the fields the user forced */
+		for (i = 0; i < 6; i++)
+			vs->idr[i] = (dev->u.device.hw.smmu.idr[i] & ~vs->cfg.idr_mask[i]) |
+				     (vs->cfg.idr[i] & vs->cfg.idr_mask[i]);
 		vs->idr_valid = true;
 	}
 	rc = check_compat(vs, &dev->u.device.hw);

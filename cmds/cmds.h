@@ -35,6 +35,8 @@ extern const struct sh_group sh_group_complete;
 /* STE words from FIELD=VALUE words; V=1 unless given; config takes names (s1-translate) */
 int cmd_parse_ste(struct shell *sh, char **words, int n, uint64_t ste[2]);
 /* an event record: @id plus FIELD=VALUE words */
+/* IDR field overrides: NAME=VALUE words into @idr, the bits they cover into @mask */
+int cmd_parse_idr(struct shell *sh, char **words, int n, uint32_t idr[6], uint32_t mask[6]);
 int cmd_parse_evt(struct shell *sh, unsigned int id, char **words, int n, uint64_t evt[4]);
 /*
  * CMDQ commands: "NAME [FIELD=VALUE...]" or "raw W0 W1", separated by "," (a word of its

@@ -87,6 +87,32 @@ int cmd_parse_ste(struct shell *sh, char **words, int n, uint64_t ste[2])
 	return 0;
 }
 
+int cmd_parse_idr(struct shell *sh, char **words, int n, uint32_t idr[6], uint32_t mask[6])
+{
+	const struct ish_idr_field *f;
+	const char *value;
+	char name[32];
+	uint32_t bits;
+	uint64_t v;
+	int i, rc;
+
+	for (i = 0; i < n; i++) {
+		rc = split_field(sh, words[i], name, sizeof(name), &value);
+		if (rc < 0)
+			return rc;
+		f = ish_idr_find(name);
+		if (!f)
+			return sh_usage(sh, "\"%s\" is not an SMMU_IDRn field (TAB lists them)", name);
+		bits = f->hi - f->lo + 1;
+		if (!sh_parse_u64(value, &v) || (bits < 32 && v >> bits))
+			return sh_usage(sh, "%s: \"%s\" does not fit its %u bits", f->name, value, bits);
+		bits = (bits < 32 ? (1u << bits) - 1 : ~0u) << f->lo;
+		idr[f->reg] = (idr[f->reg] & ~bits) | ((uint32_t)v << f->lo);
+		mask[f->reg] |= bits;
+	}
+	return 0;
+}
+
 int cmd_parse_evt(struct shell *sh, unsigned int id, char **words, int n, uint64_t evt[4])
 {
 	const struct ish_field *f;

@@ -81,6 +81,9 @@ static int cmd_create(struct shell *sh, const struct sh_call *c)
 	cfg.evtq_depth = (uint32_t)sh_num(c, "depth", 0);
 	cfg.gbpa_abort = sh_has(c, "gbpa") && sh_num(c, "gbpa", 0) == 0;
 	cfg.enabled = sh_has(c, "enabled");
+	rc = cmd_parse_idr(sh, c->rest, c->nrest, cfg.idr, cfg.idr_mask);
+	if (rc < 0)
+		return rc;
 	rc = ish_vsmmu_create(sh->ctx, name, (uint32_t)sh_num(c, "ioas", 0), &cfg, &vs);
 	if (rc < 0)
 		return rc;
@@ -359,6 +362,8 @@ static const struct sh_arg create_args[] = {
 	  "GBPA.ABORT at reset: abort or bypass (default bypass)" },
 	{ "enabled", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
 	  "CR0.SMMUEN set from the start (default: off, every device on the GBPA proxy)" },
+	{ "FIELD=VALUE", SH_REST, SH_T_IDR_FIELDS, SH_OPT, NULL,
+	  "advertise this SMMU_IDRn field value instead of the host's (sidsize=20 ril=0 ...)" },
 	{ NULL }
 };
 
@@ -413,7 +418,8 @@ static const struct sh_arg events_args[] = {
 
 const struct sh_group sh_group_vsmmu = {
 	"vsmmu", "the vSMMUv3 accel model", "iommush-vsmmu(8)", (const struct sh_cmd[]) {
-		{ "create", "NAME ioas IOAS [events] [depth N] [gbpa abort|bypass] [enabled]",
+		{ "create", "NAME ioas IOAS [events] [depth N] [gbpa abort|bypass] [enabled] "
+		  "[FIELD=VALUE...]",
 		  "Create a vSMMU on an IOAS (no kernel call until its first device).",
 		  create_args, cmd_create, 0 },
 		{ "add", "NAME DEV [vsid SID]", "Set a device on the vSMMU: attach it to a nest "

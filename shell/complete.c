@@ -5,6 +5,7 @@
  * cursor gives the candidates: groups, verbs, keywords, or live values of the right type
  * (object ids from the registry, PCI functions, vSMMU names, file names).
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,22 @@ static void add_fields(struct sh_cands *c, const struct ish_field *f)
 
 	for (; f && f->name; f++) {
 		snprintf(buf, sizeof(buf), "%s=", f->name);
+		sh_cands_add(c, buf);
+	}
+}
+
+/* IDR field names are upper case in the spec; the shell takes them in lower case too */
+static void add_idr_fields(struct sh_cands *c)
+{
+	const struct ish_idr_field *f;
+	char buf[64];
+	size_t i;
+
+	for (f = ish_idr_fields; f->name; f++) {
+		for (i = 0; f->name[i] && i < sizeof(buf) - 2; i++)
+			buf[i] = (char)tolower((unsigned char)f->name[i]);
+		buf[i++] = '=';
+		buf[i] = '\0';
 		sh_cands_add(c, buf);
 	}
 }
@@ -271,6 +288,9 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 	case SH_T_EVT_FIELDS:
 		add_fields(c, ish_evt_fields);
 		break;
+	case SH_T_IDR_FIELDS:
+		add_idr_fields(c);
+		break;
 	case SH_T_CMDS:
 		add_cmds(c, n, w);
 		break;
@@ -337,7 +357,8 @@ static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, cha
 			continue;
 		}
 		if (rest >= 0 && (cmd->args[rest].type == SH_T_STE_FIELDS ||
-				  cmd->args[rest].type == SH_T_EVT_FIELDS) && strchr(w[i], '='))
+				  cmd->args[rest].type == SH_T_EVT_FIELDS ||
+				  cmd->args[rest].type == SH_T_IDR_FIELDS) && strchr(w[i], '='))
 			continue;
 		for (k = pos; k < len; k++) {
 			const struct sh_arg *a = &cmd->args[k];
@@ -358,7 +379,8 @@ static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, cha
 			continue;
 		}
 		if (rest >= 0 && cmd->args[rest].type != SH_T_STE_FIELDS &&
-		    cmd->args[rest].type != SH_T_EVT_FIELDS)
+		    cmd->args[rest].type != SH_T_EVT_FIELDS &&
+		    cmd->args[rest].type != SH_T_IDR_FIELDS)
 			rest_at = i;
 	}
 	if (rest_at >= 0) {
@@ -390,7 +412,8 @@ static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, cha
 			sh_cands_add(c, a->name);
 	}
 	if (rest >= 0 && !(k && (cmd->args[rest].type == SH_T_STE_FIELDS ||
-				 cmd->args[rest].type == SH_T_EVT_FIELDS)))
+				 cmd->args[rest].type == SH_T_EVT_FIELDS ||
+				  cmd->args[rest].type == SH_T_IDR_FIELDS)))
 		values(sh, &cmd->args[rest], 0, w + n, c);
 }
 

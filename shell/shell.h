@@ -60,6 +60,7 @@ enum sh_type {
 	SH_T_REGION,	/* bar0..bar5, rom, config, vga or an index */
 	SH_T_STE_FIELDS,
 	SH_T_EVT_FIELDS,
+	SH_T_IDR_FIELDS,	/* SMMU_IDRn fields by name: sidsize=16 ril=0 */
 	SH_T_CMDS,	/* CMDQ commands: NAME [FIELD=VALUE...] | raw W0 W1, separated by "," */
 	SH_T_COMMAND,	/* a whole command line */
 	SH_T_WORDS,

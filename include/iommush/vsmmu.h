@@ -11,8 +11,9 @@
 #include "iommush.h"
 
 struct ish_vsmmu_cfg {
-	bool auto_features;	/* advertise what the first device's host SMMU has */
-	uint32_t idr[6];	/* advertised IDR0..5 when !auto_features */
+	bool auto_features;	/* advertise what the first device's host SMMU has... */
+	uint32_t idr_mask[6];	/* ...except these bits, taken from idr[] (auto only) */
+	uint32_t idr[6];	/* advertised IDR0..5 (all of them when !auto_features) */
 	bool events;		/* allocate a vEVENTQ with the vIOMMU */
 	uint32_t evtq_depth;	/* its depth (default 64) */
 	bool gbpa_abort;	/* GBPA.ABORT at creation (reset value: 0, bypass) */

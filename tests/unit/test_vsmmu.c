@@ -435,6 +435,39 @@ static void plug_failure_puts_device_back(void **state)
 	fx_close_clean(&fx);
 }
 
+/* "auto" with overrides: the host's IDRs, but the fields the user forces */
+static void auto_features_with_overrides(void **state)
+{
+	struct fx fx;
+	struct ish_vsmmu *vs, *vs2;
+	struct ish_vsmmu_cfg cfg = { .auto_features = true };
+	const struct ish_idr_field *ril = ish_idr_find("RIL"), *sidsize = ish_idr_find("SIDSIZE");
+	uint32_t s2;
+
+	fx_open(&fx);
+	assert_non_null(ril);
+	assert_non_null(sidsize);
+	assert_int_equal(ish_s2_attach(fx.ctx, fx.dev_a, fx.ioas, &s2), 0);
+	/* RIL forced to 0: less than the host has is fine */
+	cfg.idr_mask[ril->reg] = 1u << ril->lo;
+	assert_int_equal(ish_vsmmu_create(fx.ctx, "less", fx.ioas, &cfg, &vs), 0);
+	assert_int_equal(ish_vsmmu_set_device(vs, fx.dev_a, 0x8), 0);
+	assert_int_equal(ish_idr_get(ril, vs->idr), 0);
+	assert_int_equal(ish_idr_get(sidsize, vs->idr), 16);	/* the rest is the host's */
+	assert_int_equal(vs->idr[0], ish_obj_find(fx.ctx, fx.dev_a)->u.device.hw.smmu.idr[0]);
+	/* SIDSIZE forced to 20: more than the host has, refused at set time */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.auto_features = true;
+	cfg.idr_mask[sidsize->reg] = 0x3fu << sidsize->lo;
+	cfg.idr[sidsize->reg] = 20u << sidsize->lo;
+	assert_int_equal(ish_s2_attach(fx.ctx, fx.dev_b, fx.ioas, &s2), 0);
+	assert_int_equal(ish_vsmmu_create(fx.ctx, "more", fx.ioas, &cfg, &vs2), 0);
+	assert_int_equal(ish_vsmmu_set_device(vs2, fx.dev_b, 0x10), -EINVAL);
+	assert_non_null(strstr(ish_errmsg(fx.ctx), "SIDSIZE host 16"));
+	assert_int_equal(vs2->viommu, 0);
+	fx_close_clean(&fx);
+}
+
 static void destroy_vsmmu_unwinds_everything(void **state)
 {
 	struct vfx v;
@@ -472,6 +505,7 @@ int main(void)
 		cmocka_unit_test(invalidate_batch_one_call_partial),
 		cmocka_unit_test(events_carry_vsid),
 		cmocka_unit_test(compat_mismatch_names_field),
+		cmocka_unit_test(auto_features_with_overrides),
 		cmocka_unit_test(plug_other_smmu_changes_nothing),
 		cmocka_unit_test(plug_failure_puts_device_back),
 		cmocka_unit_test(destroy_vsmmu_unwinds_everything),
