@@ -112,6 +112,11 @@ static void dry_fill(struct ish_ctx *ctx, unsigned long request, void *arg)
 	case VFIO_DEVICE_BIND_IOMMUFD:
 		((struct vfio_device_bind_iommufd *)arg)->out_devid = id;
 		break;
+	case IOMMU_GET_HW_INFO:
+		/* an SMMUv3 with every ID register zero: the vSMMU model can go on */
+		((struct iommu_hw_info *)arg)->out_data_type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3;
+		ctx->dry_next_id--;
+		break;
 	default:
 		ctx->dry_next_id--;
 		break;

@@ -206,10 +206,8 @@ int ish_get_hw_info(struct ish_ctx *ctx, uint32_t dev_id, struct ish_hw_info *in
 	info->data_len = hw.data_len;
 	info->capabilities = hw.out_capabilities;
 	info->max_pasid_log2 = hw.out_max_pasid_log2;
-	if (!ctx->dry_run) {
-		dev->u.device.hw = *info;
-		dev->u.device.hw_valid = true;
-	}
+	dev->u.device.hw = *info;
+	dev->u.device.hw_valid = true;
 	return 0;
 }
 

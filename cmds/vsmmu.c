@@ -144,7 +144,8 @@ static int cmd_add(struct shell *sh, const struct sh_call *c)
 	} else {
 		/* a VMM's vSID is the guest's requester ID: the same BDF by default */
 		o = ish_obj_find(sh->ctx, dev);
-		if (!o || o->type != ISH_OBJ_DEVICE || !sh_bdf_rid(o->u.device.pci.bdf, &vsid))
+		vsid = 0;	/* an unknown device: the core says what is wrong with it */
+		if (o && o->type == ISH_OBJ_DEVICE && !sh_bdf_rid(o->u.device.pci.bdf, &vsid))
 			return sh_usage(sh, "no PCI address to take the vSID from: give vsid SID");
 	}
 	rc = ish_vsmmu_plug(vs, dev, vsid);
