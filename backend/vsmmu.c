@@ -352,7 +352,8 @@ static struct ish_obj *parent_of(struct ish_ctx *ctx, struct ish_obj *dev, uint3
 	return NULL;
 }
 
-static int set_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
+/* The refusals that need no kernel call, made before anything moves. */
+static int plug_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
 {
 	struct ish_ctx *ctx = vs->ctx;
 	struct ish_vsmmu *other = ish_vsmmu_of_device(ctx, dev->id);
@@ -365,15 +366,22 @@ static int set_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
 		if (d->vsid == vsid && d->dev != dev->id)
 			return ish_fail(ctx, -EEXIST, "vSID 0x%x of vSMMU %s is already device %u",
 					vsid, vs->name, d->dev);
-	if (!parent_of(ctx, dev, vs->ioas))
-		return ish_fail(ctx, -EINVAL, "device %u is not attached to a nest-parent HWPT of "
-				"IOAS %u (the S2 of vSMMU %s)", dev->id, vs->ioas, vs->name);
-	if (vs->viommu && !vs->abort_hwpt)
-		return 0;	/* half released: set_device frees the rest first */
-	if (vs->viommu && strcmp(dev->u.device.pci.iommu, vs->iommu))
+	if (vs->viommu && vs->abort_hwpt && strcmp(dev->u.device.pci.iommu, vs->iommu))
 		return ish_fail(ctx, -EXDEV, "device %u is behind %s, but vSMMU %s's vIOMMU is on %s",
 				dev->id, dev->u.device.pci.iommu[0] ? dev->u.device.pci.iommu : "?",
 				vs->name, vs->iommu);
+	return 0;
+}
+
+static int set_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
+{
+	int rc = plug_checks(vs, dev, vsid);
+
+	if (rc < 0)
+		return rc;
+	if (!parent_of(vs->ctx, dev, vs->ioas))
+		return ish_fail(vs->ctx, -EINVAL, "device %u is not attached to a nest-parent HWPT "
+				"of IOAS %u (the S2 of vSMMU %s)", dev->id, vs->ioas, vs->name);
 	return 0;
 }
 
@@ -441,26 +449,6 @@ int ish_vsmmu_set_device(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
 	return 0;
 }
 
-/* The refusals that need no kernel call, made before anything moves. */
-static int plug_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
-{
-	struct ish_ctx *ctx = vs->ctx;
-	struct ish_vsmmu *other = ish_vsmmu_of_device(ctx, dev->id);
-	struct ish_vsmmu_dev *d;
-
-	if (other && other != vs)
-		return ish_fail(ctx, -EBUSY, "device %u is already set on vSMMU %s", dev->id,
-				other->name);
-	for (d = vs->devs; d; d = d->next)
-		if (d->vsid == vsid && d->dev != dev->id)
-			return ish_fail(ctx, -EEXIST, "vSID 0x%x of vSMMU %s is already device %u",
-					vsid, vs->name, d->dev);
-	if (vs->viommu && vs->abort_hwpt && strcmp(dev->u.device.pci.iommu, vs->iommu))
-		return ish_fail(ctx, -EXDEV, "device %u is behind %s, but vSMMU %s's vIOMMU is on %s",
-				dev->id, dev->u.device.pci.iommu[0] ? dev->u.device.pci.iommu : "?",
-				vs->name, vs->iommu);
-	return 0;
-}
 
 int ish_vsmmu_plug(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
 {
