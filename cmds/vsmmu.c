@@ -245,15 +245,20 @@ static int parse_range(struct shell *sh, const char *s, uint32_t *lo, uint32_t *
 	char buf[64], *dash;
 	uint64_t a, b;
 
+	if (!strcmp(s, "all")) {	/* CFGI_ALL */
+		*lo = 0;
+		*hi = UINT32_MAX;
+		return 0;
+	}
 	snprintf(buf, sizeof(buf), "%s", s);
 	dash = strchr(buf, '-');
 	if (dash)
 		*dash++ = '\0';
 	if (!sh_parse_u64(buf, &a) || a > UINT32_MAX)
-		return sh_usage(sh, "sid: \"%s\" is not LO or LO-HI", s);
+		return sh_usage(sh, "sid: \"%s\" is not LO, LO-HI or all", s);
 	b = a;
 	if (dash && (!sh_parse_u64(dash, &b) || b > UINT32_MAX || b < a))
-		return sh_usage(sh, "sid: \"%s\" is not LO or LO-HI", s);
+		return sh_usage(sh, "sid: \"%s\" is not LO, LO-HI or all", s);
 	*lo = (uint32_t)a;
 	*hi = (uint32_t)b;
 	return 0;
@@ -396,7 +401,7 @@ static const struct sh_arg ste_args[] = {
 	{ "MODE", SH_POS, SH_T_CHOICE, SH_OPT, ste_modes,
 	  "abort, bypass, or translate (S1, with the fields below)" },
 	{ "sid", SH_KW, SH_T_WORD, SH_OPT, NULL,
-	  "every device whose vSID is in LO[-HI] instead of DEV (CFGI_STE_RANGE)" },
+	  "every device whose vSID is in LO[-HI] (CFGI_STE_RANGE), or all (CFGI_ALL)" },
 	{ "raw", SH_KW, SH_T_U64, SH_OPT | SH_TWO, NULL, "the two STE words as they are" },
 	{ "FIELD=VALUE", SH_REST, SH_T_STE_FIELDS, SH_OPT, NULL,
 	  "STE fields by name (s1contextptr=0x108000 s1cdmax=0 ...); V=1 unless given" },
@@ -434,7 +439,7 @@ const struct sh_group sh_group_vsmmu = {
 		  cmd_enable, 0 },
 		{ "disable", "NAME", "Clear CR0.SMMUEN: every device goes to the GBPA proxy.",
 		  name_args, cmd_disable, 0 },
-		{ "ste", "NAME (DEV | sid LO[-HI]) (abort | bypass | translate [FIELD=VALUE...] | "
+		{ "ste", "NAME (DEV | sid LO[-HI]|all) (abort | bypass | translate [FIELD=VALUE...] | "
 		  "raw W0 W1)", "Install an STE as the guest would (CFGI_STE, or CFGI_STE_RANGE "
 		  "with sid).", ste_args, cmd_ste, 0 },
 		{ "invalidate", "NAME CMD [FIELD=VALUE...] [, CMD ...]", "Forward CMDQ commands to "
