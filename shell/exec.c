@@ -326,8 +326,11 @@ int sh_run_line(struct shell *sh, const char *line)
 
 /* ---- batch -------------------------------------------------------------------------------- */
 
-/* a line ending in an unescaped backslash goes on in the next one */
-static bool continues(char *line)
+/*
+ * A line ending in an unescaped backslash goes on in the next one: strip the newline and that
+ * backslash (the caller joins the next line with a blank). Batch and REPL read alike.
+ */
+bool sh_line_continues(char *line)
 {
 	size_t n = strlen(line), k = 0;
 
@@ -351,7 +354,7 @@ static char *read_logical(FILE *fp, unsigned int *lineno, unsigned int *first)
 		return NULL;
 	}
 	*first = ++*lineno;
-	while (continues(line)) {
+	while (sh_line_continues(line)) {
 		if (getline(&more, &mcap, fp) < 0)
 			break;
 		++*lineno;

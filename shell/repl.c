@@ -16,21 +16,6 @@
 #define PROMPT "iommush> "
 #define PROMPT_CONT "> "
 
-/* a line that ends in an unescaped backslash goes on */
-static bool line_continues(char *line)
-{
-	size_t n = strlen(line), k = 0;
-
-	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	while (k < n && line[n - 1 - k] == '\\')
-		k++;
-	if (k % 2 == 0)
-		return false;
-	line[n - 1] = ' ';
-	return true;
-}
-
 static bool blank_line(const char *s)
 {
 	return s[strspn(s, " \t\r\n")] == '\0';
@@ -262,8 +247,8 @@ int sh_repl(struct shell *sh)
 		}
 		if (append(&acc, line) < 0)
 			break;
-		continuing = line_continues(acc);
-		if (continuing)
+		continuing = sh_line_continues(acc);
+		if (continuing && append(&acc, " ") == 0)
 			continue;
 		if (!blank_line(acc)) {
 			history(hist, &ev, H_ENTER, acc);
@@ -308,8 +293,8 @@ int sh_repl(struct shell *sh)
 		}
 		if (append(&acc, line) < 0)
 			break;
-		cont = line_continues(acc);
-		if (cont)
+		cont = sh_line_continues(acc);
+		if (cont && append(&acc, " ") == 0)
 			continue;
 		if (!blank_line(acc))
 			run_interactive(sh, acc);

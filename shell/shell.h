@@ -221,6 +221,7 @@ int sh_exec(struct shell *sh, int argc, char **argv);
 int sh_run_line(struct shell *sh, const char *line);
 /* run a batch file (NULL path = stdin): 0 or the status of the first failure */
 int sh_run_file(struct shell *sh, const char *path, const char *label);
+bool sh_line_continues(char *line);
 int sh_run_stream(struct shell *sh, FILE *fp, const char *label);
 /* the REPL */
 int sh_repl(struct shell *sh);
