@@ -510,7 +510,9 @@ static int sim_poll(struct ish_backend *be, int fd, int timeout_ms)
 	return 0;
 }
 
-static ssize_t sim_pread(struct ish_backend *be, int fd, void *buf, size_t len, uint64_t off)
+/* pread/pwrite: VFIO region access on a device cdev; the vEVENTQ cannot seek */
+static ssize_t sim_region_io(struct ish_backend *be, int fd, void *buf, size_t len, uint64_t off,
+			     bool write)
 {
 	struct sim *sim = sim_of(be);
 	struct sim_file *f = sim_file_find(sim, fd);
@@ -522,23 +524,18 @@ static ssize_t sim_pread(struct ish_backend *be, int fd, void *buf, size_t len, 
 		return -ESPIPE;
 	if (f->kind != SIM_F_DEVICE)
 		return -EINVAL;
-	return sim_vfio_rw(sim, f, buf, len, off, false);
+	return sim_vfio_rw(sim, f, buf, len, off, write);
+}
+
+static ssize_t sim_pread(struct ish_backend *be, int fd, void *buf, size_t len, uint64_t off)
+{
+	return sim_region_io(be, fd, buf, len, off, false);
 }
 
 static ssize_t sim_pwrite(struct ish_backend *be, int fd, const void *buf, size_t len,
 			  uint64_t off)
 {
-	struct sim *sim = sim_of(be);
-	struct sim_file *f = sim_file_find(sim, fd);
-
-	sim->calls++;
-	if (!f)
-		return -EBADF;
-	if (f->kind == SIM_F_VEVENTQ)
-		return -ESPIPE;
-	if (f->kind != SIM_F_DEVICE)
-		return -EINVAL;
-	return sim_vfio_rw(sim, f, (void *)buf, len, off, true);
+	return sim_region_io(be, fd, (void *)buf, len, off, true);
 }
 
 static int sim_pci_list(struct ish_backend *be, ish_pci_cb cb, void *arg)
