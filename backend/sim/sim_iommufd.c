@@ -109,12 +109,7 @@ static int cmd_vfio_ioas(struct sim_ictx *ictx, void *arg)
 
 static bool ictx_empty(struct sim_ictx *ictx)
 {
-	uint32_t id;
-
-	for (id = 1; id < ictx->cap; id++)
-		if (ictx->objs[id])
-			return false;
-	return true;
+	return !ictx->nobjs;
 }
 
 static int option_rlimit(struct sim_ictx *ictx, struct iommu_option *cmd)
