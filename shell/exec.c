@@ -120,10 +120,18 @@ const char *sh_var_get(struct shell *sh, const char *name)
 int sh_var_set(struct shell *sh, const char *name, const char *value)
 {
 	struct sh_var *v = var_find(sh, name), **p;
-	char *copy = strdup(value);
+	size_t n = strlen(value);
+	char *copy;
 
+	/* $_ changes with every allocating command: a value that fits takes the old one's place */
+	if (v && n <= strlen(v->value)) {
+		memmove(v->value, value, n + 1);
+		return 0;
+	}
+	copy = malloc(n + 1);
 	if (!copy)
 		return -ENOMEM;
+	memcpy(copy, value, n + 1);
 	if (v) {
 		free(v->value);
 		v->value = copy;
@@ -242,14 +250,17 @@ static void echo_words(int argc, char **argv)
 	fputc('\n', stderr);
 }
 
-/* $NAME as a whole argument: the words are replaced in place */
+/*
+ * $NAME as a whole argument: the words are replaced in place, by copies (a command may set
+ * the variable it was given) kept together in one buffer of the segment.
+ */
 static int expand(struct shell *sh, struct sh_seg *s)
 {
+	size_t need = 0, o = 0;
 	int i;
 
 	for (i = 0; i < s->argc; i++) {
 		const char *name = s->argv[i] + 1, *val;
-		char *copy;
 
 		if (!s->expand[i])
 			continue;
@@ -259,12 +270,26 @@ static int expand(struct shell *sh, struct sh_seg *s)
 		val = sh_var_get(sh, name);
 		if (!val)
 			return sh_usage(sh, "$%s is not set", name);
-		copy = strdup(val);
-		if (!copy)
-			return -ENOMEM;
-		free(s->argv[i]);
-		s->argv[i] = copy;
+		need += strlen(val) + 1;
+	}
+	if (!need)
+		return 0;
+	free(s->values);
+	s->values = malloc(need);
+	if (!s->values)
+		return -ENOMEM;
+	for (i = 0; i < s->argc; i++) {
+		const char *val;
+		size_t n;
+
+		if (!s->expand[i])
+			continue;
+		val = sh_var_get(sh, s->argv[i] + 1);
+		n = strlen(val) + 1;
+		memcpy(s->values + o, val, n);
+		s->argv[i] = s->values + o;
 		s->expand[i] = false;
+		o += n;
 	}
 	return 0;
 }

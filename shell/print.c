@@ -7,7 +7,30 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "shell.h"
+
+/*
+ * Each command's output is flushed when it ends, so that it comes before the next command's
+ * error on stderr and a reader of a pipe or terminal sees it at once; a write a line was most
+ * of a batch's cost. Only where no one can see the order (stdout a regular file or /dev/null,
+ * and not the file stderr goes to) does stdio's buffer keep it until it is full or at exit.
+ */
+static bool flush_each(void)
+{
+	static int each = -1;
+	struct stat o, e;
+
+	if (each < 0) {
+		each = 1;
+		if (!isatty(STDOUT_FILENO) && fstat(STDOUT_FILENO, &o) == 0 &&
+		    (S_ISREG(o.st_mode) || S_ISCHR(o.st_mode)))
+			each = fstat(STDERR_FILENO, &e) == 0 && e.st_dev == o.st_dev &&
+			       e.st_ino == o.st_ino;
+	}
+	return each;
+}
 
 bool pr_json(const struct shell *sh)
 {
@@ -114,7 +137,8 @@ void pr_end(struct shell *sh, bool ok)
 		return;
 	sh->out.active = false;
 	if (!sh->json) {
-		fflush(stdout);
+		if (flush_each())
+			fflush(stdout);
 		return;
 	}
 	if (sh->out.fp) {
@@ -127,7 +151,8 @@ void pr_end(struct shell *sh, bool ok)
 	}
 	free(sh->out.buf);
 	sh->out.buf = NULL;
-	fflush(stdout);
+	if (flush_each())
+		fflush(stdout);
 }
 
 static void text(const char *fmt, ...)
