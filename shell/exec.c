@@ -166,13 +166,23 @@ void sh_vars_free(struct shell *sh)
 
 void sh_set_result(struct shell *sh, const char *fmt, ...)
 {
-	char buf[128];
+	char buf[128], *p = buf + sizeof(buf) - 1;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (!strcmp(fmt, "%u")) {	/* an object id: what nearly every command sets */
+		unsigned int v = va_arg(ap, unsigned int);
+
+		*p = '\0';
+		do
+			*--p = (char)('0' + v % 10);
+		while (v /= 10);
+	} else {
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		p = buf;
+	}
 	va_end(ap);
-	sh_var_set(sh, "_", buf);
+	sh_var_set(sh, "_", p);
 	sh->nresults++;
 }
 
@@ -369,15 +379,19 @@ bool sh_line_continues(char *line)
 	return true;
 }
 
-static char *read_logical(FILE *fp, unsigned int *lineno, unsigned int *first)
+/*
+ * The next logical line: in *buf (the caller's, reused line after line: no allocation a
+ * line), or, when it was continued, a joined copy the caller frees.
+ */
+static char *read_logical(FILE *fp, char **buf, size_t *cap, unsigned int *lineno,
+			  unsigned int *first)
 {
-	char *line = NULL, *more = NULL, *joined;
-	size_t cap = 0, mcap = 0;
+	char *line, *more = NULL, *joined;
+	size_t mcap = 0;
 
-	if (getline(&line, &cap, fp) < 0) {
-		free(line);
+	if (getline(buf, cap, fp) < 0)
 		return NULL;
-	}
+	line = *buf;
 	*first = ++*lineno;
 	while (sh_line_continues(line)) {
 		if (getline(&more, &mcap, fp) < 0)
@@ -385,7 +399,8 @@ static char *read_logical(FILE *fp, unsigned int *lineno, unsigned int *first)
 		++*lineno;
 		if (asprintf(&joined, "%s %s", line, more) < 0)
 			break;
-		free(line);
+		if (line != *buf)
+			free(line);
 		line = joined;
 	}
 	free(more);
@@ -396,14 +411,16 @@ int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
 {
 	const char *saved_file = sh->file;
 	unsigned int saved_line = sh->line, lineno = 0, first;
+	char *line, *buf = NULL;
 	int status, ret = 0;
-	char *line;
+	size_t cap = 0;
 
 	sh->file = label;
-	while (!sh->quit && (line = read_logical(fp, &lineno, &first))) {
+	while (!sh->quit && (line = read_logical(fp, &buf, &cap, &lineno, &first))) {
 		sh->line = first;
 		status = sh_run_line(sh, line);
-		free(line);
+		if (line != buf)
+			free(line);
 		if (status == SH_EXIT_INTR) {
 			ret = status;
 			break;
@@ -413,6 +430,7 @@ int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
 		if (status && !sh->force)
 			break;
 	}
+	free(buf);
 	if (sh_interrupted && !sh->interactive)
 		ret = SH_EXIT_INTR;
 	sh->file = saved_file;

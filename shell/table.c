@@ -24,7 +24,7 @@ const struct sh_group *sh_group_find(const char *name)
 	const struct sh_group *const *g;
 
 	for (g = sh_groups; *g; g++)
-		if (!strcmp((*g)->name, name))
+		if ((*g)->name[0] == name[0] && !strcmp((*g)->name, name))
 			return *g;
 	return NULL;
 }

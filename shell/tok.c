@@ -137,6 +137,17 @@ static bool blank(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
 }
 
+/* a character that is just itself inside a word: not a blank, quote, escape, ';' or the end */
+static inline bool plain(unsigned char ch)
+{
+	static const bool special[256] = {
+		['\0'] = true, [' '] = true, ['\t'] = true, ['\n'] = true, ['\r'] = true,
+		[';'] = true, ['\''] = true, ['"'] = true, ['\\'] = true,
+	};
+
+	return !special[ch];
+}
+
 static bool seg_empty(const struct tok *k)
 {
 	return !k->seg_open || k->t->seg[k->t->nseg - 1].argc == 0;
@@ -219,6 +230,20 @@ int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, 
 			if (ch == '$' && !k.in_word)
 				k.dollar = true;
 			rc = wput(&k, ch);
+			/* the rest of a run of ordinary characters goes in at once */
+			while (rc == 0 && plain((unsigned char)p[1])) {
+				size_t n = 1;
+
+				while (plain((unsigned char)p[n + 1]))
+					n++;
+				if (k.wlen + n >= k.wcap) {
+					rc = wput(&k, *++p);	/* grows the buffer */
+					continue;
+				}
+				memcpy(t->words + k.wlen, p + 1, n);
+				k.wlen += n;
+				p += n;
+			}
 		}
 	}
 	if (rc == 0 && quote && !partial) {
