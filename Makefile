@@ -42,12 +42,18 @@ $(B)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(LIB) $(B)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit -Itests/unit/lib $(CFLAGS) $(CMOCKA_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(CMOCKA_LIBS) $(LIBS)
 
-$(B)/bench/%: bench/%.c $(LIB)
+# a bench may drive the shell's own code (sh_run_line), so it links everything but main()
+BENCH_SHELL_OBJ := $(filter-out $(B)/shell/main.o,$(SHELL_OBJ))
+$(B)/bench/%: bench/%.c bench/bench.h $(BENCH_SHELL_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+	$(CC) $(CPPFLAGS) -Ishell $(CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_SHELL_OBJ) $(LIB) \
+		$(LIBEDIT_LIBS) $(LIBS)
 
 tests: $(TESTS)
-bench: $(BENCHES)
+# each program prints one table; the header says where the figures come from
+bench: $(BENCHES) $(BIN)
+	@echo "iommush bench: $$(git describe --always --dirty 2>/dev/null || echo '?'), $$(date -u +%F), \
+$$(uname -srm), $$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $$(nproc) CPUs"
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
 # ---- tests: every suite prints "NAME: N passed, M failed"; make check runs them all

@@ -113,7 +113,8 @@ void sim_pdev_reset(struct sim_pdev *p)
 	}
 	if (p->cfg.edu)
 		put32(p->config, 0x10, 0x10000000 + ((uint32_t)p->group << 20));
-	memset(&p->edu, 0, sizeof(p->edu));
+	if (p->edu)
+		memset(p->edu, 0, sizeof(*p->edu));
 }
 
 /* the next vfioN goes to @p */
@@ -160,6 +161,8 @@ static int pdev_add(struct sim *sim, const struct ish_sim_dev_cfg *cfg)
 	snprintf(p->name, sizeof(p->name), "%s", cfg->name ? cfg->name : "");
 	p->cfg.name = p->name;
 	p->minor = -1;
+	if (cfg->edu && !(p->edu = calloc(1, sizeof(*p->edu))))
+		goto free_pdev;
 	if (sim_map_add(sim, &sim->pdev_by_bdf, bdf_key(bdf), p) < 0)
 		goto free_pdev;
 	if (cfg->vfio && minor_add(sim, p) < 0)
@@ -173,6 +176,7 @@ static int pdev_add(struct sim *sim, const struct ish_sim_dev_cfg *cfg)
 unmap:
 	sim_map_del(&sim->pdev_by_bdf, bdf_key(bdf));
 free_pdev:
+	free(p->edu);
 	free(p);
 	return -ENOMEM;
 }
@@ -568,8 +572,10 @@ static void sim_free(struct ish_backend *be)
 			sim_close(be, SIM_FD_BASE + (int)i);
 	free(sim->file_tab);
 	sim_ida_free(&sim->fds);
-	for (i = 0; i < sim->npdev; i++)
+	for (i = 0; i < sim->npdev; i++) {
+		free(sim->pdevs[i]->edu);
 		free(sim->pdevs[i]);
+	}
 	free(sim->pdevs);
 	free(sim->pdev_by_minor);
 	sim_map_free(&sim->pdev_by_bdf);

@@ -50,7 +50,7 @@ static bool edu_size_ok(uint64_t off, unsigned int n)
 
 void sim_edu_read(struct sim *sim, struct sim_pdev *p, uint64_t off, void *buf, unsigned int n)
 {
-	uint64_t v = edu_size_ok(off, n) ? edu_reg_read(&p->edu, off) : ~0ULL;
+	uint64_t v = edu_size_ok(off, n) ? edu_reg_read(p->edu, off) : ~0ULL;
 
 	(void)sim;
 	memcpy(buf, &v, n);	/* little-endian host: the low bytes */
@@ -79,7 +79,7 @@ static bool buf_range_ok(uint64_t addr, uint64_t len)
  */
 static void edu_dma(struct sim *sim, struct sim_pdev *p)
 {
-	struct sim_edu *e = &p->edu;
+	struct sim_edu *e = p->edu;
 	bool to_ram = e->dma_cmd & EDU_DMA_TO_RAM;
 	uint64_t local = to_ram ? e->dma_src : e->dma_dst;
 	uint64_t remote = (to_ram ? e->dma_dst : e->dma_src) & SIM_EDU_DMA_MASK;
@@ -93,7 +93,7 @@ static void edu_dma(struct sim *sim, struct sim_pdev *p)
 
 static void edu_reg_write(struct sim *sim, struct sim_pdev *p, uint64_t off, uint64_t v)
 {
-	struct sim_edu *e = &p->edu;
+	struct sim_edu *e = p->edu;
 
 	switch (off) {
 	case 0x04:

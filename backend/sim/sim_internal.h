@@ -193,7 +193,7 @@ struct sim_pdev {
 	int minor;			/* vfioN, -1 when not on vfio-pci */
 	struct sim_obj *idev;		/* the bound DEVICE object */
 	uint8_t config[SIM_CFG_SIZE];
-	struct sim_edu edu;
+	struct sim_edu *edu;		/* an edu function's registers and buffer, else NULL */
 };
 
 /* a cached stage-1 translation: (VMID, ASID, VA page) -> IPA page */

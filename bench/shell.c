@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The shell against the library beneath it, side by side in one run: N `ioas alloc` +
+ * `destroy $_` pairs through `iommush -b` (a process, start-up included, stdout to /dev/null)
+ * and through the same shell code in this process, against a C loop making the same library
+ * calls; commands per second in batch mode; start-up to the end of `-c quit` and to the first
+ * prompt on a terminal. Every figure is the median of paired rounds with min-max.
+ * `shell [IOMMUSH]`: the binary to run (default ./iommush). Never asserts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "iommush/iommush.h"
+#include "iommush/sim.h"
+#include "shell.h"
+#include "bench.h"
+
+#define PAIRS 50000
+#define ROUNDS 10
+#define START_ROUNDS 20
+
+static const char *bin = "./iommush";
+static char script[64];
+
+static void write_script(void)
+{
+	FILE *fp;
+	int fd, i;
+
+	snprintf(script, sizeof(script), "/tmp/iommush-bench-XXXXXX");
+	fd = mkstemp(script);
+	if (fd < 0 || !(fp = fdopen(fd, "w")))
+		bench_die("mkstemp", -errno);
+	for (i = 0; i < PAIRS; i++)
+		fputs("ioas alloc\ndestroy $_\n", fp);
+	if (fclose(fp))
+		bench_die("write script", -errno);
+}
+
+static double c_loop(void)
+{
+	struct ish_ctx *ctx;
+	uint32_t id;
+	double t;
+	int i;
+
+	BENCH_CHECK("ctx", ish_ctx_new(ish_sim_new(), &ctx));
+	t = bench_now();
+	for (i = 0; i < PAIRS; i++) {
+		BENCH_CHECK("ioas alloc", ish_ioas_alloc(ctx, &id));
+		BENCH_CHECK("destroy", ish_destroy(ctx, id));
+	}
+	t = bench_now() - t;
+	ish_ctx_free(ctx);
+	return t;
+}
+
+/* the batch reader, tokenizer, parser, handlers and output of iommush -b, in this process */
+static double in_process(void)
+{
+	struct shell sh = { .sim = true };
+	int out = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY);
+	double t;
+	int rc;
+
+	if (out < 0 || null < 0)
+		bench_die("/dev/null", -errno);
+	BENCH_CHECK("ctx", ish_ctx_new(ish_sim_new(), &sh.ctx));
+	fflush(stdout);
+	dup2(null, STDOUT_FILENO);
+	t = bench_now();
+	rc = sh_run_file(&sh, script, "bench");
+	fflush(stdout);
+	t = bench_now() - t;
+	dup2(out, STDOUT_FILENO);
+	close(out);
+	close(null);
+	ish_ctx_free(sh.ctx);
+	sh_vars_free(&sh);
+	if (rc)
+		bench_die("in-process batch", -rc);
+	return t;
+}
+
+/* run iommush with @args, stdout and stderr to /dev/null: wall time to its exit */
+static double spawn(char *const args[])
+{
+	double t = bench_now();
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		bench_die("fork", -errno);
+	if (!pid) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execv(bin, args);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		bench_die(bin, -ECHILD);
+	return bench_now() - t;
+}
+
+static double batch_process(void)
+{
+	char *args[] = { (char *)bin, "--backend", "sim", "-b", script, NULL };
+
+	return spawn(args);
+}
+
+static double start_quit(void)
+{
+	char *args[] = { (char *)bin, "--backend", "sim", "-c", "quit", NULL };
+
+	return spawn(args);
+}
+
+/* on a terminal: from fork to the prompt on the screen */
+static double start_prompt(void)
+{
+	char buf[4096];
+	size_t got = 0;
+	double t = bench_now();
+	int fd, status;
+	pid_t pid = forkpty(&fd, NULL, NULL, NULL);
+
+	if (pid < 0)
+		bench_die("forkpty", -errno);
+	if (!pid) {
+		execl(bin, bin, "--backend", "sim", (char *)NULL);
+		_exit(127);
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
+
+		if (n <= 0)
+			bench_die("no prompt", n < 0 ? -errno : -EIO);
+		got += (size_t)n;
+		buf[got] = '\0';
+		if (strstr(buf, "iommush> "))
+			break;
+		if (got == sizeof(buf) - 1)
+			got = 0;
+	}
+	t = bench_now() - t;
+	kill(pid, SIGTERM);
+	close(fd);
+	waitpid(pid, &status, 0);
+	return t;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_stat c = { 0 }, sp = { 0 }, ip = { 0 }, rp = { 0 }, ri = { 0 }, q = { 0 },
+			  pr = { 0 }, cps = { 0 };
+	int i;
+
+	if (argc > 1)
+		bin = argv[1];
+	if (access(bin, X_OK) < 0) {
+		fprintf(stderr, "bench: no %s (make it first, or pass the binary)\n", bin);
+		return 1;
+	}
+	write_script();
+	for (i = 0; i < ROUNDS; i++) {
+		double tc = c_loop(), tp = batch_process(), ti = in_process();
+
+		bench_add(&c, tc);
+		bench_add(&sp, tp);
+		bench_add(&ip, ti);
+		bench_add(&rp, tp / tc);
+		bench_add(&ri, ti / tc);
+		bench_add(&cps, 2.0 * PAIRS / tp);
+	}
+	for (i = 0; i < START_ROUNDS; i++) {
+		bench_add(&q, start_quit());
+		bench_add(&pr, start_prompt());
+	}
+	unlink(script);
+	printf("shell vs library on the simulator: %d `ioas alloc` + `destroy $_` pairs; median "
+	       "[min-max] of %d paired rounds\n", PAIRS, ROUNDS);
+	printf("  %-40s", "C loop over libiommush, ms");
+	bench_print(&c, 1e3, 28);
+	printf("\n  %-40s", "iommush -b (process, start-up incl.), ms");
+	bench_print(&sp, 1e3, 28);
+	printf("\n  %-40s", "same shell code in-process, ms");
+	bench_print(&ip, 1e3, 28);
+	printf("\n  %-40s", "ratio iommush -b / C loop");
+	bench_print(&rp, 1, 28);
+	printf("\n  %-40s", "ratio in-process shell / C loop");
+	bench_print(&ri, 1, 28);
+	printf("\n  %-40s", "commands/s, iommush -b (thousands)");
+	bench_print(&cps, 1e-3, 28);
+	printf("\n  %-40s", "ns per command, iommush -b");
+	bench_print(&sp, 1e9 / (2.0 * PAIRS), 28);
+	printf("\nstart-up; median [min-max] of %d rounds\n", START_ROUNDS);
+	printf("  %-40s", "to the end of `iommush -c quit`, ms");
+	bench_print(&q, 1e3, 28);
+	printf("\n  %-40s", "to the first prompt on a pty, ms");
+	bench_print(&pr, 1e3, 28);
+	printf("\ngoals: iommush -b within 1.5x the C loop: %.2fx, %s; >= 500 000 commands/s: "
+	       "%.0f, %s\n", bench_median(&rp), bench_median(&rp) <= 1.5 ? "met" : "NOT met",
+	       bench_median(&cps), bench_median(&cps) >= 5e5 ? "met" : "NOT met");
+	return 0;
+}
