@@ -211,11 +211,19 @@ struct sim_cdc {
 	struct sim_cdc *next;
 };
 
+/*
+ * Like the hardware's, the caches hold a bounded number of entries (dropping one, or not
+ * caching, is always correct): a lookup or invalidation costs O(1) however many streams DMA.
+ */
+#define SIM_TLB_MAX	512
+#define SIM_CDC_MAX	256
+
 struct sim_smmu {
 	struct ish_sim_smmu_cfg cfg;
-	uint8_t vmid_used[SIM_VMID_MAX / 8];
+	struct sim_ida vmids;		/* taken VMIDs (0 is never handed out) */
 	struct sim_tlb *tlb;
 	struct sim_cdc *cdc;
+	unsigned int ntlb, ncdc;
 };
 
 struct sim {

@@ -44,23 +44,28 @@ struct sim_xlate {
 
 /* ---- VMIDs ------------------------------------------------------------------------------- */
 
+/* the lowest free VMID >= 1, as arm_smmu_domain_finalise_s2()'s ida_alloc_range() gives */
 int sim_vmid_alloc(struct sim_smmu *smmu, uint16_t *vmid)
 {
-	unsigned int v;
+	uint32_t v;
+	int rc;
 
-	for (v = 1; v < SIM_VMID_MAX; v++) {
-		if (!(smmu->vmid_used[v / 8] & (1U << (v % 8)))) {
-			smmu->vmid_used[v / 8] |= (uint8_t)(1U << (v % 8));
-			*vmid = (uint16_t)v;
-			return 0;
-		}
+	if (!smmu->vmids.depth && sim_ida_alloc(NULL, &smmu->vmids, &v) < 0)	/* VMID 0 */
+		return -ENOMEM;
+	rc = sim_ida_alloc(NULL, &smmu->vmids, &v);
+	if (rc < 0)
+		return rc == -ENOSPC ? -ENOSPC : -ENOMEM;
+	if (v >= SIM_VMID_MAX) {
+		sim_ida_remove(&smmu->vmids, v);
+		return -ENOSPC;
 	}
-	return -ENOSPC;
+	*vmid = (uint16_t)v;
+	return 0;
 }
 
 void sim_vmid_free(struct sim_smmu *smmu, uint16_t vmid)
 {
-	smmu->vmid_used[vmid / 8] &= (uint8_t)~(1U << (vmid % 8));
+	sim_ida_remove(&smmu->vmids, vmid);
 	sim_tlb_inv(smmu, vmid, -1, 0, UINT64_MAX);
 }
 
@@ -97,13 +102,14 @@ static void tlb_entry(struct sim_tlb *t, const struct sim_tlb_key *k, uint64_t s
 /* The hardware's cache, not kernel memory: no fault injection; not caching is correct. */
 static void tlb_insert(struct sim_smmu *s, const struct sim_tlb *e)
 {
-	struct sim_tlb *t = malloc(sizeof(*t));
+	struct sim_tlb *t;
 
-	if (!t)
+	if (s->ntlb >= SIM_TLB_MAX || !(t = malloc(sizeof(*t))))
 		return;
 	*t = *e;
 	t->next = s->tlb;
 	s->tlb = t;
+	s->ntlb++;
 }
 
 /* Drop the entries of @vmid (and @asid unless < 0) that overlap [va, va + len). */
@@ -117,6 +123,7 @@ void sim_tlb_inv(struct sim_smmu *smmu, uint16_t vmid, int asid, uint64_t va, ui
 		    va <= t->va + t->size - 1) {
 			*p = t->next;
 			free(t);
+			smmu->ntlb--;
 		} else {
 			p = &t->next;
 		}
@@ -131,6 +138,7 @@ void sim_cdc_inv(struct sim_smmu *smmu, uint32_t sid, bool all)
 		if (all || c->sid == sid) {
 			*p = c->next;
 			free(c);
+			smmu->ncdc--;
 		} else {
 			p = &c->next;
 		}
@@ -145,7 +153,9 @@ void sim_smmu_flush(struct sim_smmu *smmu)
 		smmu->tlb = t->next;
 		free(t);
 	}
+	smmu->ntlb = 0;
 	sim_cdc_inv(smmu, 0, true);
+	sim_ida_free(&smmu->vmids);
 }
 
 /* ---- faults -------------------------------------------------------------------------------- */
@@ -227,12 +237,13 @@ static int get_cd(struct sim_walk *w, uint64_t cd[4], struct sim_xlate *x)
 		fault(x, EVT_C_BAD_CD, w->sid, !w->write, w->va);
 		return -1;
 	}
-	c = calloc(1, sizeof(*c));
+	c = w->smmu->ncdc < SIM_CDC_MAX ? calloc(1, sizeof(*c)) : NULL;
 	if (c) {
 		c->sid = w->sid;
 		memcpy(c->cd, cd, sizeof(c->cd));
 		c->next = w->smmu->cdc;
 		w->smmu->cdc = c;
+		w->smmu->ncdc++;
 	}
 	return 0;
 }
