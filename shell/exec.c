@@ -262,7 +262,7 @@ static void echo_words(int argc, char **argv)
 
 /*
  * $NAME as a whole argument: the words are replaced in place, by copies (a command may set
- * the variable it was given) kept together in one buffer of the segment.
+ * the variable it was given) kept together in one buffer of the segment (inline when short).
  */
 static int expand(struct shell *sh, struct sh_seg *s)
 {
@@ -284,8 +284,9 @@ static int expand(struct shell *sh, struct sh_seg *s)
 	}
 	if (!need)
 		return 0;
-	free(s->values);
-	s->values = malloc(need);
+	if (s->values != s->values_in)
+		free(s->values);
+	s->values = need <= sizeof(s->values_in) ? s->values_in : malloc(need);
 	if (!s->values)
 		return -ENOMEM;
 	for (i = 0; i < s->argc; i++) {

@@ -164,26 +164,28 @@ void pr_end(struct shell *sh, bool ok)
  */
 static bool text_simple(const char *fmt, const char *conv, const char *val)
 {
-	const char *pct = strchr(fmt, '%');
-	size_t n = strlen(conv), pre, vlen, post;
-	char line[256];
+	const char *pct, *p, *rest;
+	size_t n;
 
-	if (!pct || strncmp(pct, conv, n) || strchr(pct + n, '%'))
+	for (pct = fmt; *pct && *pct != '%'; pct++)
+		;
+	if (!*pct)
 		return false;
-	pre = (size_t)(pct - fmt);
-	vlen = strlen(val);
-	post = strlen(pct + n);
-	if (pre + vlen + post > sizeof(line)) {
-		fwrite_unlocked(fmt, 1, pre, stdout);
-		fputs_unlocked(val, stdout);
-		fputs_unlocked(pct + n, stdout);
-		return true;
-	}
-	/* one write into stdio's buffer */
-	memcpy(line, fmt, pre);
-	memcpy(line + pre, val, vlen);
-	memcpy(line + pre + vlen, pct + n, post);
-	fwrite_unlocked(line, 1, pre + vlen + post, stdout);
+	for (n = 0; conv[n] && pct[n] == conv[n]; n++)
+		;
+	if (conv[n])
+		return false;
+	rest = pct + n;
+	for (p = rest; *p; p++)
+		if (*p == '%')
+			return false;
+	/* short strings, straight into stdio's buffer (the REPL and batch are one thread) */
+	for (p = fmt; p < pct; p++)
+		putc_unlocked(*p, stdout);
+	for (p = val; *p; p++)
+		putc_unlocked(*p, stdout);
+	for (p = rest; *p; p++)
+		putc_unlocked(*p, stdout);
 	return true;
 }
 

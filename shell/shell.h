@@ -245,7 +245,9 @@ struct sh_seg {
 	char **argv;
 	bool *expand;	/* the word was an unquoted $NAME */
 	bool ignore;	/* '-' prefix: its error does not count */
-	char *values;	/* the values $NAME words were replaced by (exec.c), or NULL */
+	char *values;	/* the values $NAME words were replaced by (exec.c): NULL, values_in
+			   or the heap */
+	char values_in[48];
 };
 
 /*

@@ -87,7 +87,9 @@ static int open_seg(struct tok *k)
 		k->segcap = (int)cap;
 	}
 	s = &t->seg[t->nseg++];
-	memset(s, 0, sizeof(*s));
+	s->argc = 0;
+	s->expand = NULL;
+	s->values = NULL;
 	s->argv = (char **)(uintptr_t)k->nvec;
 	s->ignore = k->ignore;
 	k->ignore = false;
@@ -159,8 +161,11 @@ static void drop_empty(struct sh_tokens *t, bool keep_last)
 	int i, j = 0;
 
 	for (i = 0; i < t->nseg; i++) {
-		if (t->seg[i].argc || (keep_last && i == t->nseg - 1))
-			t->seg[j++] = t->seg[i];
+		if (t->seg[i].argc || (keep_last && i == t->nseg - 1)) {
+			if (i != j)
+				t->seg[j] = t->seg[i];
+			j++;
+		}
 	}
 	t->nseg = j;
 }
@@ -284,7 +289,8 @@ void sh_tokens_free(struct sh_tokens *t)
 	int i;
 
 	for (i = 0; i < t->nseg; i++)
-		free(t->seg[i].values);
+		if (t->seg[i].values && t->seg[i].values != t->seg[i].values_in)
+			free(t->seg[i].values);
 	if (t->words != t->chars_in)
 		free(t->words);
 	if (t->vec != t->vec_in)
