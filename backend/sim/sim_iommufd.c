@@ -32,7 +32,7 @@ struct sim_ioctl_op {
  */
 static bool on_live_stack(uint64_t start, uint64_t end)
 {
-	static __thread uintptr_t top;
+	static __thread uintptr_t low, top;
 	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
 
 	if (!top) {
@@ -42,12 +42,15 @@ static bool on_live_stack(uint64_t start, uint64_t end)
 
 		top = 1;	/* unknown: every check goes to mincore() */
 		if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-			if (pthread_attr_getstack(&attr, &addr, &size) == 0 && addr)
-				top = (uintptr_t)addr + size;
+			if (pthread_attr_getstack(&attr, &addr, &size) == 0 && addr) {
+				low = (uintptr_t)addr;
+				top = low + size;
+			}
 			pthread_attr_destroy(&attr);
 		}
 	}
-	return start >= here && end <= top;
+	/* on another stack (a signal's), nothing is known: mincore() decides */
+	return here >= low && here < top && start >= here && end <= top;
 }
 
 bool sim_user_mapped(uint64_t uva, uint64_t len)
