@@ -288,8 +288,6 @@ int sim_obj_destroy_id(struct sim_ictx *ictx, uint32_t id);
 /* remove a live object from the table and free it; its users must be 1 */
 void sim_obj_remove(struct sim_obj *obj);
 void sim_obj_tombstone(struct sim_obj *obj);
-/* walk every live object of a type in id order (O(ids): for whole-context views only) */
-struct sim_obj *sim_obj_next(struct sim_ictx *ictx, struct sim_obj *prev, enum sim_obj_type t);
 
 /* ---- sim_iommufd.c: the iommufd ioctl envelope */
 int sim_iommufd_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, void *arg);

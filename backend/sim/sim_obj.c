@@ -208,16 +208,3 @@ void sim_obj_tombstone(struct sim_obj *obj)
 	memset(&obj->u, 0, sizeof(obj->u));
 	obj->type = SIM_TOMBSTONE;
 }
-
-struct sim_obj *sim_obj_next(struct sim_ictx *ictx, struct sim_obj *prev, enum sim_obj_type t)
-{
-	uint32_t id;
-
-	for (id = prev ? prev->id + 1 : 1; id < ictx->cap; id++) {
-		struct sim_obj *o = ictx->objs[id];
-
-		if (o && o->live && o->type == t)
-			return o;
-	}
-	return NULL;
-}
