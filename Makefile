@@ -54,7 +54,7 @@ tests: $(TESTS)
 bench: $(BENCHES) $(BIN)
 	@echo "iommush bench: $$(git describe --always --dirty 2>/dev/null || echo '?'), $$(date -u +%F), \
 $$(uname -srm), $$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $$(nproc) CPUs"
-	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+	@for b in $(BENCHES); do echo "== $$b"; IOMMUSH=$(abspath $(BIN)) $$b || exit 1; done
 
 # ---- tests: every suite prints "NAME: N passed, M failed"; make check runs them all
 check: check-unit check-shell check-man check-sanitizers check-valgrind check-live

@@ -5,7 +5,7 @@
  * and through the same shell code in this process, against a C loop making the same library
  * calls; commands per second in batch mode; start-up to the end of `-c quit` and to the first
  * prompt on a terminal. Every figure is the median of paired rounds with min-max.
- * `shell [IOMMUSH]`: the binary to run (default ./iommush). Never asserts.
+ * `shell [IOMMUSH]`: the binary to run (default $IOMMUSH, else ./iommush). Never asserts.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -223,6 +223,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		bin = argv[1];
+	else if (getenv("IOMMUSH"))
+		bin = getenv("IOMMUSH");
 	if (access(bin, X_OK) < 0) {
 		fprintf(stderr, "bench: no %s (make it first, or pass the binary)\n", bin);
 		return 1;
