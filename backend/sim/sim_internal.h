@@ -58,11 +58,13 @@ enum sim_obj_type {
 	SIM_TOMBSTONE,		/* an unbound device's vDEVICE: its id stays taken */
 };
 
+/* a mapping; an IOAS keeps them in a treap by IOVA (they never overlap): O(log n) a lookup */
 struct sim_area {
 	uint64_t iova, length;
 	uint64_t uva;		/* IOMMU_IOAS_MAP user_va: memory of this very process */
 	uint32_t flags;		/* IOMMU_IOAS_MAP_READABLE / _WRITEABLE */
-	struct sim_area *next;	/* sorted by iova */
+	struct sim_area *left, *right;
+	struct sim_area *next;	/* only while a MAP or COPY stages its new areas */
 };
 
 /* one reserved IOVA range, held by the devices or domains whose attach put it there */
@@ -112,7 +114,7 @@ struct sim_obj {
 			uint32_t vsid;
 		} dev;
 		struct {
-			struct sim_area *areas;
+			struct sim_area *areas;	/* the treap's root */
 			struct sim_resv *resv;
 			struct sim_resv *allowed;	/* IOMMU_IOAS_ALLOW_IOVAS, owner NULL */
 			unsigned int domains;	/* HWPT_PAGING objects on it */

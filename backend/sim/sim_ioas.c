@@ -33,14 +33,130 @@ static void resv_free_all(struct sim_resv **list)
 	}
 }
 
+/* ---- the areas: a treap by IOVA, the role the kernel's interval tree of areas plays ------ */
+
+/* a node's heap priority: a hash of its key, so that the shape is random but reproducible */
+static uint64_t area_prio(const struct sim_area *a)
+{
+	uint64_t k = a->iova;
+
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	return k ^ (k >> 33);
+}
+
+/* @t into the areas below @key (*l) and the others (*r) */
+static void area_split(struct sim_area *t, uint64_t key, struct sim_area **l, struct sim_area **r)
+{
+	if (!t) {
+		*l = *r = NULL;
+	} else if (t->iova < key) {
+		area_split(t->right, key, &t->right, r);
+		*l = t;
+	} else {
+		area_split(t->left, key, l, &t->left);
+		*r = t;
+	}
+}
+
+/* every area of @a is below every area of @b */
+static struct sim_area *area_merge(struct sim_area *a, struct sim_area *b)
+{
+	if (!a || !b)
+		return a ? a : b;
+	if (area_prio(a) > area_prio(b)) {
+		a->right = area_merge(a->right, b);
+		return a;
+	}
+	b->left = area_merge(a, b->left);
+	return b;
+}
+
+static void area_insert(struct sim_obj *ioas, struct sim_area *a)
+{
+	struct sim_area *l, *r;
+
+	a->left = a->right = NULL;
+	area_split(ioas->u.ioas.areas, a->iova, &l, &r);
+	ioas->u.ioas.areas = area_merge(area_merge(l, a), r);
+}
+
+/* take @a out of the treap and free it (an area's IOVA is below SIM_ULONG_MAX) */
+static void area_erase(struct sim_obj *ioas, struct sim_area *a)
+{
+	struct sim_area *l, *m, *r;
+
+	area_split(ioas->u.ioas.areas, a->iova, &l, &m);
+	area_split(m, a->iova + 1, &m, &r);
+	ioas->u.ioas.areas = area_merge(l, r);
+	free(m);
+}
+
+/* the area with the highest IOVA <= @key, or NULL */
+static struct sim_area *area_floor(const struct sim_obj *ioas, uint64_t key)
+{
+	struct sim_area *t = ioas->u.ioas.areas, *best = NULL;
+
+	while (t) {
+		if (t->iova <= key) {
+			best = t;
+			t = t->right;
+		} else {
+			t = t->left;
+		}
+	}
+	return best;
+}
+
+/* the area with the lowest IOVA >= @key, or NULL */
+static struct sim_area *area_ceil(const struct sim_obj *ioas, uint64_t key)
+{
+	struct sim_area *t = ioas->u.ioas.areas, *best = NULL;
+
+	while (t) {
+		if (t->iova >= key) {
+			best = t;
+			t = t->left;
+		} else {
+			t = t->right;
+		}
+	}
+	return best;
+}
+
+static struct sim_area *area_first(const struct sim_obj *ioas)
+{
+	return area_ceil(ioas, 0);
+}
+
+static struct sim_area *area_next(const struct sim_obj *ioas, const struct sim_area *a)
+{
+	return area_ceil(ioas, a->iova + 1);
+}
+
+/* the area that holds @iova, or NULL */
+static struct sim_area *area_at(const struct sim_obj *ioas, uint64_t iova)
+{
+	struct sim_area *a = area_floor(ioas, iova);
+
+	return a && iova - a->iova < a->length ? a : NULL;
+}
+
+static void area_free_all(struct sim_area *t)
+{
+	if (!t)
+		return;
+	area_free_all(t->left);
+	area_free_all(t->right);
+	free(t);
+}
+
 void sim_ioas_destroy(struct sim_obj *ioas)
 {
-	struct sim_area *a;
-
-	while ((a = ioas->u.ioas.areas)) {
-		ioas->u.ioas.areas = a->next;
-		free(a);
-	}
+	area_free_all(ioas->u.ioas.areas);
+	ioas->u.ioas.areas = NULL;
 	resv_free_all(&ioas->u.ioas.resv);
 	resv_free_all(&ioas->u.ioas.allowed);
 	if (ioas->ictx->vfio_ioas == ioas->id)
@@ -58,14 +174,12 @@ static bool overlaps(uint64_t s1, uint64_t l1, uint64_t s2, uint64_t l2)
 	return s1 <= l2 && s2 <= l1;
 }
 
+/* an area overlapping [start, last]: the last one starting at or before @last, if it reaches */
 static struct sim_area *area_hit(const struct sim_obj *ioas, uint64_t start, uint64_t last)
 {
-	struct sim_area *a;
+	struct sim_area *a = area_floor(ioas, last);
 
-	for (a = ioas->u.ioas.areas; a; a = a->next)
-		if (overlaps(a->iova, a->iova + a->length - 1, start, last))
-			return a;
-	return NULL;
+	return a && overlaps(a->iova, a->iova + a->length - 1, start, last) ? a : NULL;
 }
 
 static bool range_hit(const struct sim_resv *r, uint64_t start, uint64_t last)
@@ -88,10 +202,10 @@ int sim_ioas_pin_check(struct sim_obj *ioas)
 	const uint64_t mask = SIM_PAGE_SIZE - 1;
 	const struct sim_area *a;
 
-	for (a = ioas->u.ioas.areas; a; a = a->next)
+	for (a = area_first(ioas); a; a = area_next(ioas, a))
 		if ((a->iova & mask) || (a->length & mask) || (a->uva & mask))
 			return -EADDRINUSE;
-	for (a = ioas->u.ioas.areas; a; a = a->next)
+	for (a = area_first(ioas); a; a = area_next(ioas, a))
 		if (!sim_user_mapped(a->uva, a->length))
 			return -EFAULT;
 	return 0;
@@ -104,7 +218,7 @@ unsigned long sim_ioas_pinned(const struct sim_obj *ioas)
 
 	if (!ioas->u.ioas.domains)
 		return 0;
-	for (a = ioas->u.ioas.areas; a; a = a->next)
+	for (a = area_first(ioas); a; a = area_next(ioas, a))
 		n += (a->uva + a->length - 1) / SIM_PAGE_SIZE - a->uva / SIM_PAGE_SIZE + 1;
 	return n;
 }
@@ -189,12 +303,11 @@ void sim_ioas_hwpt_unlink(struct sim_obj *hwpt)
 /* The end of the used interval (area or reserved) that covers @iova, or @iova - 1 if none. */
 static uint64_t used_last(const struct sim_obj *ioas, uint64_t iova)
 {
-	const struct sim_area *a;
+	const struct sim_area *a = area_at(ioas, iova);
 	const struct sim_resv *r;
 
-	for (a = ioas->u.ioas.areas; a; a = a->next)
-		if (iova >= a->iova && iova <= a->iova + a->length - 1)
-			return a->iova + a->length - 1;
+	if (a)
+		return a->iova + a->length - 1;
 	for (r = ioas->u.ioas.resv; r; r = r->next)
 		if (iova >= r->start && iova <= r->last)
 			return r->last;
@@ -204,13 +317,10 @@ static uint64_t used_last(const struct sim_obj *ioas, uint64_t iova)
 /* The first used IOVA at or after @iova, or SIM_ULONG_MAX when none. */
 static uint64_t used_next(const struct sim_obj *ioas, uint64_t iova)
 {
-	const struct sim_area *a;
+	const struct sim_area *a = area_ceil(ioas, iova);
 	const struct sim_resv *r;
-	uint64_t next = SIM_ULONG_MAX;
+	uint64_t next = a ? a->iova : SIM_ULONG_MAX;
 
-	for (a = ioas->u.ioas.areas; a; a = a->next)
-		if (a->iova >= iova && a->iova < next)
-			next = a->iova;
 	for (r = ioas->u.ioas.resv; r; r = r->next)
 		if (r->start >= iova && r->start < next)
 			next = r->start;
@@ -322,15 +432,6 @@ static int fixed_iova_check(const struct sim_obj *ioas, uint64_t iova, uint64_t 
 	return 0;
 }
 
-static void area_insert(struct sim_obj *ioas, struct sim_area *a)
-{
-	struct sim_area **p;
-
-	for (p = &ioas->u.ioas.areas; *p && (*p)->iova < a->iova; p = &(*p)->next)
-		;
-	a->next = *p;
-	*p = a;
-}
 
 static int map_check(struct iommu_ioas_map *cmd)
 {
@@ -449,22 +550,26 @@ int sim_ioas_map(struct sim_ictx *ictx, struct iommu_ioas_map *cmd)
 static int get_pieces(const struct sim_obj *ioas, uint64_t iova, uint64_t len,
 		      struct sim_piece **out, unsigned int *n)
 {
+	const struct sim_area *a, *first;
 	uint64_t last, cur = iova;
-	const struct sim_area *a;
 	struct sim_piece *pc;
 
 	if (!len)
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
+	/* the areas from the one holding @iova (or the next) up to @last */
+	first = area_floor(ioas, iova);
+	if (!first || first->iova + first->length - 1 < iova)
+		first = area_ceil(ioas, iova);
 	*n = 0;
-	for (a = ioas->u.ioas.areas; a; a = a->next)
+	for (a = first; a && a->iova <= last; a = area_next(ioas, a))
 		(*n)++;
 	pc = sim_calloc(ioas->ictx->sim, *n ? *n : 1, sizeof(*pc));
 	if (!pc)
 		return -ENOMEM;
 	*n = 0;
-	for (a = ioas->u.ioas.areas; a && cur <= last && cur >= iova; a = a->next) {
+	for (a = first; a && cur <= last && cur >= iova; a = area_next(ioas, a)) {
 		uint64_t alast = a->iova + a->length - 1, plast = alast < last ? alast : last;
 
 		if (alast < cur)
@@ -564,22 +669,18 @@ int sim_ioas_allow_iovas(struct sim_ictx *ictx, struct iommu_ioas_allow_iovas *c
 /* Every area inside [start, last] goes; one that sticks out stops it all with -ENOENT. */
 static int unmap_range(struct sim_obj *ioas, uint64_t start, uint64_t last, uint64_t *unmapped)
 {
-	struct sim_area **p, *a;
+	struct sim_area *a = area_hit(ioas, start, start), *next;
 	int rc = -ENOENT;
 
 	*unmapped = 0;
-	for (p = &ioas->u.ioas.areas; (a = *p);) {
+	for (a = a ? a : area_ceil(ioas, start); a && a->iova <= last; a = next) {
 		uint64_t alast = a->iova + a->length - 1;
 
-		if (!overlaps(a->iova, alast, start, last)) {
-			p = &a->next;
-			continue;
-		}
 		if (a->iova < start || alast > last)
 			return -ENOENT;	/* no splitting; earlier areas stay unmapped */
+		next = area_next(ioas, a);
 		*unmapped += a->length;
-		*p = a->next;
-		free(a);
+		area_erase(ioas, a);
 		rc = 0;
 	}
 	return rc;
@@ -689,18 +790,17 @@ void *sim_ioas_xlate(struct sim_obj *ioas, uint64_t iova, size_t len, bool write
 	struct sim_area *a;
 	uint32_t need = write ? IOMMU_IOAS_MAP_WRITEABLE : IOMMU_IOAS_MAP_READABLE;
 
+	uint64_t off;
+
 	if (!len)
 		return NULL;
-	for (a = ioas->u.ioas.areas; a; a = a->next) {
-		uint64_t off = iova - a->iova;
-
-		if (iova < a->iova || off + len > a->length)
-			continue;
-		if (!(a->flags & need) || !sim_user_mapped(a->uva + off, len))
-			return NULL;
-		return (void *)(uintptr_t)(a->uva + off);
-	}
-	return NULL;
+	a = area_at(ioas, iova);
+	off = a ? iova - a->iova : 0;
+	if (!a || off + len > a->length)
+		return NULL;
+	if (!(a->flags & need) || !sim_user_mapped(a->uva + off, len))
+		return NULL;
+	return (void *)(uintptr_t)(a->uva + off);
 }
 
 void sim_ioas_s2_changed(struct sim_obj *ioas)

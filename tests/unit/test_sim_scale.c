@@ -3,8 +3,8 @@
  * The simulated kernel with thousands of objects, files and devices: numbers stay the lowest
  * free ones past every growth of the bitmaps, lookups by BDF, cdev and vSID find the one
  * asked for, the SW MSI window that many devices share stays reserved (a fixed-IOVA map there
- * fails with EINVAL) until the last leaves,
- * and closing tears every object down. Behaviour only: how fast it is, bench/scale.c says.
+ * fails with EINVAL) until the last leaves, thousands of mappings in one IOAS are found, filled
+ * between and unmapped as one list would, and closing tears every object down. Behaviour only: how fast it is, bench/scale.c says.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,6 +109,16 @@ static int map_at(struct host *h, uint32_t ioas, void *va, uint64_t iova)
 				    .iova = iova };
 
 	return io(h, IOMMU_IOAS_MAP, &m);
+}
+
+static int unmap(struct host *h, uint32_t ioas, uint64_t iova, uint64_t len, uint64_t *done)
+{
+	struct iommu_ioas_unmap u = { .size = sizeof(u), .ioas_id = ioas, .iova = iova,
+				      .length = len };
+	int rc = io(h, IOMMU_IOAS_UNMAP, &u);
+
+	*done = u.length;
+	return rc;
 }
 
 static int vdevice(struct host *h, uint32_t viommu, uint32_t dev, uint64_t vsid, uint32_t *id)
@@ -273,6 +283,42 @@ static void the_msi_window_stays_reserved_until_the_last_device_leaves(void **st
 	host_free(&h);
 }
 
+static void thousands_of_mappings_are_found_split_off_and_unmapped_in_order(void **state)
+{
+	static char page[4096] __attribute__((aligned(4096)));
+	struct host h = host_new(0);
+	struct iommu_ioas_map m = { .size = sizeof(m), .flags = IOMMU_IOAS_MAP_READABLE,
+				    .user_va = (uintptr_t)page, .length = 4096 };
+	const uint64_t base = 0x100000, step = 0x2000;
+	uint64_t done;
+	uint32_t ioas, i;
+
+	(void)state;
+	ioas = ioas_alloc(&h);
+	for (i = 0; i < 4000; i++)
+		assert_int_equal(map_at(&h, ioas, page, base + i * step), 0);
+	assert_int_equal(map_at(&h, ioas, page, base + 1234 * step), -EEXIST);
+	/* an IOVA the kernel picks: the lowest hole, below all of them */
+	m.ioas_id = ioas;
+	assert_int_equal(io(&h, IOMMU_IOAS_MAP, &m), 0);
+	assert_int_equal(m.iova, 0x1000);
+	/* ... and the hole between two of them */
+	assert_int_equal(map_at(&h, ioas, page, 0x2000), 0);
+	m.iova = 0;
+	assert_int_equal(io(&h, IOMMU_IOAS_MAP, &m), 0);
+	assert_int_equal(m.iova, 0x3000);
+	/* a range that starts inside an area unmaps nothing */
+	assert_int_equal(unmap(&h, ioas, base + 10 * step + 0x800, 0x10000, &done), -ENOENT);
+	assert_int_equal(unmap(&h, ioas, base + 10 * step, 11 * step, &done), 0);
+	assert_int_equal(done, 11 * 4096);
+	assert_int_equal(unmap(&h, ioas, base + 10 * step, 4096, &done), -ENOENT);
+	assert_int_equal(map_at(&h, ioas, page, base + 15 * step), 0);
+	assert_int_equal(unmap(&h, ioas, 0, UINT64_MAX, &done), 0);
+	assert_int_equal(done, (4000 - 11 + 1 + 3) * 4096ULL);
+	assert_int_equal(destroy(&h, ioas), 0);
+	host_free(&h);
+}
+
 static void closing_a_context_of_thousands_of_objects_frees_them_all(void **state)
 {
 	struct host h = host_new(1);
@@ -314,6 +360,7 @@ int main(void)
 		cmocka_unit_test(functions_are_found_by_bdf_and_cdev_and_listed_in_bdf_order),
 		cmocka_unit_test(a_vsid_is_taken_once_on_a_viommu_of_hundreds_of_vdevices),
 		cmocka_unit_test(the_msi_window_stays_reserved_until_the_last_device_leaves),
+		cmocka_unit_test(thousands_of_mappings_are_found_split_off_and_unmapped_in_order),
 		cmocka_unit_test(closing_a_context_of_thousands_of_objects_frees_them_all),
 	};
 
