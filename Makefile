@@ -31,6 +31,9 @@ $(B)/%.o: %.c $(B)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# the unit tests are white-box: they may read backend/internal.h
+$(TESTLIB_OBJ): CPPFLAGS += -Ibackend
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -40,7 +43,7 @@ $(BIN): $(SHELL_OBJ) $(LIB)
 
 $(B)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(LIB) $(B)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/unit -Itests/unit/lib $(CFLAGS) $(CMOCKA_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(CMOCKA_LIBS) $(LIBS)
+	$(CC) $(CPPFLAGS) -Ibackend -Itests/unit -Itests/unit/lib $(CFLAGS) $(CMOCKA_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(CMOCKA_LIBS) $(LIBS)
 
 $(B)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)

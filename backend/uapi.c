@@ -37,7 +37,7 @@ static int explain_ids(struct ish_ctx *ctx, int rc, const struct id_arg *args, s
 	struct ish_obj *o;
 	size_t i;
 
-	if ((rc != -ENOENT && rc != -EINVAL) || ctx->err[0])
+	if ((rc != -ENOENT && rc != -EINVAL) || ish_err_has_msg(ctx))
 		return rc;
 	for (i = 0; i < n; i++) {
 		o = ish_obj_find(ctx, args[i].id);
@@ -67,6 +67,15 @@ static int track(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type, struc
 	}
 	*out = o;
 	return 0;
+}
+
+/* the physical IOMMU an object was made on: its device's, recorded now (the id may be reused) */
+static void note_iommu(struct ish_ctx *ctx, struct ish_obj *o, uint32_t dev_id)
+{
+	struct ish_obj *dev = ish_obj_find(ctx, dev_id);
+
+	if (dev && dev->type == ISH_OBJ_DEVICE)
+		snprintf(o->iommu, sizeof(o->iommu), "%s", dev->u.device.pci.iommu);
 }
 
 /* ---- devices ----------------------------------------------------------------------------- */
@@ -100,9 +109,14 @@ int ish_device_bind(struct ish_ctx *ctx, const char *spec, uint32_t *dev_id)
 	}
 	o->u.device.fd = fd;
 	o->u.device.pci = info;
+	rc = ish_device_index(ctx, o);
+	if (rc < 0)
+		goto forget_dev;
 	*dev_id = bind.out_devid;
 	return 0;
 
+forget_dev:
+	ish_obj_del(ctx, o);
 close_fd:
 	ish_sys_close(ctx, fd);
 	return rc;
@@ -110,24 +124,29 @@ close_fd:
 
 int ish_device_unbind(struct ish_ctx *ctx, uint32_t dev_id)
 {
-	struct ish_obj *dev, *o;
-	struct ish_vsmmu *vs;
+	struct ish_obj *dev, *vdev;
 	uint32_t pt;
 	int rc;
 
 	rc = need_obj(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
 	if (rc < 0)
 		return rc;
-	vs = ish_vsmmu_of_device(ctx, dev_id);
-	if (vs)
-		return ish_fail(ctx, -EBUSY, "device %u is set on vSMMU %s: remove it from there first",
-				dev_id, vs->name);
+	/* the owner is recorded on the device: this floor needs no word from the vSMMU model */
+	if (dev->owner)
+		return ish_fail(ctx, -EBUSY, "device %u is set on vSMMU %s: `vsmmu remove %s %u` "
+				"first", dev_id, dev->owner->name, dev->owner->name, dev_id);
 	pt = dev->u.device.pt;
 	ish_sys_close(ctx, dev->u.device.fd);
-	/* the kernel detached it (freeing a lone auto HWPT) and tombstoned its vDEVICE */
-	for (o = ctx->objs; o; o = o->next)
-		if (o->type == ISH_OBJ_VDEVICE && o->dev == dev_id)
-			o->type = ISH_OBJ_TOMBSTONE;
+	/*
+	 * The kernel detached it (freeing a lone auto HWPT) and tombstoned its vDEVICE
+	 * (iommufd_device_unbind → iommufd_vdevice_tombstone: one vDEVICE per device).
+	 */
+	vdev = ish_obj_find(ctx, dev->u.device.vdevice);
+	if (vdev && vdev->type == ISH_OBJ_VDEVICE && vdev->dev == dev_id) {
+		ish_obj_retype(ctx, vdev, ISH_OBJ_TOMBSTONE);
+		vdev->owner = NULL;
+	}
+	ish_hwpt_users_move(ctx, pt, 0);
 	ish_obj_del(ctx, dev);
 	if (pt)
 		ish_auto_hwpt_put(ctx, pt);
@@ -156,10 +175,12 @@ int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint
 			hwpt->parent = pt_id;
 			hwpt->dev = dev_id;
 			hwpt->flags = ISH_HWPT_AUTO;
+			note_iommu(ctx, hwpt, dev_id);
 		}
 	}
 	old = dev->u.device.pt;
 	dev->u.device.pt = at.pt_id;
+	ish_hwpt_users_move(ctx, old, at.pt_id);
 	if (old && old != at.pt_id)
 		ish_auto_hwpt_put(ctx, old);
 	if (out_pt)
@@ -182,6 +203,7 @@ int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id)
 		return rc;
 	old = dev->u.device.pt;
 	dev->u.device.pt = 0;
+	ish_hwpt_users_move(ctx, old, 0);
 	if (old)
 		ish_auto_hwpt_put(ctx, old);
 	return 0;
@@ -236,7 +258,8 @@ int ish_ioas_map(struct ish_ctx *ctx, uint32_t ioas_id, void *va, uint64_t lengt
 		.size = sizeof(m), .flags = flags, .ioas_id = ioas_id,
 		.user_va = (uintptr_t)va, .length = length, .iova = *iova,
 	};
-	struct ish_map *map, **p;
+	struct ish_obj *ioas = ish_obj_find(ctx, ioas_id);
+	struct ish_map *map;
 	int rc;
 
 	map = calloc(1, sizeof(*map));
@@ -252,9 +275,9 @@ int ish_ioas_map(struct ish_ctx *ctx, uint32_t ioas_id, void *va, uint64_t lengt
 	map->length = length;
 	map->va = va;
 	map->flags = flags;
-	for (p = &ctx->maps; *p; p = &(*p)->next)
-		;
-	*p = map;
+	ish_list_append(&ctx->maps, &map->all);
+	if (ioas && ioas->type == ISH_OBJ_IOAS)
+		ish_list_append(&ioas->u.ioas.maps, &map->ioas_link);
 	*iova = m.iova;
 	return 0;
 }
@@ -264,7 +287,8 @@ int ish_ioas_unmap(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_
 {
 	struct iommu_ioas_unmap u = { .size = sizeof(u), .ioas_id = ioas_id, .iova = iova,
 				      .length = length };
-	struct ish_map **p, *m;
+	struct ish_obj *ioas = ish_obj_find(ctx, ioas_id);
+	struct ish_link *l, *next;
 	bool all = !iova && length == UINT64_MAX;
 	int rc;
 
@@ -272,32 +296,19 @@ int ish_ioas_unmap(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_
 	if (rc < 0)
 		return rc;
 	/* the kernel unmapped every area fully inside the range */
-	for (p = &ctx->maps; (m = *p);) {
-		if (m->ioas == ioas_id &&
-		    (all || (m->iova >= iova && m->iova + m->length - 1 <= iova + length - 1))) {
-			*p = m->next;
+	for (l = ioas && ioas->type == ISH_OBJ_IOAS ? ioas->u.ioas.maps.first : NULL; l; l = next) {
+		struct ish_map *m = ish_container_of(l, struct ish_map, ioas_link);
+
+		next = l->next;
+		if (all || (m->iova >= iova && m->iova + m->length - 1 <= iova + length - 1)) {
+			ish_list_unlink(&ioas->u.ioas.maps, &m->ioas_link);
+			ish_list_unlink(&ctx->maps, &m->all);
 			free(m);
-		} else {
-			p = &m->next;
 		}
 	}
 	if (unmapped)
 		*unmapped = u.length;
 	return 0;
-}
-
-void ish_maps_drop_ioas(struct ish_ctx *ctx, uint32_t ioas_id)
-{
-	struct ish_map **p, *m;
-
-	for (p = &ctx->maps; (m = *p);) {
-		if (m->ioas == ioas_id) {
-			*p = m->next;
-			free(m);
-		} else {
-			p = &m->next;
-		}
-	}
 }
 
 /* ---- HWPT, vIOMMU, vDEVICE ------------------------------------------------------------------ */
@@ -323,6 +334,7 @@ int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_
 	o->parent = pt_id;
 	o->dev = dev_id;
 	o->flags = flags;
+	note_iommu(ctx, o, dev_id);
 	if (nested && data_type == IOMMU_HWPT_DATA_ARM_SMMUV3 && data_len >= 16)
 		memcpy(o->u.nested.ste, data, 16);
 	*hwpt_id = a.out_hwpt_id;
@@ -360,6 +372,7 @@ int ish_viommu_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id, uin
 	o->parent = hwpt_id;
 	o->dev = dev_id;
 	o->u.viommu.type = type;
+	note_iommu(ctx, o, dev_id);
 	*viommu_id = a.out_viommu_id;
 	return 0;
 }
@@ -428,8 +441,8 @@ static bool unknown_vsid(struct ish_ctx *ctx, uint32_t viommu_id, const uint64_t
 	if (!f)
 		return false;
 	sid = ish_field_get(f, cmd);
-	for (o = ctx->objs; o; o = o->next)
-		if (o->type == ISH_OBJ_VDEVICE && o->parent == viommu_id && o->u.vdevice.virt_id == sid)
+	for (o = ish_obj_last_of(ctx, ISH_OBJ_VDEVICE); o; o = ish_obj_prev_of(o))
+		if (o->parent == viommu_id && o->u.vdevice.virt_id == sid)
 			return false;
 	snprintf(why, len, "no vDEVICE has vSID 0x%llx on vIOMMU %u", (unsigned long long)sid,
 		 viommu_id);
@@ -544,10 +557,39 @@ int ish_veventq_read(struct ish_ctx *ctx, uint32_t veventq_id, struct ish_vevent
 
 /* ---- DESTROY ------------------------------------------------------------------------------ */
 
-int ish_destroy(struct ish_ctx *ctx, uint32_t id)
+/* What keeps @id alive, for an EBUSY: "device 1 is attached to it" / "vIOMMU 4 sits on it" */
+static void holders(struct ish_ctx *ctx, uint32_t id, char *buf, size_t len)
+{
+	struct ish_obj *o;
+	size_t n = 0;
+	int k = 0;
+
+	buf[0] = '\0';
+	for (o = ish_obj_first(ctx); o && n < len; o = ish_obj_next(o)) {
+		const char *what = NULL;
+
+		if (o->type == ISH_OBJ_DEVICE && o->u.device.pt == id)
+			what = "attached to it";
+		else if (o->parent == id && o->type != ISH_OBJ_DEVICE)
+			what = "made on it";
+		if (!what)
+			continue;
+		if (k++ == 3) {
+			n += (size_t)snprintf(buf + n, len - n, ", ...");
+			break;
+		}
+		n += (size_t)snprintf(buf + n, len - n, "%s%s %u %s", k > 1 ? ", " : "",
+				      ish_obj_type_name(o->type), o->id, what);
+	}
+}
+
+/* The call itself, and the registry after it. */
+static int do_destroy(struct ish_ctx *ctx, uint32_t id)
 {
 	struct iommu_destroy d = { .size = sizeof(d), .id = id };
 	struct ish_obj *o = ish_obj_find(ctx, id), *dev;
+	struct ish_owner *ow;
+	char why[160];
 	int rc;
 
 	if (o && o->type == ISH_OBJ_VEVENTQ && o->u.veventq.fd >= 0) {
@@ -559,9 +601,11 @@ int ish_destroy(struct ish_ctx *ctx, uint32_t id)
 	if (rc == -ENOENT && o && o->type == ISH_OBJ_TOMBSTONE)
 		return ish_fail(ctx, rc, "%u is a tombstone: the vDEVICE of an unbound device, "
 				"reserved until the iommufd closes", id);
-	if (rc == -EBUSY && o && !ctx->err[0])
-		return ish_fail(ctx, rc, "%s %u is still in use (attached, or a parent of "
-				"another object)", ish_obj_type_name(o->type), id);
+	if (rc == -EBUSY && o) {
+		holders(ctx, id, why, sizeof(why));
+		return ish_fail(ctx, rc, "%s %u is still in use%s%s", ish_obj_type_name(o->type), id,
+				why[0] ? ": " : " (attached, or a parent of another object)", why);
+	}
 	if (rc < 0)
 		return EXPLAIN(ctx, rc, { "id", id, ~0u });
 	if (!o)
@@ -571,10 +615,50 @@ int ish_destroy(struct ish_ctx *ctx, uint32_t id)
 		if (dev && dev->type == ISH_OBJ_DEVICE && dev->u.device.vdevice == id)
 			dev->u.device.vdevice = 0;
 	}
-	if (o->type == ISH_OBJ_IOAS)
-		ish_maps_drop_ioas(ctx, id);
+	ow = o->owner;
 	ish_obj_del(ctx, o);
+	if (ow && ow->forget)
+		ow->forget(ow, id);
 	return 0;
+}
+
+int ish_destroy_flags(struct ish_ctx *ctx, uint32_t id, unsigned int flags)
+{
+	struct ish_obj *o = ish_obj_find(ctx, id);
+
+	if (o && o->owner && !(flags & ISH_DESTROY_FORCE))
+		return ish_fail(ctx, -EBUSY, "%s %u belongs to vSMMU %s, which frees it (vsmmu remove, "
+				"vsmmu destroy); forcing the destroy makes the vSMMU forget it",
+				ish_obj_type_name(o->type), id, o->owner->name);
+	return do_destroy(ctx, id);
+}
+
+int ish_destroy(struct ish_ctx *ctx, uint32_t id)
+{
+	return ish_destroy_flags(ctx, id, 0);
+}
+
+int ish_destroy_owned(struct ish_ctx *ctx, uint32_t id, struct ish_owner *ow)
+{
+	struct ish_obj *o = ish_obj_find(ctx, id);
+	int rc;
+
+	if (!o || o->owner != ow)
+		return ish_fail(ctx, -ESTALE, "vSMMU %s no longer holds object %u (it was destroyed "
+				"by hand): nothing destroyed", ow->name, id);
+	o->owner = NULL;	/* its own destroy: no callback */
+	rc = do_destroy(ctx, id);
+	if (rc < 0)
+		o->owner = ow;	/* the kernel keeps it: still the vSMMU's */
+	return rc;
+}
+
+void ish_disown(struct ish_ctx *ctx, uint32_t id, struct ish_owner *ow)
+{
+	struct ish_obj *o = id ? ish_obj_find(ctx, id) : NULL;
+
+	if (o && o->owner == ow)
+		o->owner = NULL;
 }
 
 /* ---- VFIO regions ------------------------------------------------------------------------- */

@@ -61,7 +61,7 @@ static int cmd_event(struct shell *sh, const struct sh_call *c)
 
 	/* a bound device by id names its PCI function; anything else is a PCI address */
 	if (dev)
-		spec = dev->u.device.pci.bdf;
+		spec = ish_obj_device_pci(dev)->bdf;
 	rc = cmd_parse_evt(sh, (unsigned int)sh_num(c, "ID", 0), c->rest, c->nrest, evt);
 	if (rc < 0)
 		return rc;

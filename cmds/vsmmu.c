@@ -23,23 +23,26 @@ static uint32_t dev_pt(struct shell *sh, uint32_t dev)
 {
 	struct ish_obj *o = ish_obj_find(sh->ctx, dev);
 
-	return o && o->type == ISH_OBJ_DEVICE ? o->u.device.pt : 0;
+	return o ? ish_obj_device_pt(o) : 0;
 }
 
 static void print_vdev(struct shell *sh, const char *key, struct ish_vsmmu *vs,
 		       const struct ish_vsmmu_dev *d)
 {
+	uint32_t dev = ish_vsmmu_dev_id(d);
+	uint64_t ste[2];
+
 	pr_obj_open(sh, key);
-	pr_u64(sh, PR_ANY, "dev", key ? "device %llu" : "  device %llu", d->dev);
-	pr_hex(sh, PR_ANY, "vsid", "  vsid 0x%llx", d->vsid);
-	pr_id(sh, "pt", "pt", dev_pt(sh, d->dev));
-	pr_str(sh, PR_ANY, "role", "  %s", ish_role_name(ish_vsmmu_role(vs, d->dev)));
-	pr_id(sh, "vdevice", "vdevice", d->vdevice);
-	pr_u64(sh, PR_JSON, "s2_hwpt", NULL, d->s2_hwpt);
-	if (d->translate)
-		pr_u64(sh, PR_ANY, "translate", "  translate %llu", d->translate);
-	if (d->ste_set)
-		cmd_print_ste(sh, "ste", d->ste);
+	pr_u64(sh, PR_ANY, "dev", key ? "device %llu" : "  device %llu", dev);
+	pr_hex(sh, PR_ANY, "vsid", "  vsid 0x%llx", ish_vsmmu_dev_vsid(d));
+	pr_id(sh, "pt", "pt", dev_pt(sh, dev));
+	pr_str(sh, PR_ANY, "role", "  %s", ish_role_name(ish_vsmmu_role(vs, dev)));
+	pr_id(sh, "vdevice", "vdevice", ish_vsmmu_dev_vdevice(d));
+	pr_u64(sh, PR_JSON, "s2_hwpt", NULL, ish_vsmmu_dev_s2_hwpt(d));
+	if (ish_vsmmu_dev_translate(d))
+		pr_u64(sh, PR_ANY, "translate", "  translate %llu", ish_vsmmu_dev_translate(d));
+	if (ish_vsmmu_dev_ste(d, ste))
+		cmd_print_ste(sh, "ste", ste);
 	pr_obj_close(sh);
 	pr_nl(sh);
 }
@@ -47,22 +50,23 @@ static void print_vdev(struct shell *sh, const char *key, struct ish_vsmmu *vs,
 void cmd_print_vsmmu(struct shell *sh, struct ish_vsmmu *vs)
 {
 	struct ish_vsmmu_dev *d;
+	const char *iommu = ish_vsmmu_iommu(vs);
 
 	pr_obj_open(sh, NULL);
-	pr_str(sh, PR_ANY, "name", "vsmmu %s", vs->name);
-	pr_u64(sh, PR_ANY, "ioas", "  ioas %llu", vs->ioas);
-	pr_str(sh, PR_ANY, "iommu", "  iommu %s", vs->iommu[0] ? vs->iommu : "-");
-	pr_id(sh, "s2_hwpt", "s2", vs->s2_hwpt);
-	pr_id(sh, "viommu", "viommu", vs->viommu);
-	pr_id(sh, "abort_hwpt", "abort", vs->abort_hwpt);
-	pr_id(sh, "bypass_hwpt", "bypass", vs->bypass_hwpt);
-	pr_id(sh, "veventq", "veventq", vs->veventq);
-	pr_str(sh, PR_ANY, "gbpa", "  gbpa %s", vs->gbpa_abort ? "abort" : "bypass");
-	pr_str(sh, PR_TEXT, NULL, "  %s", vs->enabled ? "enabled" : "disabled");
-	pr_bool(sh, PR_JSON, "enabled", NULL, vs->enabled);
+	pr_str(sh, PR_ANY, "name", "vsmmu %s", ish_vsmmu_name(vs));
+	pr_u64(sh, PR_ANY, "ioas", "  ioas %llu", ish_vsmmu_ioas(vs));
+	pr_str(sh, PR_ANY, "iommu", "  iommu %s", iommu[0] ? iommu : "-");
+	pr_id(sh, "s2_hwpt", "s2", ish_vsmmu_s2_hwpt(vs));
+	pr_id(sh, "viommu", "viommu", ish_vsmmu_viommu(vs));
+	pr_id(sh, "abort_hwpt", "abort", ish_vsmmu_abort_hwpt(vs));
+	pr_id(sh, "bypass_hwpt", "bypass", ish_vsmmu_bypass_hwpt(vs));
+	pr_id(sh, "veventq", "veventq", ish_vsmmu_veventq(vs));
+	pr_str(sh, PR_ANY, "gbpa", "  gbpa %s", ish_vsmmu_gbpa_abort(vs) ? "abort" : "bypass");
+	pr_str(sh, PR_TEXT, NULL, "  %s", ish_vsmmu_enabled(vs) ? "enabled" : "disabled");
+	pr_bool(sh, PR_JSON, "enabled", NULL, ish_vsmmu_enabled(vs));
 	pr_nl(sh);
 	pr_arr_open(sh, "devices");
-	for (d = vs->devs; d; d = d->next)
+	for (d = ish_vsmmu_dev_first(vs); d; d = ish_vsmmu_dev_next(d))
 		print_vdev(sh, NULL, vs, d);
 	pr_arr_close(sh);
 	pr_obj_close(sh);
@@ -87,8 +91,8 @@ static int cmd_create(struct shell *sh, const struct sh_call *c)
 	rc = ish_vsmmu_create(sh->ctx, name, (uint32_t)sh_num(c, "ioas", 0), &cfg, &vs);
 	if (rc < 0)
 		return rc;
-	pr_str(sh, PR_ANY, "name", "vsmmu %s\n", vs->name);
-	sh_set_result(sh, "%s", vs->name);
+	pr_str(sh, PR_ANY, "name", "vsmmu %s\n", ish_vsmmu_name(vs));
+	sh_set_result(sh, "%s", ish_vsmmu_name(vs));
 	return 0;
 }
 
@@ -116,7 +120,7 @@ static int cmd_show(struct shell *sh, const struct sh_call *c)
 		return 0;
 	}
 	pr_arr_open(sh, "vsmmus");
-	for (vs = ish_vsmmu_first(sh->ctx); vs; vs = vs->next)
+	for (vs = ish_vsmmu_first(sh->ctx); vs; vs = ish_vsmmu_next(vs))
 		cmd_print_vsmmu(sh, vs);
 	pr_arr_close(sh);
 	return 0;
@@ -145,7 +149,7 @@ static int cmd_add(struct shell *sh, const struct sh_call *c)
 		/* a VMM's vSID is the guest's requester ID: the same BDF by default */
 		o = ish_obj_find(sh->ctx, dev);
 		vsid = 0;	/* an unknown device: the core says what is wrong with it */
-		if (o && o->type == ISH_OBJ_DEVICE && !sh_bdf_rid(o->u.device.pci.bdf, &vsid))
+		if (o && ish_obj_device_pci(o) && !sh_bdf_rid(ish_obj_device_pci(o)->bdf, &vsid))
 			return sh_usage(sh, "no PCI address to take the vSID from: give vsid SID");
 	}
 	rc = ish_vsmmu_plug(vs, dev, vsid);

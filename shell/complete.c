@@ -60,9 +60,9 @@ static void add_objs(struct shell *sh, struct sh_cands *c, unsigned int type_mas
 {
 	struct ish_obj *o;
 
-	for (o = ish_obj_first(sh->ctx); o; o = o->next)
-		if (type_mask & (1u << o->type))
-			add_num(c, o->id);
+	for (o = ish_obj_first(sh->ctx); o; o = ish_obj_next(o))
+		if (type_mask & (1u << ish_obj_type(o)))
+			add_num(c, ish_obj_id(o));
 }
 
 struct pci_walk {
@@ -240,12 +240,12 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 		add_bdfs(sh, c, true);
 		break;
 	case SH_T_VSMMU:
-		for (vs = ish_vsmmu_first(sh->ctx); vs; vs = vs->next)
-			sh_cands_add(c, vs->name);
+		for (vs = ish_vsmmu_first(sh->ctx); vs; vs = ish_vsmmu_next(vs))
+			sh_cands_add(c, ish_vsmmu_name(vs));
 		break;
 	case SH_T_MEM:
-		for (m = ish_mem_first(sh->ctx); m; m = m->next)
-			add_num(c, m->id);
+		for (m = ish_mem_first(sh->ctx); m; m = ish_mem_next(m))
+			add_num(c, ish_mem_id(m));
 		break;
 	case SH_T_ERRNO:
 		for (i = 1; i < 134; i++)

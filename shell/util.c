@@ -17,7 +17,7 @@ int sh_dev(struct shell *sh, const struct sh_call *c, const char *name, uint32_t
 		return sh_usage(sh, "%s is missing", name);
 	o = ish_device_find(sh->ctx, spec);
 	if (o) {
-		*id = o->id;
+		*id = ish_obj_id(o);
 		return 0;
 	}
 	/* an id the registry does not know goes to the kernel, which has the last word */
