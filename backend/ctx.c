@@ -513,6 +513,23 @@ uint32_t ish_obj_parent(const struct ish_obj *o) { return o->parent; }
 uint32_t ish_obj_dev(const struct ish_obj *o) { return o->dev; }
 uint32_t ish_obj_flags(const struct ish_obj *o) { return o->flags; }
 
+const char *ish_obj_iommu(const struct ish_obj *o)
+{
+	return o->type == ISH_OBJ_DEVICE ? o->u.device.pci.iommu : o->iommu;
+}
+
+const char *ish_obj_dev_bdf(const struct ish_obj *o)
+{
+	return o->type == ISH_OBJ_DEVICE ? o->u.device.pci.bdf : o->dev_bdf;
+}
+
+bool ish_obj_dev_alive(struct ish_ctx *ctx, const struct ish_obj *o)
+{
+	const struct ish_obj *dev = o->dev ? ish_obj_find(ctx, o->dev) : NULL;
+
+	return dev && dev->type == ISH_OBJ_DEVICE && (!o->dev_serial || dev->serial == o->dev_serial);
+}
+
 const char *ish_obj_owner(const struct ish_obj *o)
 {
 	return o->owner ? o->owner->name : NULL;

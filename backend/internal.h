@@ -44,6 +44,8 @@ struct ish_obj {
 	struct ish_owner *owner;	/* NULL: the user's */
 	unsigned int users;	/* HWPTs: devices attached to it */
 	char iommu[64];		/* HWPT, vIOMMU: the physical IOMMU of the device it was made for */
+	char dev_bdf[ISH_BDF_LEN];	/* ...that device's address, and its serial */
+	uint64_t dev_serial;
 	struct ish_link all;	/* creation order */
 	struct ish_link bytype;	/* creation order within its type */
 	union {

@@ -69,13 +69,16 @@ static int track(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type, struc
 	return 0;
 }
 
-/* the physical IOMMU an object was made on: its device's, recorded now (the id may be reused) */
+/* the device an object was made for, and its physical IOMMU: recorded now (the id may be reused) */
 static void note_iommu(struct ish_ctx *ctx, struct ish_obj *o, uint32_t dev_id)
 {
 	struct ish_obj *dev = ish_obj_find(ctx, dev_id);
 
-	if (dev && dev->type == ISH_OBJ_DEVICE)
+	if (dev && dev->type == ISH_OBJ_DEVICE) {
 		snprintf(o->iommu, sizeof(o->iommu), "%s", dev->u.device.pci.iommu);
+		snprintf(o->dev_bdf, sizeof(o->dev_bdf), "%s", dev->u.device.pci.bdf);
+		o->dev_serial = dev->serial;
+	}
 }
 
 /* the physical IOMMU of a device, "" when unknown */
@@ -509,6 +512,7 @@ int ish_vdevice_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t dev_id,
 	o->parent = viommu_id;
 	o->dev = dev_id;
 	o->u.vdevice.virt_id = virt_id;
+	note_iommu(ctx, o, dev_id);
 	dev = ish_obj_find(ctx, dev_id);
 	if (dev && dev->type == ISH_OBJ_DEVICE)
 		dev->u.device.vdevice = a.out_vdevice_id;

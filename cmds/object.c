@@ -74,6 +74,27 @@ static void show_device(struct shell *sh, const struct ish_obj *o)
 		pr_str(sh, PR_ANY, "vsmmu", "  vsmmu %s", ish_vsmmu_name(vs));
 }
 
+/*
+ * The device an object was made for, by id while that id still names it, and always by
+ * address; then the physical SMMU the object is on.
+ */
+static void show_origin(struct shell *sh, const struct ish_obj *o)
+{
+	const char *bdf = ish_obj_dev_bdf(o), *iommu = ish_obj_iommu(o);
+	bool alive = ish_obj_dev_alive(sh->ctx, o);
+
+	if (alive) {
+		pr_u64(sh, PR_ANY, "dev", "  dev %llu", ish_obj_dev(o));
+	} else {
+		pr_text(sh, "  dev -");
+		pr_null(sh, "dev");
+	}
+	if (bdf[0])
+		pr_str(sh, PR_ANY, "dev_bdf", alive ? " (%s)" : " (was %s)", bdf);
+	if (iommu[0])
+		pr_str(sh, PR_ANY, "iommu", "  %s", iommu);
+}
+
 static void show_hwpt_flags(struct shell *sh, uint32_t flags)
 {
 	pr_bool(sh, PR_ANY, "nest_parent", "  nest-parent", flags & IOMMU_HWPT_ALLOC_NEST_PARENT);
@@ -97,24 +118,24 @@ static void show_obj(struct shell *sh, const struct ish_obj *o)
 		break;
 	case ISH_OBJ_HWPT_PAGING:
 		pr_u64(sh, PR_ANY, "ioas", "  ioas %llu", ish_obj_parent(o));
-		pr_u64(sh, PR_ANY, "dev", "  dev %llu", ish_obj_dev(o));
+		show_origin(sh, o);
 		show_hwpt_flags(sh, ish_obj_flags(o));
 		break;
 	case ISH_OBJ_HWPT_NESTED:
 		pr_u64(sh, PR_ANY, "viommu", "  viommu %llu", ish_obj_parent(o));
-		pr_u64(sh, PR_ANY, "dev", "  dev %llu", ish_obj_dev(o));
+		show_origin(sh, o);
 		pr_str(sh, PR_ANY, "config", "  %s",
 		       ish_ste_config_name((unsigned int)ish_ste_config(ste)));
 		cmd_print_ste(sh, "ste", ste);
 		break;
 	case ISH_OBJ_VIOMMU:
 		pr_u64(sh, PR_ANY, "hwpt", "  hwpt %llu", ish_obj_parent(o));
-		pr_u64(sh, PR_ANY, "dev", "  dev %llu", ish_obj_dev(o));
+		show_origin(sh, o);
 		pr_u64(sh, PR_ANY, "viommu_type", "  type %llu", ish_obj_viommu_type(o));
 		break;
 	case ISH_OBJ_VDEVICE:
 		pr_u64(sh, PR_ANY, "viommu", "  viommu %llu", ish_obj_parent(o));
-		pr_u64(sh, PR_ANY, "dev", "  dev %llu", ish_obj_dev(o));
+		show_origin(sh, o);
 		pr_hex(sh, PR_ANY, "vsid", "  vsid 0x%llx", ish_obj_vdevice_virt_id(o));
 		break;
 	case ISH_OBJ_VEVENTQ:
@@ -123,7 +144,8 @@ static void show_obj(struct shell *sh, const struct ish_obj *o)
 		break;
 	case ISH_OBJ_TOMBSTONE:
 		pr_u64(sh, PR_ANY, "viommu", "  viommu %llu", ish_obj_parent(o));
-		pr_u64(sh, PR_ANY, "dev", "  (was dev %llu)", ish_obj_dev(o));
+		pr_u64(sh, PR_ANY, "dev", "  (was dev %llu", ish_obj_dev(o));
+		pr_str(sh, PR_ANY, "dev_bdf", " %s)", ish_obj_dev_bdf(o));
 		break;
 	default:
 		break;

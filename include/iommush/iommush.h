@@ -126,6 +126,14 @@ uint32_t ish_obj_dev(const struct ish_obj *o);
 uint32_t ish_obj_flags(const struct ish_obj *o);
 /* the vSMMU that holds it (its objects, and the devices set on it), NULL for the user's */
 const char *ish_obj_owner(const struct ish_obj *o);
+/* the physical IOMMU it is on ("smmu0"; a HWPT's, vIOMMU's or vDEVICE's is its device's at
+ * allocation), "" when unknown */
+const char *ish_obj_iommu(const struct ish_obj *o);
+/* the PCI address of the device (a device's own, or the one it was allocated for), "" if none */
+const char *ish_obj_dev_bdf(const struct ish_obj *o);
+/* whether ish_obj_dev() still names the device it was allocated for (not unbound, its id not
+ * reused by another binding) */
+bool ish_obj_dev_alive(struct ish_ctx *ctx, const struct ish_obj *o);
 
 /* devices (0 / NULL / false for another type) */
 uint32_t ish_obj_device_pt(const struct ish_obj *dev);		/* attached page table, 0: none */
