@@ -63,8 +63,13 @@ check-unit: $(TESTS)
 check-shell: $(BIN)
 	@tests/shell/run $(BIN)
 
-check-man: $(BIN)
+# section 3: the pages against include/iommush/*.h, the check's own self-test, and the example
+# of libiommush(3) built against the library and run
+MAN3_EXAMPLE = --example-lib $(LIB) --example-cflags "$(CFLAGS)" --example-libs "$(LIBS)"
+check-man: $(BIN) $(LIB)
 	@scripts/check-man $(BIN)
+	@scripts/check-man3 $(MAN3_EXAMPLE)
+	@scripts/check-man3 --self-test $(MAN3_EXAMPLE)
 
 check-sanitizers:
 	@./configure --builddir=build-san --enable-sanitizers >/dev/null
@@ -90,11 +95,13 @@ cross-aarch64:
 
 # the shell, its man pages, and libiommush (static library + headers) for a VMM to link
 install: $(BIN) $(LIB)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/iommush
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/iommush
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libiommush.a
 	install -m 644 include/iommush/*.h $(DESTDIR)$(PREFIX)/include/iommush/
+	for m in man/*.3; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man3/; done; true
 	for m in man/*.7; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done; true
 	for m in man/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
 
