@@ -25,7 +25,24 @@ LIB      := $(B)/libiommush.a
 LIBS     := $(LIBPCI_LIBS)
 BIN      := $(if $(filter build,$(B)),iommush,$(B)/iommush)
 
-all: $(BIN)
+# libiommush.so.0: soname libiommush.so.0, the symbols of the installed headers only
+VERSION  := 0.2.0
+SONAME   := libiommush.so.0
+SO       := $(B)/libiommush.so.$(VERSION)
+SO_LINKS := $(B)/$(SONAME) $(B)/libiommush.so
+MAP      := $(B)/libiommush.map
+PC       := $(B)/iommush.pc
+PUB_H    := $(sort $(wildcard include/iommush/*.h))
+# the shell links the shared library (found next to it in the tree), or the static one
+ifeq ($(STATIC),1)
+SHELL_LINK := $(LIB) $(LIBS)
+SHELL_DEPS := $(LIB)
+else
+SHELL_LINK := -L$(B) -liommush -Wl,-rpath,'$$ORIGIN$(if $(filter build,$(B)),/$(B))'
+SHELL_DEPS := $(SO_LINKS)
+endif
+
+all: $(BIN) $(if $(filter 1,$(STATIC)),,$(SO_LINKS) $(PC))
 
 $(B)/%.o: %.c $(B)/config.mk
 	@mkdir -p $(@D)
@@ -34,12 +51,38 @@ $(B)/%.o: %.c $(B)/config.mk
 # the unit tests are white-box: they may read backend/internal.h
 $(TESTLIB_OBJ): CPPFLAGS += -Ibackend
 
+# one set of objects serves both libraries: position-independent
+$(LIB_OBJ): CFLAGS += -fPIC
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN): $(SHELL_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(SHELL_OBJ) $(LIB) $(LIBEDIT_LIBS) $(LIBS)
+$(MAP): $(PUB_H) scripts/gen-symbols
+	@mkdir -p $(@D)
+	scripts/gen-symbols --map $(PUB_H) >$@
+
+$(SO): $(LIB_OBJ) $(MAP)
+	$(CC) -shared $(LDFLAGS) -Wl,-soname,$(SONAME) -Wl,--version-script,$(MAP) -Wl,--no-undefined \
+		-o $@ $(LIB_OBJ) $(LIBS)
+
+$(SO_LINKS): $(SO)
+	ln -sf $(notdir $(SO)) $@
+
+# iommush.pc for the prefix, libdir and includedir given (at install time, they may differ)
+pc_text = printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	'Name: iommush' \
+	'Description: iommufd nested translation and the ARM SMMUv3 accel vSMMU model for VMMs' \
+	'Version: $(VERSION)' \
+	'Cflags: -I$${includedir} $(UAPI_CFLAGS)' \
+	'Libs: -L$${libdir} -liommush' \
+	'Libs.private: $(LIBS)'
+
+$(PC): $(B)/config.mk Makefile
+	@$(pc_text) >$@
+
+$(BIN): $(SHELL_OBJ) $(SHELL_DEPS)
+	$(CC) $(LDFLAGS) -o $@ $(SHELL_OBJ) $(SHELL_LINK) $(LIBEDIT_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(LIB) $(B)/config.mk
 	@mkdir -p $(@D)
@@ -54,7 +97,7 @@ bench: $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
 # ---- tests: every suite prints "NAME: N passed, M failed"; make check runs them all
-check: check-unit check-shell check-man check-sanitizers check-valgrind check-live
+check: check-unit check-shell check-man check-lib check-sanitizers check-valgrind check-live
 	@echo "check: all suites passed"
 
 check-unit: $(TESTS)
@@ -63,13 +106,18 @@ check-unit: $(TESTS)
 check-shell: $(BIN)
 	@tests/shell/run $(BIN)
 
-# section 3: the pages against include/iommush/*.h, the check's own self-test, and the example
-# of libiommush(3) built against the library and run
+# section 3: the pages against include/iommush/*.h and the shared library's exports, the check's
+# own self-test, and the example of libiommush(3) built against the library and run
+MAN3_SO      = $(if $(filter 1,$(STATIC)),,$(SO))
 MAN3_EXAMPLE = --example-lib $(LIB) --example-cflags "$(CFLAGS)" --example-libs "$(LIBS)"
-check-man: $(BIN) $(LIB)
+check-man: $(BIN) $(LIB) $(MAN3_SO)
 	@scripts/check-man $(BIN)
-	@scripts/check-man3 $(MAN3_EXAMPLE)
+	@scripts/check-man3 $(if $(MAN3_SO),--so $(MAN3_SO)) $(MAN3_EXAMPLE)
 	@scripts/check-man3 --self-test $(MAN3_EXAMPLE)
+
+# the library as a VMM links it: exports, install, examples/ through pkg-config, floors
+check-lib: all
+	@scripts/check-lib $(B)
 
 check-sanitizers:
 	@./configure --builddir=build-san --enable-sanitizers >/dev/null
@@ -93,14 +141,23 @@ cross-aarch64:
 		--without-libedit --without-libpci >/dev/null
 	@$(MAKE) --no-print-directory B=build-aarch64 build-aarch64/iommush
 
-# the shell, its man pages, and libiommush (static library + headers) for a VMM to link
-install: $(BIN) $(LIB)
+# the shell, its man pages, and libiommush (shared + static, headers, pkg-config) for a VMM
+install: $(BIN) $(LIB) $(if $(filter 1,$(STATIC)),,$(SO_LINKS) $(PC))
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 \
-		$(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/iommush
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/iommush
+ifeq ($(STATIC),1)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/iommush
-	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libiommush.a
-	install -m 644 include/iommush/*.h $(DESTDIR)$(PREFIX)/include/iommush/
+else
+	install -m 755 $(SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libiommush.so
+	$(pc_text) >$(DESTDIR)$(LIBDIR)/pkgconfig/iommush.pc
+	@# the installed shell finds the library where it was installed
+	$(CC) $(LDFLAGS) -o $(DESTDIR)$(PREFIX)/bin/iommush $(SHELL_OBJ) -L$(B) -liommush \
+		-Wl,-rpath,$(LIBDIR) $(LIBEDIT_LIBS)
+endif
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libiommush.a
+	install -m 644 $(PUB_H) $(DESTDIR)$(INCLUDEDIR)/iommush/
 	for m in man/*.3; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man3/; done; true
 	for m in man/*.7; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done; true
 	for m in man/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
@@ -108,7 +165,7 @@ install: $(BIN) $(LIB)
 clean:
 	rm -rf $(B) build-san build-aarch64 iommush
 
-.PHONY: all tests bench check check-unit check-shell check-man check-sanitizers check-valgrind \
+.PHONY: all tests bench check check-unit check-shell check-man check-lib check-sanitizers check-valgrind \
 	check-live cross-aarch64 install clean
 
 .SECONDARY: $(TESTLIB_OBJ)

@@ -340,7 +340,6 @@ void ish_ctx_release(struct ish_ctx *ctx)
 		ish_obj_del(ctx, o);
 	ish_hmap_free(&ctx->by_id);
 	ish_hmap_free(&ctx->dev_index);
-	ish_mems_free_all(ctx);
 	ish_sys_close(ctx, ctx->iommufd);
 	if (ctx->be->ops->free)
 		ctx->be->ops->free(ctx->be);

@@ -6,7 +6,7 @@
  *
  * The floors of backend/, each calling only the floors below it (scripts/check-floors):
  *   0  ctx.c (context, choke point, errors, registry), hmap.c, trace.c, bdf.c, mem.c,
- *      kernel.c and sim/ (the backends)
+ *      smmu.c (codecs), kernel.c and sim/ (the backends); no two of them call each other
  *   1  uapi.c: the typed wrappers, one kernel call each
  *   2  vsmmu.c: the vSMMUv3 accel model
  *   3  session.c: the context's life cycle and teardown policy
@@ -204,7 +204,8 @@ void ish_auto_hwpt_put(struct ish_ctx *ctx, uint32_t hwpt_id);
 void ish_maps_drop_ioas(struct ish_ctx *ctx, uint32_t ioas_id);
 void ish_maps_free_all(struct ish_ctx *ctx);
 void ish_mems_free_all(struct ish_ctx *ctx);
-/* floor 0's part of ish_ctx_free: forget the registry, close the iommufd, free the backend */
+/* floor 0's part of ish_ctx_free: forget the registry, close the iommufd, free the backend
+ * (the buffers are mem.c's: freed before, by session.c) */
 void ish_ctx_release(struct ish_ctx *ctx);
 
 /* ---- ownership (floor 1: uapi.c) */

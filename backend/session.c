@@ -74,5 +74,6 @@ void ish_ctx_free(struct ish_ctx *ctx)
 	if (!ctx)
 		return;
 	ish_ctx_reset(ctx);
+	ish_mems_free_all(ctx);
 	ish_ctx_release(ctx);
 }
