@@ -159,6 +159,9 @@ endif
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libiommush.a
 	install -m 644 $(PUB_H) $(DESTDIR)$(INCLUDEDIR)/iommush/
 	for m in man/*.3; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man3/; done; true
+	@# `man ish_vsmmu_plug`: every function a page names is a link to that page
+	for m in man/*.3; do for n in $$(sed -n 's/^\.Nm \(ish_[a-z0-9_]*\).*/\1/p' $$m); do \
+		[ -f man/$$n.3 ] || ln -sf $${m#man/} $(DESTDIR)$(MANDIR)/man3/$$n.3; done; done
 	for m in man/*.7; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done; true
 	for m in man/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
 
