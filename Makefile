@@ -44,6 +44,11 @@ endif
 
 all: $(BIN) $(if $(filter 1,$(STATIC)),,$(SO_LINKS) $(PC))
 
+# a configure newer than the config it wrote: run it again with the same options
+$(B)/config.mk: configure
+	@echo "make: configure changed since $@ was written: running it again as before"
+	./configure $$(sed -n '1s/^# written by \.\/configure //p' $@)
+
 $(B)/%.o: %.c $(B)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<

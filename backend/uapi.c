@@ -44,8 +44,8 @@ static int explain_ids(struct ish_ctx *ctx, int rc, const struct id_arg *args, s
 		if (!o)
 			return ish_fail(ctx, rc, "%s %u: no such object", args[i].name, args[i].id);
 		if (!(args[i].types & (1u << o->type)))
-			return ish_fail(ctx, rc, "%s %u is a %s", args[i].name, args[i].id,
-					ish_obj_type_name(o->type));
+			return ish_fail(ctx, rc, "%s %u is %s %s", args[i].name, args[i].id,
+					o->type == ISH_OBJ_IOAS ? "an" : "a", ish_obj_type_name(o->type));
 	}
 	return rc;
 }
@@ -76,6 +76,69 @@ static void note_iommu(struct ish_ctx *ctx, struct ish_obj *o, uint32_t dev_id)
 
 	if (dev && dev->type == ISH_OBJ_DEVICE)
 		snprintf(o->iommu, sizeof(o->iommu), "%s", dev->u.device.pci.iommu);
+}
+
+/* the physical IOMMU of a device, "" when unknown */
+static const char *dev_iommu(struct ish_ctx *ctx, uint32_t dev_id)
+{
+	struct ish_obj *dev = ish_obj_find(ctx, dev_id);
+
+	return dev && dev->type == ISH_OBJ_DEVICE ? dev->u.device.pci.iommu : "";
+}
+
+/*
+ * An EINVAL where the device and the object are behind different physical SMMUs: the kernel
+ * checks that (arm_vsmmu_init, arm_smmu_attach_dev_nested, iommufd_vdevice_alloc_ioctl) and
+ * says only EINVAL. The registry knows both SMMUs: say so.
+ */
+static int explain_other_smmu(struct ish_ctx *ctx, int rc, uint32_t dev_id, uint32_t obj_id)
+{
+	struct ish_obj *o = ish_obj_find(ctx, obj_id);
+	const char *di = dev_iommu(ctx, dev_id);
+
+	if (rc != -EINVAL || ish_err_has_msg(ctx) || !o || !o->iommu[0] || !di[0] ||
+	    !strcmp(o->iommu, di))
+		return rc;
+	return ish_fail(ctx, rc, "device %u is behind %s, but %s %u is on %s: an object serves "
+			"only devices of its own physical SMMU", dev_id, di,
+			ish_obj_type_name(o->type), obj_id, o->iommu);
+}
+
+/* the IOAS an attach or allocation on @pt_id ends up pinning: the IOAS itself, or a HWPT's */
+static struct ish_obj *ioas_of(struct ish_ctx *ctx, uint32_t pt_id)
+{
+	struct ish_obj *o = ish_obj_find(ctx, pt_id);
+
+	if (o && o->type == ISH_OBJ_HWPT_PAGING)
+		o = ish_obj_find(ctx, o->parent);
+	return o && o->type == ISH_OBJ_IOAS ? o : NULL;
+}
+
+/*
+ * EADDRINUSE when a domain is added to an IOAS: a mapping the page table cannot hold
+ * (iopt_table_add_domain checks every area against the domain's page size), or one that
+ * covers a range the device reserves (iopt_table_enforce_dev_resv_regions: the MSI window).
+ */
+static int explain_addrinuse(struct ish_ctx *ctx, int rc, uint32_t dev_id, uint32_t pt_id)
+{
+	struct ish_obj *ioas = ioas_of(ctx, pt_id);
+	struct ish_link *l;
+
+	if (rc != -EADDRINUSE || ish_err_has_msg(ctx) || !ioas)
+		return rc;
+	for (l = ioas->u.ioas.maps.first; l; l = l->next) {
+		struct ish_map *m = ish_container_of(l, struct ish_map, ioas_link);
+
+		if ((m->iova | m->length | (uintptr_t)m->va) & 0xfff)
+			return ish_fail(ctx, rc, "IOAS %u maps iova 0x%llx length 0x%llx%s, not aligned "
+					"to the 4 KiB pages a page table holds: unmap it, or map it "
+					"page-aligned, before a device uses the IOAS", ioas->id,
+					(unsigned long long)m->iova, (unsigned long long)m->length,
+					((m->iova | m->length) & 0xfff) ? "" : " from an unaligned host address");
+	}
+	return ish_fail(ctx, rc, "a mapping of IOAS %u covers an IOVA range device %u reserves "
+			"(on SMMUv3, its MSI window): map that memory at another IOVA", ioas->id,
+			dev_id);
 }
 
 /* ---- devices ----------------------------------------------------------------------------- */
@@ -153,6 +216,26 @@ int ish_device_unbind(struct ish_ctx *ctx, uint32_t dev_id)
 	return 0;
 }
 
+/*
+ * ENOENT from a nested attach: arm_smmu_attach_prepare_vmaster needs the device's vDEVICE on
+ * that vIOMMU for an S1-translate vSTE (abort and bypass attach without one).
+ */
+static int explain_nested_attach(struct ish_ctx *ctx, int rc, struct ish_obj *dev, uint32_t pt_id)
+{
+	struct ish_obj *pt = ish_obj_find(ctx, pt_id), *vdev;
+
+	if (rc != -ENOENT || ish_err_has_msg(ctx) || !pt || pt->type != ISH_OBJ_HWPT_NESTED ||
+	    ish_ste_config(pt->u.nested.ste) != ISH_STE_CFG_S1_TRANS)
+		return rc;
+	vdev = ish_obj_find(ctx, dev->u.device.vdevice);
+	if (vdev && vdev->type == ISH_OBJ_VDEVICE && vdev->parent == pt->parent)
+		return rc;
+	return ish_fail(ctx, rc, "nested HWPT %u translates (S1) and device %u has no vDEVICE on "
+			"vIOMMU %u: the kernel takes the vSID from it; `vdevice alloc %u %u VSID` "
+			"first (abort and bypass HWPTs attach without one)", pt_id, dev->id,
+			pt->parent, pt->parent, dev->id);
+}
+
 int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t *out_pt)
 {
 	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = pt_id };
@@ -164,9 +247,12 @@ int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint
 	if (rc < 0)
 		return rc;
 	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
-	if (rc < 0)
-		return EXPLAIN(ctx, rc, { "pt_id", pt_id,
-					  T(IOAS) | T(HWPT_PAGING) | T(HWPT_NESTED) });
+	if (rc < 0) {
+		rc = EXPLAIN(ctx, rc, { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(HWPT_NESTED) });
+		rc = explain_nested_attach(ctx, rc, dev, pt_id);
+		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
+		return explain_addrinuse(ctx, rc, dev_id, pt_id);
+	}
 	pt = ish_obj_find(ctx, pt_id);
 	if (pt && pt->type == ISH_OBJ_IOAS && !ish_obj_find(ctx, at.pt_id)) {
 		/* the kernel made an auto HWPT for this device */
@@ -325,9 +411,24 @@ int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_
 	int rc;
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_HWPT_ALLOC, &a);
-	if (rc < 0)
-		return EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) },
-			       { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(VIOMMU) });
+	if (rc < 0) {
+		rc = EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) },
+			     { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(VIOMMU) });
+		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
+		if (!nested)
+			return explain_addrinuse(ctx, rc, dev_id, pt_id);
+		if (rc == -EIO && !ish_err_has_msg(ctx) && data_type == IOMMU_HWPT_DATA_ARM_SMMUV3 &&
+		    data_len >= 16) {
+			uint64_t ste[2];
+			char why[160] = "";
+
+			/* the kernel says EIO and nothing else: name the field it objects to */
+			memcpy(ste, data, sizeof(ste));
+			if (ish_ste_validate(ste, why, sizeof(why)) < 0 && why[0])
+				return ish_fail(ctx, rc, "vSTE rejected: %s", why);
+		}
+		return rc;
+	}
 	rc = track(ctx, a.out_hwpt_id, nested ? ISH_OBJ_HWPT_NESTED : ISH_OBJ_HWPT_PAGING, &o);
 	if (rc < 0)
 		return rc;
@@ -360,6 +461,17 @@ int ish_viommu_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id, uin
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_VIOMMU_ALLOC, &a);
 	rc = EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) }, { "hwpt_id", hwpt_id, T(HWPT_PAGING) });
+	if (rc == -EINVAL && !ish_err_has_msg(ctx)) {
+		struct ish_obj *h = ish_obj_find(ctx, hwpt_id);
+
+		/* iommufd_viommu_alloc_ioctl: the S2 must be a nest parent */
+		if (h && h->type == ISH_OBJ_HWPT_PAGING && !(h->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+			return ish_fail(ctx, rc, "hwpt-paging %u is not a nest parent%s: a vIOMMU sits on "
+					"an S2 made with `hwpt alloc %u IOAS nest-parent`", hwpt_id,
+					h->flags & ISH_HWPT_AUTO ? " (the kernel made it on attach)" : "",
+					dev_id);
+		rc = explain_other_smmu(ctx, rc, dev_id, hwpt_id);
+	}
 	if (rc == -EOPNOTSUPP && type == IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
 		return ish_fail(ctx, rc, "the host SMMU cannot back a vIOMMU: it needs nesting "
 				"(S1+S2) and either CANWBS on the root complex (ACPI IORT memory "
@@ -386,9 +498,11 @@ int ish_vdevice_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t dev_id,
 	int rc;
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_VDEVICE_ALLOC, &a);
-	if (rc < 0)
-		return EXPLAIN(ctx, rc, { "viommu_id", viommu_id, T(VIOMMU) },
-			       { "dev_id", dev_id, T(DEVICE) });
+	if (rc < 0) {
+		rc = EXPLAIN(ctx, rc, { "viommu_id", viommu_id, T(VIOMMU) },
+			     { "dev_id", dev_id, T(DEVICE) });
+		return explain_other_smmu(ctx, rc, dev_id, viommu_id);
+	}
 	rc = track(ctx, a.out_vdevice_id, ISH_OBJ_VDEVICE, &o);
 	if (rc < 0)
 		return rc;
@@ -455,8 +569,19 @@ int ish_invalidate_explain(struct ish_ctx *ctx, uint32_t viommu_id, const uint64
 	const uint32_t *idr = viommu_host_idr(ctx, viommu_id);
 	char cmd[128], why[192] = "";
 
+	struct ish_obj *target = ish_obj_find(ctx, viommu_id);
+
 	if (rc >= 0 || done >= n)
 		return rc;
+	if (target && target->type != ISH_OBJ_VIOMMU && (rc == -EINVAL || rc == -EOPNOTSUPP ||
+							  rc == -ENOENT))
+		/* the id, not a command: iommufd_hwpt_invalidate takes a vIOMMU or a nested HWPT */
+		return ish_fail(ctx, rc, "%u is %s %s%s, not a vIOMMU: SMMUv3 commands go to the "
+				"vIOMMU%s", viommu_id, target->type == ISH_OBJ_IOAS ? "an" : "a",
+				ish_obj_type_name(target->type),
+				target->type == ISH_OBJ_HWPT_PAGING &&
+				(target->flags & IOMMU_HWPT_ALLOC_NEST_PARENT) ? " (the nest parent)" : "",
+				target->type == ISH_OBJ_HWPT_NESTED ? " it was made on" : "");
 	ish_cmd_format(cmds[done], cmd, sizeof(cmd));
 	if (rc == -EIO) {
 		if (!(idr && ish_cmd_validate_user(cmds[done], idr, why, sizeof(why)) < 0 && why[0]) &&

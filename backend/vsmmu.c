@@ -488,6 +488,19 @@ static struct ish_obj *parent_of(struct ish_ctx *ctx, struct ish_obj *dev, uint3
 	return NULL;
 }
 
+/* A vSID the guest could not name: beyond the StreamID bits the vSMMU advertises (IDR1.SIDSIZE). */
+static int check_vsid(struct ish_vsmmu *vs, uint32_t vsid)
+{
+	const struct ish_idr_field *f = ish_idr_find("SIDSIZE");
+	uint32_t bits = f ? ish_idr_get(f, vs->idr) : 32;
+
+	if (bits < 32 && vsid >> bits)
+		return ish_fail(vs->ctx, -ERANGE, "vSID 0x%x does not fit the %u StreamID bits vSMMU "
+				"%s advertises (SIDSIZE=%u): a guest could never name it", vsid, bits,
+				vs->name, bits);
+	return 0;
+}
+
 /* The refusals that need no kernel call, made before anything moves. */
 static int plug_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
 {
@@ -505,7 +518,8 @@ static int plug_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
 		return ish_fail(ctx, -EXDEV, "device %u is behind %s, but vSMMU %s's vIOMMU is on %s",
 				dev->id, dev->u.device.pci.iommu[0] ? dev->u.device.pci.iommu : "?",
 				vs->name, vs->iommu);
-	return 0;
+	/* with the IDRs fixed (by a device, or given in full) the vSID is judged now */
+	return vs->idr_valid ? check_vsid(vs, vsid) : 0;
 }
 
 static int set_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
@@ -598,6 +612,9 @@ int ish_vsmmu_set_device(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
 		vs->idr_valid = true;
 	}
 	rc = check_compat(vs, &dev->u.device.hw);
+	if (rc < 0)
+		goto forget_idr;
+	rc = check_vsid(vs, vsid);
 	if (rc < 0)
 		goto forget_idr;
 	rc = dev_add(vs, dev, vsid, &d);

@@ -47,6 +47,28 @@ static void print_vdev(struct shell *sh, const char *key, struct ish_vsmmu *vs,
 	pr_nl(sh);
 }
 
+/* the IDR fields given at create ("auto" except these) */
+static void print_forced(struct shell *sh, const struct ish_vsmmu_cfg *cfg)
+{
+	const struct ish_idr_field *f;
+	bool any = false;
+
+	if (!cfg->auto_features)
+		return;
+	for (f = ish_idr_fields; f->name; f++) {
+		if (!(cfg->idr_mask[f->reg] & (1u << f->lo)))
+			continue;
+		if (!any)
+			pr_obj_open(sh, "forced");
+		pr_text(sh, any ? " " : "  forced ");
+		pr_u64(sh, PR_JSON, f->name, NULL, ish_idr_get(f, cfg->idr));
+		pr_text(sh, "%s=%u", f->name, ish_idr_get(f, cfg->idr));
+		any = true;
+	}
+	if (any)
+		pr_obj_close(sh);
+}
+
 void cmd_print_vsmmu(struct shell *sh, struct ish_vsmmu *vs)
 {
 	struct ish_vsmmu_dev *d;
@@ -64,6 +86,7 @@ void cmd_print_vsmmu(struct shell *sh, struct ish_vsmmu *vs)
 	pr_str(sh, PR_ANY, "gbpa", "  gbpa %s", ish_vsmmu_gbpa_abort(vs) ? "abort" : "bypass");
 	pr_str(sh, PR_TEXT, NULL, "  %s", ish_vsmmu_enabled(vs) ? "enabled" : "disabled");
 	pr_bool(sh, PR_JSON, "enabled", NULL, ish_vsmmu_enabled(vs));
+	print_forced(sh, ish_vsmmu_config(vs));
 	pr_nl(sh);
 	pr_arr_open(sh, "devices");
 	for (d = ish_vsmmu_dev_first(vs); d; d = ish_vsmmu_dev_next(d))
@@ -232,8 +255,9 @@ static int build_ste(struct shell *sh, const struct sh_call *c, uint64_t ste[2])
 		ste[1] = sh_num2(c, "raw", 1);
 		return 0;
 	}
-	if (!sh_has(c, "MODE") && !has_field(c, "config"))
-		return sh_usage(sh, "say abort, bypass, translate, raw W0 W1 or config=...");
+	/* v=0 alone is an invalid STE: the device aborts, whatever the rest says */
+	if (!sh_has(c, "MODE") && !has_field(c, "config") && !has_field(c, "v"))
+		return sh_usage(sh, "say abort, bypass, translate, raw W0 W1, config=... or v=0");
 	if (sh_has(c, "MODE") && has_field(c, "config"))
 		return sh_usage(sh, "%s already says the config", sh_str(c, "MODE"));
 	rc = cmd_parse_ste(sh, c->rest, c->nrest, ste);
@@ -291,6 +315,36 @@ static int ste_range(struct shell *sh, struct ish_vsmmu *vs, const struct sh_cal
 	return sh_fail(sh, err, "device %u: %s", failed, msg);
 }
 
+/*
+ * A translate STE goes to the kernel masked to the fields a stage-1 vSMMU may set (what the
+ * production VMM does too): say which of the guest's fields were dropped.
+ */
+static void print_dropped(struct shell *sh, const uint64_t ste[2])
+{
+	const uint64_t allowed[2] = { ISH_STE0_NESTING_ALLOWED, ISH_STE1_NESTING_ALLOWED };
+	const struct ish_field *f;
+	bool any = false;
+
+	if (!(ste[0] & ISH_STE_V) || ish_ste_config(ste) != ISH_STE_CFG_S1_TRANS)
+		return;
+	for (f = ish_ste_fields; f->name; f++) {
+		uint64_t v = ish_field_get(f, ste);
+
+		if (!v || !(ish_field_mask(f) & ~allowed[f->word]))
+			continue;
+		if (!any)
+			pr_obj_open(sh, "dropped");
+		pr_text(sh, any ? " " : "  dropped (not for a stage-1 vSMMU): ");
+		pr_u64(sh, PR_JSON, f->name, NULL, v);
+		pr_text(sh, "%s=0x%llx", f->name, (unsigned long long)v);
+		any = true;
+	}
+	if (any) {
+		pr_obj_close(sh);
+		pr_nl(sh);
+	}
+}
+
 static int cmd_ste(struct shell *sh, const struct sh_call *c)
 {
 	struct ish_vsmmu_dev *d;
@@ -318,6 +372,7 @@ static int cmd_ste(struct shell *sh, const struct sh_call *c)
 	d = ish_vsmmu_dev_find(vs, dev);
 	if (d)
 		print_vdev(sh, "device", vs, d);
+	print_dropped(sh, ste);
 	return 0;
 }
 

@@ -120,10 +120,18 @@ const char *sh_var_get(struct shell *sh, const char *name)
 int sh_var_set(struct shell *sh, const char *name, const char *value)
 {
 	struct sh_var *v = var_find(sh, name), **p;
-	char *copy = strdup(value);
+	size_t n = strlen(value);
+	char *copy;
 
+	/* $_ changes with every allocating command: a value that fits takes the old one's place */
+	if (v && n <= strlen(v->value)) {
+		memmove(v->value, value, n + 1);
+		return 0;
+	}
+	copy = malloc(n + 1);
 	if (!copy)
 		return -ENOMEM;
+	memcpy(copy, value, n + 1);
 	if (v) {
 		free(v->value);
 		v->value = copy;
@@ -158,13 +166,23 @@ void sh_vars_free(struct shell *sh)
 
 void sh_set_result(struct shell *sh, const char *fmt, ...)
 {
-	char buf[128];
+	char buf[128], *p = buf + sizeof(buf) - 1;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (!strcmp(fmt, "%u")) {	/* an object id: what nearly every command sets */
+		unsigned int v = va_arg(ap, unsigned int);
+
+		*p = '\0';
+		do
+			*--p = (char)('0' + v % 10);
+		while (v /= 10);
+	} else {
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		p = buf;
+	}
 	va_end(ap);
-	sh_var_set(sh, "_", buf);
+	sh_var_set(sh, "_", p);
 	sh->nresults++;
 }
 
@@ -242,14 +260,17 @@ static void echo_words(int argc, char **argv)
 	fputc('\n', stderr);
 }
 
-/* $NAME as a whole argument: the words are replaced in place */
+/*
+ * $NAME as a whole argument: the words are replaced in place, by copies (a command may set
+ * the variable it was given) kept together in one buffer of the segment.
+ */
 static int expand(struct shell *sh, struct sh_seg *s)
 {
+	size_t need = 0, o = 0;
 	int i;
 
 	for (i = 0; i < s->argc; i++) {
 		const char *name = s->argv[i] + 1, *val;
-		char *copy;
 
 		if (!s->expand[i])
 			continue;
@@ -259,12 +280,26 @@ static int expand(struct shell *sh, struct sh_seg *s)
 		val = sh_var_get(sh, name);
 		if (!val)
 			return sh_usage(sh, "$%s is not set", name);
-		copy = strdup(val);
-		if (!copy)
-			return -ENOMEM;
-		free(s->argv[i]);
-		s->argv[i] = copy;
+		need += strlen(val) + 1;
+	}
+	if (!need)
+		return 0;
+	free(s->values);
+	s->values = malloc(need);
+	if (!s->values)
+		return -ENOMEM;
+	for (i = 0; i < s->argc; i++) {
+		const char *val;
+		size_t n;
+
+		if (!s->expand[i])
+			continue;
+		val = sh_var_get(sh, s->argv[i] + 1);
+		n = strlen(val) + 1;
+		memcpy(s->values + o, val, n);
+		s->argv[i] = s->values + o;
 		s->expand[i] = false;
+		o += n;
 	}
 	return 0;
 }
@@ -344,15 +379,19 @@ bool sh_line_continues(char *line)
 	return true;
 }
 
-static char *read_logical(FILE *fp, unsigned int *lineno, unsigned int *first)
+/*
+ * The next logical line: in *buf (the caller's, reused line after line: no allocation a
+ * line), or, when it was continued, a joined copy the caller frees.
+ */
+static char *read_logical(FILE *fp, char **buf, size_t *cap, unsigned int *lineno,
+			  unsigned int *first)
 {
-	char *line = NULL, *more = NULL, *joined;
-	size_t cap = 0, mcap = 0;
+	char *line, *more = NULL, *joined;
+	size_t mcap = 0;
 
-	if (getline(&line, &cap, fp) < 0) {
-		free(line);
+	if (getline(buf, cap, fp) < 0)
 		return NULL;
-	}
+	line = *buf;
 	*first = ++*lineno;
 	while (sh_line_continues(line)) {
 		if (getline(&more, &mcap, fp) < 0)
@@ -360,7 +399,8 @@ static char *read_logical(FILE *fp, unsigned int *lineno, unsigned int *first)
 		++*lineno;
 		if (asprintf(&joined, "%s %s", line, more) < 0)
 			break;
-		free(line);
+		if (line != *buf)
+			free(line);
 		line = joined;
 	}
 	free(more);
@@ -371,14 +411,16 @@ int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
 {
 	const char *saved_file = sh->file;
 	unsigned int saved_line = sh->line, lineno = 0, first;
+	char *line, *buf = NULL;
 	int status, ret = 0;
-	char *line;
+	size_t cap = 0;
 
 	sh->file = label;
-	while (!sh->quit && (line = read_logical(fp, &lineno, &first))) {
+	while (!sh->quit && (line = read_logical(fp, &buf, &cap, &lineno, &first))) {
 		sh->line = first;
 		status = sh_run_line(sh, line);
-		free(line);
+		if (line != buf)
+			free(line);
 		if (status == SH_EXIT_INTR) {
 			ret = status;
 			break;
@@ -388,6 +430,7 @@ int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
 		if (status && !sh->force)
 			break;
 	}
+	free(buf);
 	if (sh_interrupted && !sh->interactive)
 		ret = SH_EXIT_INTR;
 	sh->file = saved_file;

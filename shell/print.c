@@ -7,7 +7,33 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "shell.h"
+
+/*
+ * Each command's output is flushed when it ends, so that it comes before the next command's
+ * error on stderr and a reader of a pipe or terminal sees it at once; a write a line was most
+ * of a batch's cost. Only where no one can see the order (stdout /dev/null, or a regular file
+ * that is not the one stderr goes to) does stdio's buffer keep it until it is full or exit.
+ */
+static bool flush_each(void)
+{
+	static int each = -1;
+	struct stat o, e;
+
+	if (each < 0) {
+		each = 1;
+		if (fstat(STDOUT_FILENO, &o) == 0 && S_ISCHR(o.st_mode) &&
+		    o.st_rdev == makedev(1, 3))
+			each = 0;	/* /dev/null */
+		else if (fstat(STDOUT_FILENO, &o) == 0 && S_ISREG(o.st_mode))
+			each = fstat(STDERR_FILENO, &e) == 0 && e.st_dev == o.st_dev &&
+			       e.st_ino == o.st_ino;
+	}
+	return each;
+}
 
 bool pr_json(const struct shell *sh)
 {
@@ -114,7 +140,8 @@ void pr_end(struct shell *sh, bool ok)
 		return;
 	sh->out.active = false;
 	if (!sh->json) {
-		fflush(stdout);
+		if (flush_each())
+			fflush(stdout);
 		return;
 	}
 	if (sh->out.fp) {
@@ -127,7 +154,48 @@ void pr_end(struct shell *sh, bool ok)
 	}
 	free(sh->out.buf);
 	sh->out.buf = NULL;
-	fflush(stdout);
+	if (flush_each())
+		fflush(stdout);
+}
+
+/*
+ * Most formats are one %s or %llu between literal text ("ioas %llu\n"): those are written
+ * without printf's parser, byte for byte what printf would write. false: not such a format.
+ */
+static bool text_simple(const char *fmt, const char *conv, const char *val)
+{
+	const char *pct = strchr(fmt, '%');
+	size_t n = strlen(conv), pre, vlen, post;
+	char line[256];
+
+	if (!pct || strncmp(pct, conv, n) || strchr(pct + n, '%'))
+		return false;
+	pre = (size_t)(pct - fmt);
+	vlen = strlen(val);
+	post = strlen(pct + n);
+	if (pre + vlen + post > sizeof(line)) {
+		fwrite_unlocked(fmt, 1, pre, stdout);
+		fputs_unlocked(val, stdout);
+		fputs_unlocked(pct + n, stdout);
+		return true;
+	}
+	/* one write into stdio's buffer */
+	memcpy(line, fmt, pre);
+	memcpy(line + pre, val, vlen);
+	memcpy(line + pre + vlen, pct + n, post);
+	fwrite_unlocked(line, 1, pre + vlen + post, stdout);
+	return true;
+}
+
+static const char *u64_dec(uint64_t v, char buf[24])
+{
+	char *p = buf + 23;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return p;
 }
 
 static void text(const char *fmt, ...)
@@ -145,7 +213,9 @@ static void text(const char *fmt, ...)
 
 void pr_u64(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, uint64_t v)
 {
-	if (text_on(sh, m) && fmt)
+	char dec[24];
+
+	if (text_on(sh, m) && fmt && !text_simple(fmt, "%llu", u64_dec(v, dec)))
 		text(fmt, (unsigned long long)v);
 	if (json_on(sh, m)) {
 		member(sh, key);
@@ -175,7 +245,7 @@ void pr_hex(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, ui
 
 void pr_str(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, const char *s)
 {
-	if (text_on(sh, m) && fmt)
+	if (text_on(sh, m) && fmt && !text_simple(fmt, "%s", s ? s : ""))
 		text(fmt, s ? s : "");
 	if (json_on(sh, m)) {
 		member(sh, key);

@@ -245,8 +245,17 @@ struct sh_seg {
 	char **argv;
 	bool *expand;	/* the word was an unquoted $NAME */
 	bool ignore;	/* '-' prefix: its error does not count */
+	char *values;	/* the values $NAME words were replaced by (exec.c), or NULL */
 };
 
+/*
+ * The words of a line, NUL separated in one buffer, and every segment's argv in one array:
+ * a typical line fits the inline space and costs no allocation at all. Tokens point into
+ * themselves: they stay where sh_tokenize() filled them.
+ */
+#define SH_TOK_CHARS 256
+#define SH_TOK_WORDS 32
+#define SH_TOK_SEGS 4
 struct sh_tokens {
 	int nseg;
 	struct sh_seg *seg;
@@ -254,6 +263,13 @@ struct sh_tokens {
 	bool open_word;
 	char quote;	/* the quote left open, 0 if none */
 	bool in_comment;
+	char *words;		/* the words: chars_in or the heap */
+	char **vec;		/* the argv arrays, NULL after each: vec_in or the heap */
+	bool *expv;
+	char chars_in[SH_TOK_CHARS];
+	char *vec_in[SH_TOK_WORDS];
+	bool expv_in[SH_TOK_WORDS];
+	struct sh_seg seg_in[SH_TOK_SEGS];
 };
 
 /* split @text; @partial: the text ends at the cursor (no error for an open quote) */

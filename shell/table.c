@@ -24,7 +24,7 @@ const struct sh_group *sh_group_find(const char *name)
 	const struct sh_group *const *g;
 
 	for (g = sh_groups; *g; g++)
-		if (!strcmp((*g)->name, name))
+		if ((*g)->name[0] == name[0] && !strcmp((*g)->name, name))
 			return *g;
 	return NULL;
 }
@@ -68,9 +68,21 @@ const struct sh_cmd *sh_cmd_find(const struct sh_group *g, int argc, char *const
 	return NULL;
 }
 
+/* every command names itself before it runs (for its errors): copies, no formatting */
 void sh_cmd_name(const struct sh_group *g, const struct sh_cmd *c, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s", g->name, c->verb ? " " : "", c->verb ? c->verb : "");
+	size_t o = 0;
+	const char *p;
+
+	if (!len)
+		return;
+	for (p = g->name; *p && o + 1 < len; p++)
+		buf[o++] = *p;
+	if (c->verb && o + 1 < len)
+		buf[o++] = ' ';
+	for (p = c->verb; p && *p && o + 1 < len; p++)
+		buf[o++] = *p;
+	buf[o] = '\0';
 }
 
 void sh_list_commands(FILE *fp)

@@ -5,14 +5,22 @@
  * at the start of a word, ';' between commands, a leading '-' that ignores a command's error.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "shell.h"
 
+/*
+ * While the line is read the words' places are offsets (a buffer that grows moves): argv
+ * entries hold offset + 1 into the words, 0 for the NULL ending a segment, and a segment's
+ * argv its first index into vec. sh_tokenize() turns them into pointers at the end.
+ */
 struct tok {
 	struct sh_tokens *t;
-	char *w;		/* the word being built */
-	size_t wlen, wcap;
+	size_t wlen, wcap;	/* chars in t->words */
+	size_t wstart;		/* where the word being built starts */
+	size_t nvec, vcap;	/* entries in t->vec and t->expv */
+	int segcap;		/* slots in t->seg */
 	bool in_word;
 	bool quoted;		/* some part of the word was quoted or escaped */
 	bool dollar;		/* the word started with an unquoted '$' */
@@ -20,38 +28,67 @@ struct tok {
 	bool ignore;		/* a '-' opened the segment to come */
 };
 
-static int wput(struct tok *k, char ch)
+/* a full buffer doubles, from the inline one to the heap: copied, never realloc'd in place */
+static int grow(void **buf, void *inline_buf, size_t *cap, size_t size)
 {
-	if (k->wlen + 2 > k->wcap) {
-		size_t cap = k->wcap ? k->wcap * 2 : 32;
-		char *n = realloc(k->w, cap);
+	void *n = malloc(*cap * 2 * size);
 
-		if (!n)
-			return -ENOMEM;
-		k->w = n;
-		k->wcap = cap;
-	}
-	k->w[k->wlen++] = ch;
-	k->w[k->wlen] = '\0';
+	if (!n)
+		return -ENOMEM;
+	memcpy(n, *buf, *cap * size);
+	if (*buf != inline_buf)
+		free(*buf);
+	*buf = n;
+	*cap *= 2;
+	return 0;
+}
+
+static inline int wput(struct tok *k, char ch)
+{
+	struct sh_tokens *t = k->t;
+
+	if (k->wlen + 1 >= k->wcap &&
+	    grow((void **)&t->words, t->chars_in, &k->wcap, 1) < 0)
+		return -ENOMEM;
+	t->words[k->wlen++] = ch;
 	k->in_word = true;
+	return 0;
+}
+
+/* one more entry of vec: a word (offset + 1) or a segment's end (0) */
+static int vput(struct tok *k, uintptr_t v, bool ex)
+{
+	struct sh_tokens *t = k->t;
+	size_t cap = k->vcap;
+
+	if (k->nvec == k->vcap) {
+		if (grow((void **)&t->vec, t->vec_in, &cap, sizeof(*t->vec)) < 0 ||
+		    grow((void **)&t->expv, t->expv_in, &k->vcap, sizeof(*t->expv)) < 0)
+			return -ENOMEM;
+	}
+	t->vec[k->nvec] = (char *)v;
+	t->expv[k->nvec++] = ex;
 	return 0;
 }
 
 static int open_seg(struct tok *k)
 {
+	struct sh_tokens *t = k->t;
 	struct sh_seg *s;
+	size_t cap = (size_t)k->segcap;
 
 	if (k->seg_open)
 		return 0;
-	s = realloc(k->t->seg, (size_t)(k->t->nseg + 1) * sizeof(*s));
-	if (!s)
+	if (t->nseg && vput(k, 0, false) < 0)	/* the NULL after the previous one */
 		return -ENOMEM;
-	k->t->seg = s;
-	s = &s[k->t->nseg++];
+	if (t->nseg == k->segcap) {
+		if (grow((void **)&t->seg, t->seg_in, &cap, sizeof(*t->seg)) < 0)
+			return -ENOMEM;
+		k->segcap = (int)cap;
+	}
+	s = &t->seg[t->nseg++];
 	memset(s, 0, sizeof(*s));
-	s->argv = calloc(1, sizeof(*s->argv));
-	if (!s->argv)
-		return -ENOMEM;
+	s->argv = (char **)(uintptr_t)k->nvec;
 	s->ignore = k->ignore;
 	k->ignore = false;
 	k->seg_open = true;
@@ -61,41 +98,54 @@ static int open_seg(struct tok *k)
 /* end the word being built and add it to the current segment */
 static int end_word(struct tok *k)
 {
-	struct sh_seg *s;
-	char **argv;
-	bool *ex;
-
 	if (!k->in_word)
 		return 0;
-	if (open_seg(k) < 0)
+	if (open_seg(k) < 0 || wput(k, '\0') < 0 ||
+	    vput(k, k->wstart + 1, k->dollar && !k->quoted) < 0)
 		return -ENOMEM;
-	s = &k->t->seg[k->t->nseg - 1];
-	if (!k->w) {
-		k->w = strdup("");
-		if (!k->w)
-			return -ENOMEM;
-	}
-	argv = realloc(s->argv, (size_t)(s->argc + 2) * sizeof(*argv));
-	if (!argv)
-		return -ENOMEM;
-	s->argv = argv;
-	ex = realloc(s->expand, (size_t)(s->argc + 1) * sizeof(*ex));
-	if (!ex)
-		return -ENOMEM;
-	s->expand = ex;
-	s->argv[s->argc] = k->w;
-	s->expand[s->argc] = k->dollar && !k->quoted;
-	s->argc++;
-	s->argv[s->argc] = NULL;
-	k->w = NULL;
-	k->wlen = k->wcap = 0;
+	k->t->seg[k->t->nseg - 1].argc++;
+	k->wstart = k->wlen;
 	k->in_word = k->quoted = k->dollar = false;
+	return 0;
+}
+
+/* offsets to pointers, now that nothing moves any more */
+static int finish(struct tok *k)
+{
+	struct sh_tokens *t = k->t;
+	size_t i;
+	int j;
+
+	if (t->nseg && vput(k, 0, false) < 0)
+		return -ENOMEM;
+	for (i = 0; i < k->nvec; i++) {
+		uintptr_t v = (uintptr_t)t->vec[i];
+
+		t->vec[i] = v ? t->words + v - 1 : NULL;
+	}
+	for (j = 0; j < t->nseg; j++) {
+		size_t first = (size_t)(uintptr_t)t->seg[j].argv;
+
+		t->seg[j].argv = t->vec + first;
+		t->seg[j].expand = t->expv + first;
+	}
 	return 0;
 }
 
 static bool blank(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* a character that is just itself inside a word: not a blank, quote, escape, ';' or the end */
+static inline bool plain(unsigned char ch)
+{
+	static const bool special[256] = {
+		['\0'] = true, [' '] = true, ['\t'] = true, ['\n'] = true, ['\r'] = true,
+		[';'] = true, ['\''] = true, ['"'] = true, ['\\'] = true,
+	};
+
+	return !special[ch];
 }
 
 static bool seg_empty(const struct tok *k)
@@ -109,24 +159,27 @@ static void drop_empty(struct sh_tokens *t, bool keep_last)
 	int i, j = 0;
 
 	for (i = 0; i < t->nseg; i++) {
-		if (t->seg[i].argc || (keep_last && i == t->nseg - 1)) {
+		if (t->seg[i].argc || (keep_last && i == t->nseg - 1))
 			t->seg[j++] = t->seg[i];
-			continue;
-		}
-		free(t->seg[i].argv);
-		free(t->seg[i].expand);
 	}
 	t->nseg = j;
 }
 
 int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, size_t errlen)
 {
-	struct tok k = { .t = t };
+	struct tok k = { .t = t, .wcap = SH_TOK_CHARS, .vcap = SH_TOK_WORDS,
+			 .segcap = SH_TOK_SEGS };
 	char quote = 0;
 	const char *p;
 	int rc = 0;
 
-	memset(t, 0, sizeof(*t));
+	t->nseg = 0;
+	t->open_word = t->in_comment = false;
+	t->quote = 0;
+	t->words = t->chars_in;
+	t->vec = t->vec_in;
+	t->expv = t->expv_in;
+	t->seg = t->seg_in;
 	for (p = text; *p && rc == 0; p++) {
 		char ch = *p;
 
@@ -177,6 +230,20 @@ int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, 
 			if (ch == '$' && !k.in_word)
 				k.dollar = true;
 			rc = wput(&k, ch);
+			/* the rest of a run of ordinary characters goes in at once */
+			while (rc == 0 && plain((unsigned char)p[1])) {
+				size_t n = 1;
+
+				while (plain((unsigned char)p[n + 1]))
+					n++;
+				if (k.wlen + n >= k.wcap) {
+					rc = wput(&k, *++p);	/* grows the buffer */
+					continue;
+				}
+				memcpy(t->words + k.wlen, p + 1, n);
+				k.wlen += n;
+				p += n;
+			}
 		}
 	}
 	if (rc == 0 && quote && !partial) {
@@ -191,19 +258,17 @@ int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, 
 			k.in_word = true;
 		rc = end_word(&k);
 		if (rc == 0 && !t->open_word && t->nseg) {
-			struct sh_seg *s = &t->seg[t->nseg - 1];
-
-			/* the empty word stands for "nothing typed yet" */
-			s->argc--;
-			free(s->argv[s->argc]);
-			s->argv[s->argc] = NULL;
+			/* the empty word stands for "nothing typed yet": the segment's end */
+			t->seg[t->nseg - 1].argc--;
+			k.nvec--;
 		}
 		if (rc == 0 && !t->nseg)
 			rc = open_seg(&k);
 	} else if (rc == 0) {
 		rc = end_word(&k);
 	}
-	free(k.w);
+	if (rc == 0)
+		rc = finish(&k);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "out of memory");
 	if (rc < 0) {
@@ -216,16 +281,23 @@ int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, 
 
 void sh_tokens_free(struct sh_tokens *t)
 {
-	int i, j;
+	int i;
 
-	for (i = 0; i < t->nseg; i++) {
-		for (j = 0; j < t->seg[i].argc; j++)
-			free(t->seg[i].argv[j]);
-		free(t->seg[i].argv);
-		free(t->seg[i].expand);
-	}
-	free(t->seg);
-	memset(t, 0, sizeof(*t));
+	for (i = 0; i < t->nseg; i++)
+		free(t->seg[i].values);
+	if (t->words != t->chars_in)
+		free(t->words);
+	if (t->vec != t->vec_in)
+		free(t->vec);
+	if (t->expv != t->expv_in)
+		free(t->expv);
+	if (t->seg != t->seg_in)
+		free(t->seg);
+	t->nseg = 0;
+	t->words = t->chars_in;
+	t->vec = t->vec_in;
+	t->expv = t->expv_in;
+	t->seg = t->seg_in;
 }
 
 static bool needs_quotes(const char *w)

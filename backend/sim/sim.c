@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The simulated kernel's front door: the ops table, its fd numbers, and the simulated host
- * (SMMUs and PCI functions) that GET_HW_INFO, open_device and enumeration describe.
+ * The simulated kernel's front door: the ops table (what a process can call), and the
+ * simulated host (SMMUs and PCI functions) that GET_HW_INFO, open_device and enumeration
+ * describe. The allocator, number spaces and fds below it are sim_base.c's.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -10,88 +11,8 @@
 
 static const struct ish_ops sim_ops;
 
-/* ---- the allocator ----------------------------------------------------------------------- */
+/* ---- the simulated host's PCI functions -------------------------------------------------- */
 
-static bool alloc_fails(struct sim *sim)
-{
-	if (!sim->fail_alloc || --sim->fail_alloc)
-		return false;
-	sim->fail_hit = true;
-	return true;
-}
-
-void *sim_calloc(struct sim *sim, size_t n, size_t size)
-{
-	return alloc_fails(sim) ? NULL : calloc(n, size);
-}
-
-void *sim_realloc(struct sim *sim, void *p, size_t size)
-{
-	return alloc_fails(sim) ? NULL : realloc(p, size);
-}
-
-void ish_sim_fail_alloc(struct ish_backend *be, unsigned long n)
-{
-	if (!ish_is_sim(be))
-		return;
-	sim_of(be)->fail_alloc = n;
-	if (n)
-		sim_of(be)->fail_hit = false;
-}
-
-bool ish_sim_fail_alloc_hit(struct ish_backend *be)
-{
-	return ish_is_sim(be) && sim_of(be)->fail_hit;
-}
-
-/* ---- files ------------------------------------------------------------------------------- */
-
-struct sim_file *sim_file_find(struct sim *sim, int fd)
-{
-	struct sim_file *f;
-
-	for (f = sim->files; f; f = f->next)
-		if (f->fd == fd)
-			return f;
-	return NULL;
-}
-
-/* Like the kernel's fd table: the lowest free number, here from SIM_FD_BASE up. */
-static int lowest_free_fd(struct sim *sim)
-{
-	int fd;
-
-	for (fd = SIM_FD_BASE; sim_file_find(sim, fd); fd++)
-		;
-	return fd;
-}
-
-int sim_file_new(struct sim *sim, enum sim_file_kind kind, struct sim_file **out)
-{
-	struct sim_file *f = sim_calloc(sim, 1, sizeof(*f));
-
-	if (!f)
-		return -ENOMEM;
-	f->fd = lowest_free_fd(sim);
-	f->kind = kind;
-	f->next = sim->files;
-	sim->files = f;
-	*out = f;
-	return f->fd;
-}
-
-void sim_file_free(struct sim *sim, struct sim_file *f)
-{
-	struct sim_file **p;
-
-	for (p = &sim->files; *p; p = &(*p)->next) {
-		if (*p == f) {
-			*p = f->next;
-			free(f);
-			return;
-		}
-	}
-}
 /* "vfioN" at the end of a cdev path: N, or -EINVAL. */
 static int cdev_minor(const char *spec)
 {
@@ -104,6 +25,13 @@ static int cdev_minor(const char *spec)
 		return -EINVAL;
 	n = strtol(base + 4, &end, 10);
 	return *end || n > 0xffff ? -EINVAL : (int)n;
+}
+
+/* "DDDD:BB:DD.F" (canonical) as a number: the key of sim->pdev_by_bdf */
+static uint64_t bdf_key(const char *bdf)
+{
+	return strtoull(bdf, NULL, 16) << 16 | strtoull(bdf + 5, NULL, 16) << 8 |
+	       strtoull(bdf + 8, NULL, 16) << 3 | strtoull(bdf + 11, NULL, 16);
 }
 
 /* A function by BDF or cdev path; *err = -ENOENT when none, -EINVAL when malformed. */
@@ -124,10 +52,10 @@ struct sim_pdev *sim_pdev_find(struct sim *sim, const char *spec, int *err)
 		return NULL;
 	}
 	*err = -ENOENT;
-	for (p = sim->pdevs; p; p = p->next)
-		if (minor >= 0 ? p->minor == minor : !strcmp(p->cfg.bdf, bdf))
-			return p;
-	return NULL;
+	if (minor >= 0)
+		return (unsigned int)minor < sim->nvfio ? sim->pdev_by_minor[minor] : NULL;
+	p = sim_map_get(&sim->pdev_by_bdf, bdf_key(bdf));
+	return p;
 }
 
 void sim_pdev_info(const struct sim *sim, const struct sim_pdev *p, struct ish_pci_dev *info)
@@ -188,16 +116,42 @@ void sim_pdev_reset(struct sim_pdev *p)
 	memset(&p->edu, 0, sizeof(p->edu));
 }
 
+/* the next vfioN goes to @p */
+static int minor_add(struct sim *sim, struct sim_pdev *p)
+{
+	if (sim->nvfio == sim->minor_cap) {
+		unsigned int cap = sim->minor_cap ? 2 * sim->minor_cap : 16;
+		struct sim_pdev **v = realloc(sim->pdev_by_minor, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		sim->pdev_by_minor = v;
+		sim->minor_cap = cap;
+	}
+	p->minor = (int)sim->nvfio;
+	sim->pdev_by_minor[sim->nvfio++] = p;
+	return 0;
+}
+
 static int pdev_add(struct sim *sim, const struct ish_sim_dev_cfg *cfg)
 {
-	struct sim_pdev *p, **pp;
 	char bdf[ISH_BDF_LEN];
+	struct sim_pdev *p;
 	int err;
 
 	if (ish_bdf_canon(cfg->bdf, bdf) < 0 || cfg->smmu >= sim->nsmmu)
 		return -EINVAL;
 	if (sim_pdev_find(sim, bdf, &err))
 		return -EEXIST;
+	if (sim->npdev == sim->pdev_cap) {
+		unsigned int cap = sim->pdev_cap ? 2 * sim->pdev_cap : 16;
+		struct sim_pdev **v = realloc(sim->pdevs, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		sim->pdevs = v;
+		sim->pdev_cap = cap;
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -205,14 +159,28 @@ static int pdev_add(struct sim *sim, const struct ish_sim_dev_cfg *cfg)
 	memcpy(p->cfg.bdf, bdf, sizeof(bdf));
 	snprintf(p->name, sizeof(p->name), "%s", cfg->name ? cfg->name : "");
 	p->cfg.name = p->name;
-	p->group = (int)sim->npdev++;
-	p->minor = cfg->vfio ? (int)sim->nvfio++ : -1;
+	p->minor = -1;
+	if (sim_map_add(sim, &sim->pdev_by_bdf, bdf_key(bdf), p) < 0)
+		goto free_pdev;
+	if (cfg->vfio && minor_add(sim, p) < 0)
+		goto unmap;
+	p->group = (int)sim->npdev;
+	sim->pdevs[sim->npdev++] = p;
+	sim->pdevs_sorted = false;
 	sim_pdev_reset(p);
-	for (pp = &sim->pdevs; *pp && strcmp((*pp)->cfg.bdf, bdf) < 0; pp = &(*pp)->next)
-		;
-	p->next = *pp;
-	*pp = p;
 	return 0;
+
+unmap:
+	sim_map_del(&sim->pdev_by_bdf, bdf_key(bdf));
+free_pdev:
+	free(p);
+	return -ENOMEM;
+}
+
+static int pdev_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct sim_pdev *const *)a)->cfg.bdf,
+		      (*(struct sim_pdev *const *)b)->cfg.bdf);
 }
 
 /* ---- public: topology ------------------------------------------------------------------- */
@@ -340,15 +308,13 @@ void ish_sim_get_stats(struct ish_backend *be, struct ish_sim_stats *st)
 {
 	struct sim *sim = sim_of(be);
 	const struct sim_ictx *ictx;
-	const struct sim_file *f;
 
 	memset(st, 0, sizeof(*st));
 	if (!ish_is_sim(be))
 		return;
 	for (ictx = sim->ctxs; ictx; ictx = ictx->next)
 		count_ctx(ictx, st);
-	for (f = sim->files; f; f = f->next)
-		st->open_fds++;
+	st->open_fds = sim->nfiles;
 	st->calls = sim->calls;
 	st->host_events = sim->host_events;
 }
@@ -542,11 +508,16 @@ static int sim_pci_list(struct ish_backend *be, ish_pci_cb cb, void *arg)
 {
 	struct sim *sim = sim_of(be);
 	struct ish_pci_dev info;
-	struct sim_pdev *p;
+	unsigned int i;
 	int rc;
 
-	for (p = sim->pdevs; p; p = p->next) {
-		sim_pdev_info(sim, p, &info);
+	/* in BDF order, as the PCI core lists them; sorted once after devices were added */
+	if (!sim->pdevs_sorted) {
+		qsort(sim->pdevs, sim->npdev, sizeof(*sim->pdevs), pdev_cmp);
+		sim->pdevs_sorted = true;
+	}
+	for (i = 0; i < sim->npdev; i++) {
+		sim_pdev_info(sim, sim->pdevs[i], &info);
 		rc = cb(arg, &info);
 		if (rc)
 			return rc;
@@ -582,7 +553,7 @@ static int sim_pci_use_vfio(struct ish_backend *be, const char *bdf)
 	if (!p)
 		return err;
 	if (p->minor < 0)
-		p->minor = (int)sim->nvfio++;
+		return minor_add(sim, p);
 	return 0;
 }
 
@@ -590,15 +561,18 @@ static int sim_pci_use_vfio(struct ish_backend *be, const char *bdf)
 static void sim_free(struct ish_backend *be)
 {
 	struct sim *sim = sim_of(be);
-	struct sim_pdev *p;
 	unsigned int i;
 
-	while (sim->files)
-		sim_close(be, sim->files->fd);
-	while ((p = sim->pdevs)) {
-		sim->pdevs = p->next;
-		free(p);
-	}
+	for (i = sim->nfile_slots; sim->nfiles && i-- > 0;)
+		if (sim->file_tab[i])
+			sim_close(be, SIM_FD_BASE + (int)i);
+	free(sim->file_tab);
+	sim_ida_free(&sim->fds);
+	for (i = 0; i < sim->npdev; i++)
+		free(sim->pdevs[i]);
+	free(sim->pdevs);
+	free(sim->pdev_by_minor);
+	sim_map_free(&sim->pdev_by_bdf);
 	for (i = 0; i < sim->nsmmu; i++)
 		sim_smmu_flush(&sim->smmu[i]);
 	free(sim);

@@ -9,6 +9,17 @@
 
 #define SIM_INT_MAX 0x7fffffffU
 
+/* the vIOMMU's queue of @type: one a type at most (viommu->veventqs) */
+static struct sim_obj *veventq_of(struct sim_obj *v, uint32_t type)
+{
+	struct sim_obj *q;
+
+	for (q = v->u.viommu.veventqs; q; q = q->u.q.next)
+		if (q->u.q.type == type)
+			return q;
+	return NULL;
+}
+
 int sim_veventq_alloc(struct sim_ictx *ictx, struct iommu_veventq_alloc *cmd)
 {
 	uint32_t max = sim_strict(ictx->sim) ? SIM_MAX_DEPTH : UINT32_MAX;
@@ -23,9 +34,8 @@ int sim_veventq_alloc(struct sim_ictx *ictx, struct iommu_veventq_alloc *cmd)
 	v = sim_obj_get(ictx, cmd->viommu_id, SIM_VIOMMU);
 	if (!v)
 		return -ENOENT;
-	while ((q = sim_obj_next(ictx, q, SIM_VEVENTQ)))
-		if (q->u.q.viommu == v && q->u.q.type == cmd->type)
-			return -EEXIST;
+	if (veventq_of(v, cmd->type))
+		return -EEXIST;
 	q = sim_obj_new(ictx, SIM_VEVENTQ);
 	if (!q)
 		return -ENOMEM;
@@ -38,6 +48,8 @@ int sim_veventq_alloc(struct sim_ictx *ictx, struct iommu_veventq_alloc *cmd)
 	q->u.q.type = cmd->type;
 	q->u.q.depth = cmd->veventq_depth;
 	q->u.q.file = f;
+	q->u.q.next = v->u.viommu.veventqs;
+	v->u.viommu.veventqs = q;
 	q->users++;		/* the fd's reference */
 	v->users++;
 	f->obj = q;
@@ -51,8 +63,12 @@ int sim_veventq_alloc(struct sim_ictx *ictx, struct iommu_veventq_alloc *cmd)
 
 void sim_veventq_destroy(struct sim_obj *q)
 {
+	struct sim_obj **p = &q->u.q.viommu->u.viommu.veventqs;
 	struct sim_vevent *e;
 
+	while (*p != q)
+		p = &(*p)->u.q.next;
+	*p = q->u.q.next;
 	while ((e = q->u.q.head)) {
 		q->u.q.head = e->next;
 		free(e);
@@ -91,15 +107,6 @@ static void veventq_push(struct sim_obj *q, const uint64_t evt[4])
 	q->u.q.num++;
 }
 
-static struct sim_obj *veventq_of(struct sim_obj *v, uint32_t type)
-{
-	struct sim_obj *q = NULL;
-
-	while ((q = sim_obj_next(v->ictx, q, SIM_VEVENTQ)))
-		if (q->u.q.viommu == v && q->u.q.type == type)
-			return q;
-	return NULL;
-}
 
 static bool forwarded_id(uint8_t id)
 {

@@ -73,18 +73,20 @@ static int paging_add_domain(struct sim_obj *hwpt, struct sim_smmu *s)
 	bool s2 = is_s2(s, hwpt->u.paging.flags);
 	int rc;
 
-	rc = sim_ioas_resv_add(ioas, hwpt, aperture_last(s, s2) + 1, UINT64_MAX);
+	hwpt->u.paging.aperture_end = aperture_last(s, s2) + 1;
+	rc = sim_ioas_resv_add(ioas, hwpt->u.paging.aperture_end, UINT64_MAX);
 	if (rc < 0)
 		return rc;
 	rc = ioas->u.ioas.domains ? 0 : sim_ioas_pin_check(ioas);
 	if (!rc && s2)
 		rc = sim_vmid_alloc(s, &hwpt->u.paging.vmid);
 	if (rc < 0) {
-		sim_ioas_resv_del(ioas, hwpt);
+		sim_ioas_resv_del(ioas, hwpt->u.paging.aperture_end, UINT64_MAX);
 		return rc;
 	}
 	ioas->u.ioas.domains++;
 	ioas->users++;
+	sim_ioas_hwpt_link(ioas, hwpt);
 	return 0;
 }
 
@@ -217,7 +219,8 @@ void sim_hwpt_destroy(struct sim_obj *hwpt)
 		return;
 	}
 	ioas = hwpt->u.paging.ioas;
-	sim_ioas_resv_del(ioas, hwpt);
+	sim_ioas_hwpt_unlink(hwpt);
+	sim_ioas_resv_del(ioas, hwpt->u.paging.aperture_end, UINT64_MAX);
 	ioas->u.ioas.domains--;
 	ioas->users--;
 	if (hwpt->u.paging.vmid)
@@ -266,18 +269,15 @@ int sim_viommu_alloc(struct sim_ictx *ictx, struct iommu_viommu_alloc *cmd)
 void sim_viommu_destroy(struct sim_obj *viommu)
 {
 	viommu->u.viommu.parent->users--;
+	sim_map_free(&viommu->u.viommu.vdevs);	/* empty: every vDEVICE held it */
 }
 
 /* ---- vDEVICE ----------------------------------------------------------------------------- */
 
+/* a live vDEVICE only: a tombstone left viommu->vdevs when it was destroyed */
 struct sim_obj *sim_vdevice_by_vsid(struct sim_obj *viommu, uint64_t vsid)
 {
-	struct sim_obj *vd = NULL;
-
-	while ((vd = sim_obj_next(viommu->ictx, vd, SIM_VDEVICE)))
-		if (vd->u.vdev.viommu == viommu && vd->u.vdev.virt_id == vsid)
-			return vd;
-	return NULL;
+	return sim_map_get(&viommu->u.viommu.vdevs, vsid);
 }
 
 int sim_vdevice_alloc(struct sim_ictx *ictx, struct iommu_vdevice_alloc *cmd)
@@ -297,6 +297,10 @@ int sim_vdevice_alloc(struct sim_ictx *ictx, struct iommu_vdevice_alloc *cmd)
 	vd = sim_obj_new(ictx, SIM_VDEVICE);
 	if (!vd)
 		return -ENOMEM;
+	if (sim_map_add(ictx->sim, &v->u.viommu.vdevs, cmd->virt_id, vd) < 0) {
+		sim_obj_abort(vd);
+		return -ENOMEM;
+	}
 	vd->u.vdev.viommu = v;
 	vd->u.vdev.dev = idev;
 	vd->u.vdev.virt_id = cmd->virt_id;
@@ -313,6 +317,7 @@ void sim_vdevice_destroy(struct sim_obj *vd)
 {
 	struct sim_obj *idev = vd->u.vdev.dev;
 
+	sim_map_del(&vd->u.vdev.viommu->u.viommu.vdevs, vd->u.vdev.virt_id);
 	vd->u.vdev.viommu->users--;
 	idev->users--;
 	idev->u.dev.vdev = NULL;

@@ -35,6 +35,7 @@
 /* the software MSI window the SMMUv3 driver reserves in every IOAS a device uses */
 #define SIM_MSI_IOVA		0x8000000ULL
 #define SIM_MSI_LEN		0x100000ULL
+#define SIM_MSI_LAST		(SIM_MSI_IOVA + SIM_MSI_LEN - 1)
 
 /* SMMUv3 event record fields (evt[0], evt[1]) */
 #define SIM_EVT0_SID_SHIFT	32
@@ -64,10 +65,10 @@ struct sim_area {
 	struct sim_area *next;	/* sorted by iova */
 };
 
-/* one reserved IOVA range, owned by the device whose attach put it there */
+/* one reserved IOVA range, held by the devices or domains whose attach put it there */
 struct sim_resv {
 	uint64_t start, last;
-	const struct sim_obj *owner;
+	unsigned int owners;	/* devices (SW MSI) or domains (aperture) that reserved it */
 	struct sim_resv *next;
 };
 
@@ -80,6 +81,20 @@ struct sim_vevent {
 struct sim_file;
 struct sim_pdev;
 struct sim_ictx;
+
+/* the lowest free number in O(log64 n): an id space, the fd table (sim_base.c) */
+#define SIM_IDA_LEVELS 6
+struct sim_ida {
+	uint64_t *lv[SIM_IDA_LEVELS];	/* lv[0]: a bit per number; lv[k+1]: lv[k]'s full words */
+	unsigned int depth;
+	uint32_t cap;			/* 64^depth numbers */
+};
+
+/* u64 key -> pointer, O(1): vSIDs of a vIOMMU, BDFs of the host (sim_base.c) */
+struct sim_map {
+	struct sim_map_ent { uint64_t key; void *val; } *v;
+	size_t cap, n;
+};
 
 struct sim_obj {
 	uint32_t id;
@@ -101,6 +116,7 @@ struct sim_obj {
 			struct sim_resv *resv;
 			struct sim_resv *allowed;	/* IOMMU_IOAS_ALLOW_IOVAS, owner NULL */
 			unsigned int domains;	/* HWPT_PAGING objects on it */
+			struct sim_obj *hwpts;	/* those, as the kernel's ioas->hwpt_list */
 			bool no_huge;		/* IOMMU_OPTION_HUGE_PAGES = 0 */
 		} ioas;
 		struct {
@@ -109,6 +125,8 @@ struct sim_obj {
 			bool autodomain;
 			unsigned int smmu;
 			uint16_t vmid;		/* S2 (nest parent) only */
+			uint64_t aperture_end;	/* first IOVA past the aperture: reserved from here */
+			struct sim_obj *prev, *next;	/* on its IOAS's list */
 		} paging;
 		struct {
 			struct sim_obj *viommu;
@@ -119,6 +137,8 @@ struct sim_obj {
 			struct sim_obj *parent;
 			unsigned int smmu;
 			uint16_t vmid;
+			struct sim_map vdevs;		/* virt_id -> vDEVICE (viommu->vdevs) */
+			struct sim_obj *veventqs;	/* its vEVENTQs (viommu->veventqs) */
 		} viommu;
 		struct {
 			struct sim_obj *viommu, *dev;
@@ -132,6 +152,7 @@ struct sim_obj {
 			uint32_t lost_seq;
 			struct sim_vevent *head, *tail;
 			struct sim_file *file;
+			struct sim_obj *next;	/* on its vIOMMU's list */
 		} q;
 	} u;
 };
@@ -141,6 +162,8 @@ struct sim_ictx {
 	unsigned int refs;		/* the iommufd file, bound devices, vEVENTQ files */
 	struct sim_obj **objs;		/* index = id; NULL = free */
 	uint32_t cap;
+	struct sim_ida ids;		/* taken ids (0 is never handed out) */
+	uint32_t nobjs;			/* ids taken: objects, reserved and tombstoned */
 	uint32_t vfio_ioas;		/* IOMMU_VFIO_IOAS compat IOAS, 0 = none */
 	bool rlimit_mm;			/* IOMMU_OPTION_RLIMIT_MODE */
 	struct sim_ictx *next;
@@ -155,7 +178,6 @@ struct sim_file {
 	struct sim_pdev *pdev;		/* device */
 	struct sim_obj *obj;		/* device: its DEVICE object once bound; vEVENTQ */
 	uint64_t pos;			/* device: read()/write() position */
-	struct sim_file *next;
 };
 
 struct sim_edu {
@@ -172,7 +194,6 @@ struct sim_pdev {
 	struct sim_obj *idev;		/* the bound DEVICE object */
 	uint8_t config[SIM_CFG_SIZE];
 	struct sim_edu edu;
-	struct sim_pdev *next;		/* sorted by BDF */
 };
 
 /* a cached stage-1 translation: (VMID, ASID, VA page) -> IPA page */
@@ -201,9 +222,15 @@ struct sim {
 	struct ish_backend be;
 	struct sim_smmu smmu[ISH_SIM_MAX_SMMUS];
 	unsigned int nsmmu;
-	struct sim_pdev *pdevs;
-	unsigned int npdev, nvfio;
-	struct sim_file *files;
+	struct sim_pdev **pdevs;	/* in the order added; sorted by BDF when pdevs_sorted */
+	bool pdevs_sorted;
+	unsigned int npdev, nvfio, pdev_cap;
+	struct sim_map pdev_by_bdf;	/* sim_bdf_key() -> function */
+	struct sim_pdev **pdev_by_minor;	/* vfioN -> function, nvfio of them */
+	unsigned int minor_cap;
+	struct sim_ida fds;		/* fd - SIM_FD_BASE taken */
+	struct sim_file **file_tab;	/* fd - SIM_FD_BASE -> file */
+	uint32_t nfile_slots, nfiles;
 	struct sim_ictx *ctxs;
 	enum ish_sim_profile profile;
 	unsigned long calls, host_events;
@@ -221,12 +248,21 @@ static inline bool sim_strict(const struct sim *sim)
 	return sim->profile == ISH_SIM_PROFILE_7_3;
 }
 
-/* ---- sim.c: files, topology, and the kernel's allocator (with failslab) */
+/* ---- sim_base.c: the ground floor: the allocator (with failslab), number spaces, fds */
 void *sim_calloc(struct sim *sim, size_t n, size_t size);
 void *sim_realloc(struct sim *sim, void *p, size_t size);
+int sim_ida_alloc(struct sim *sim, struct sim_ida *ida, uint32_t *out);
+void sim_ida_remove(struct sim_ida *ida, uint32_t n);
+void sim_ida_free(struct sim_ida *ida);
+void *sim_map_get(const struct sim_map *m, uint64_t key);
+int sim_map_add(struct sim *sim, struct sim_map *m, uint64_t key, void *val);
+void sim_map_del(struct sim_map *m, uint64_t key);
+void sim_map_free(struct sim_map *m);
 struct sim_file *sim_file_find(struct sim *sim, int fd);
 int sim_file_new(struct sim *sim, enum sim_file_kind kind, struct sim_file **out);
 void sim_file_free(struct sim *sim, struct sim_file *f);
+
+/* ---- sim.c: the front door (the ops table) and the simulated host */
 struct sim_pdev *sim_pdev_find(struct sim *sim, const char *spec, int *err);
 void sim_pdev_info(const struct sim *sim, const struct sim_pdev *p, struct ish_pci_dev *info);
 
@@ -244,7 +280,7 @@ int sim_obj_destroy_id(struct sim_ictx *ictx, uint32_t id);
 /* remove a live object from the table and free it; its users must be 1 */
 void sim_obj_remove(struct sim_obj *obj);
 void sim_obj_tombstone(struct sim_obj *obj);
-/* walk every live object of a type in id order */
+/* walk every live object of a type in id order (O(ids): for whole-context views only) */
 struct sim_obj *sim_obj_next(struct sim_ictx *ictx, struct sim_obj *prev, enum sim_obj_type t);
 
 /* ---- sim_iommufd.c: the iommufd ioctl envelope */
@@ -266,10 +302,16 @@ void sim_ioas_destroy(struct sim_obj *ioas);
 /* the first domain: areas page aligned (-EADDRINUSE) and pinnable (-EFAULT) */
 int sim_ioas_pin_check(struct sim_obj *ioas);
 unsigned long sim_ioas_pinned(const struct sim_obj *ioas);
-/* reserve [start, last] for @owner: -EADDRINUSE when a mapping is there */
-int sim_ioas_resv_add(struct sim_obj *ioas, const struct sim_obj *owner, uint64_t start,
-		      uint64_t last);
-void sim_ioas_resv_del(struct sim_obj *ioas, const struct sim_obj *owner);
+/*
+ * Reserve [start, last] for one more owner: -EADDRINUSE when a mapping is there. Owners of the
+ * same range share one entry with a count, so a thousand devices' MSI windows are one.
+ */
+int sim_ioas_resv_add(struct sim_obj *ioas, uint64_t start, uint64_t last);
+/* one owner of [start, last] is gone */
+void sim_ioas_resv_del(struct sim_obj *ioas, uint64_t start, uint64_t last);
+/* a paging HWPT joins / leaves its IOAS's list */
+void sim_ioas_hwpt_link(struct sim_obj *ioas, struct sim_obj *hwpt);
+void sim_ioas_hwpt_unlink(struct sim_obj *hwpt);
 uint64_t sim_ioas_alignment(const struct sim_obj *ioas);
 /* after an unmap the S2 changed: the driver flushes every nested S1 entry of its VMIDs */
 void sim_ioas_s2_changed(struct sim_obj *ioas);

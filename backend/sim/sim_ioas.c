@@ -111,36 +111,77 @@ unsigned long sim_ioas_pinned(const struct sim_obj *ioas)
 
 /* ---- reserved ranges */
 
-int sim_ioas_resv_add(struct sim_obj *ioas, const struct sim_obj *owner, uint64_t start,
-		      uint64_t last)
+/* the entry of exactly [start, last]: there are as many as distinct ranges, a handful */
+static struct sim_resv **resv_find(struct sim_obj *ioas, uint64_t start, uint64_t last)
 {
-	struct sim_resv *r;
+	struct sim_resv **p;
+
+	for (p = &ioas->u.ioas.resv; *p; p = &(*p)->next)
+		if ((*p)->start == start && (*p)->last == last)
+			return p;
+	return p;
+}
+
+int sim_ioas_resv_add(struct sim_obj *ioas, uint64_t start, uint64_t last)
+{
+	struct sim_resv **p, *r;
 
 	if (range_hit(ioas->u.ioas.allowed, start, last) || area_hit(ioas, start, last))
 		return -EADDRINUSE;
+	p = resv_find(ioas, start, last);
+	if (*p) {
+		(*p)->owners++;
+		return 0;
+	}
 	r = sim_calloc(ioas->ictx->sim, 1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	r->start = start;
 	r->last = last;
-	r->owner = owner;
-	r->next = ioas->u.ioas.resv;
-	ioas->u.ioas.resv = r;
+	r->owners = 1;
+	*p = r;
 	return 0;
 }
 
-void sim_ioas_resv_del(struct sim_obj *ioas, const struct sim_obj *owner)
+void sim_ioas_resv_del(struct sim_obj *ioas, uint64_t start, uint64_t last)
 {
-	struct sim_resv **p, *r;
+	struct sim_resv **p = resv_find(ioas, start, last), *r = *p;
 
-	for (p = &ioas->u.ioas.resv; (r = *p);) {
-		if (r->owner == owner) {
-			*p = r->next;
-			free(r);
-		} else {
-			p = &r->next;
-		}
+	if (r && !--r->owners) {
+		*p = r->next;
+		free(r);
 	}
+}
+
+/* at the tail, as iommufd_hwpt_paging_alloc() adds to ioas->hwpt_list; head->prev = tail */
+void sim_ioas_hwpt_link(struct sim_obj *ioas, struct sim_obj *hwpt)
+{
+	struct sim_obj *head = ioas->u.ioas.hwpts;
+
+	hwpt->u.paging.next = NULL;
+	if (!head) {
+		hwpt->u.paging.prev = hwpt;
+		ioas->u.ioas.hwpts = hwpt;
+		return;
+	}
+	hwpt->u.paging.prev = head->u.paging.prev;
+	head->u.paging.prev->u.paging.next = hwpt;
+	head->u.paging.prev = hwpt;
+}
+
+void sim_ioas_hwpt_unlink(struct sim_obj *hwpt)
+{
+	struct sim_obj *ioas = hwpt->u.paging.ioas, *head = ioas->u.ioas.hwpts;
+	struct sim_obj *prev = hwpt->u.paging.prev, *next = hwpt->u.paging.next;
+
+	if (hwpt == head)
+		ioas->u.ioas.hwpts = next;
+	else
+		prev->u.paging.next = next;
+	if (next)
+		next->u.paging.prev = prev;
+	else if (ioas->u.ioas.hwpts)
+		ioas->u.ioas.hwpts->u.paging.prev = prev;
 }
 
 /* ---- IOVA allocation */
@@ -664,11 +705,11 @@ void *sim_ioas_xlate(struct sim_obj *ioas, uint64_t iova, size_t len, bool write
 
 void sim_ioas_s2_changed(struct sim_obj *ioas)
 {
-	struct sim_obj *h = NULL;
 	struct sim *sim = ioas->ictx->sim;
+	struct sim_obj *h;
 
-	while ((h = sim_obj_next(ioas->ictx, h, SIM_HWPT_PAGING)))
-		if (h->u.paging.ioas == ioas && h->u.paging.vmid)
+	for (h = ioas->u.ioas.hwpts; h; h = h->u.paging.next)
+		if (h->u.paging.vmid)
 			sim_tlb_inv(&sim->smmu[h->u.paging.smmu], h->u.paging.vmid, -1, 0,
 				    UINT64_MAX);
 }

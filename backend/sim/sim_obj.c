@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * One id space per iommufd: the lowest free id >= 1, freed ids reused at once, a failed
- * creation leaves no gap. Each object counts its "users" like the kernel's iommufd_object:
- * 1 is the table itself, anything more makes IOMMU_DESTROY say EBUSY.
+ * creation leaves no gap (an id bitmap: O(log n); the table: id -> object in O(1)). Each
+ * object counts its "users" like the kernel's iommufd_object: 1 is the table itself, anything
+ * more makes IOMMU_DESTROY say EBUSY. What a destroy does is the type's, from one table as
+ * the kernel's iommufd_object_ops[].
  */
 #include <stdlib.h>
 #include "sim_internal.h"
@@ -15,6 +17,10 @@ struct sim_ictx *sim_ictx_new(struct sim *sim)
 		return NULL;
 	ictx->sim = sim;
 	ictx->refs = 1;
+	if (sim_ida_alloc(sim, &ictx->ids, &(uint32_t){ 0 }) < 0) {	/* id 0: never an object */
+		free(ictx);
+		return NULL;
+	}
 	ictx->next = sim->ctxs;
 	sim->ctxs = ictx;
 	return ictx;
@@ -25,32 +31,35 @@ void sim_ictx_get(struct sim_ictx *ictx)
 	ictx->refs++;
 }
 
-/* What an object's destroy does to the objects it held. */
+/*
+ * What an object's destroy does to the objects it held, by type (iommufd_object_ops[].destroy).
+ * A DEVICE is destroyed by its unbind (sim_vfio_unbind), a tombstone has nothing left to drop.
+ */
+static const struct sim_obj_ops {
+	void (*destroy)(struct sim_obj *obj);
+} obj_ops[] = {
+	[SIM_DEVICE] = { NULL },
+	[SIM_IOAS] = { sim_ioas_destroy },
+	[SIM_HWPT_PAGING] = { sim_hwpt_destroy },
+	[SIM_HWPT_NESTED] = { sim_hwpt_destroy },
+	[SIM_VIOMMU] = { sim_viommu_destroy },
+	[SIM_VDEVICE] = { sim_vdevice_destroy },
+	[SIM_VEVENTQ] = { sim_veventq_destroy },
+	[SIM_TOMBSTONE] = { NULL },
+};
+
 static void obj_release(struct sim_obj *obj)
 {
-	switch (obj->type) {
-	case SIM_IOAS:
-		sim_ioas_destroy(obj);
-		break;
-	case SIM_HWPT_PAGING:
-	case SIM_HWPT_NESTED:
-		sim_hwpt_destroy(obj);
-		break;
-	case SIM_VIOMMU:
-		sim_viommu_destroy(obj);
-		break;
-	case SIM_VDEVICE:
-		sim_vdevice_destroy(obj);
-		break;
-	case SIM_VEVENTQ:
-		sim_veventq_destroy(obj);
-		break;
-	default:
-		break;
-	}
+	if (obj_ops[obj->type].destroy)
+		obj_ops[obj->type].destroy(obj);
 }
 
-/* Closing the context: destroy whatever only the table holds, again and again. */
+/*
+ * Closing the context: destroy whatever only the table holds, pass after pass, as
+ * iommufd_fops_release() does. A pass is linear and frees every object nothing else holds;
+ * what held others frees them for the next pass, so the passes are bounded by the longest
+ * chain of holders (vEVENTQ -> vIOMMU -> nest parent -> IOAS: 4), not by the count.
+ */
 static void ictx_teardown(struct sim_ictx *ictx)
 {
 	unsigned int destroyed;
@@ -71,6 +80,7 @@ static void ictx_teardown(struct sim_ictx *ictx)
 	for (id = 1; id < ictx->cap; id++)
 		free(ictx->objs[id]);
 	free(ictx->objs);
+	sim_ida_free(&ictx->ids);
 }
 
 void sim_ictx_put(struct sim_ictx *ictx)
@@ -108,24 +118,39 @@ struct sim_obj *sim_obj_new(struct sim_ictx *ictx, enum sim_obj_type type)
 	struct sim_obj *obj;
 	uint32_t id;
 
-	for (id = 1; id < ictx->cap && ictx->objs[id]; id++)
-		;
-	if (id >= ictx->cap && table_grow(ictx) < 0)
+	if (sim_ida_alloc(ictx->sim, &ictx->ids, &id) < 0)
 		return NULL;
+	while (id >= ictx->cap)
+		if (table_grow(ictx) < 0)
+			goto free_id;
 	obj = sim_calloc(ictx->sim, 1, sizeof(*obj));
 	if (!obj)
-		return NULL;
+		goto free_id;
 	obj->id = id;
 	obj->type = type;
 	obj->ictx = ictx;
 	ictx->objs[id] = obj;
+	ictx->nobjs++;
 	return obj;
+
+free_id:
+	sim_ida_remove(&ictx->ids, id);
+	return NULL;
+}
+
+static void obj_unpublish(struct sim_obj *obj)
+{
+	struct sim_ictx *ictx = obj->ictx;
+
+	ictx->objs[obj->id] = NULL;
+	sim_ida_remove(&ictx->ids, obj->id);
+	ictx->nobjs--;
 }
 
 /* A creation that failed: its id is free again, as if nothing happened. */
 void sim_obj_abort(struct sim_obj *obj)
 {
-	obj->ictx->objs[obj->id] = NULL;
+	obj_unpublish(obj);
 	free(obj);
 }
 
@@ -158,7 +183,7 @@ struct sim_obj *sim_obj_get(struct sim_ictx *ictx, uint32_t id, enum sim_obj_typ
 
 void sim_obj_remove(struct sim_obj *obj)
 {
-	obj->ictx->objs[obj->id] = NULL;
+	obj_unpublish(obj);
 	obj_release(obj);
 	free(obj);
 }

@@ -74,19 +74,18 @@ static int do_attach(struct sim_obj *idev, struct sim_obj *hwpt)
 	if (old == hwpt)
 		return 0;
 	if (new_ioas != old_ioas) {
-		rc = sim_ioas_resv_add(new_ioas, idev, SIM_MSI_IOVA,
-				       SIM_MSI_IOVA + SIM_MSI_LEN - 1);
+		rc = sim_ioas_resv_add(new_ioas, SIM_MSI_IOVA, SIM_MSI_LAST);
 		if (rc < 0)
 			return rc;
 	}
 	rc = smmu_attach_check(idev, hwpt, &vmaster);
 	if (rc < 0) {
 		if (new_ioas != old_ioas)
-			sim_ioas_resv_del(new_ioas, idev);
+			sim_ioas_resv_del(new_ioas, SIM_MSI_IOVA, SIM_MSI_LAST);
 		return rc;
 	}
 	if (old_ioas && old_ioas != new_ioas)
-		sim_ioas_resv_del(old_ioas, idev);
+		sim_ioas_resv_del(old_ioas, SIM_MSI_IOVA, SIM_MSI_LAST);
 	hwpt->users++;
 	if (!old)
 		idev->users++;
@@ -105,7 +104,7 @@ void sim_device_detach(struct sim_obj *idev)
 
 	if (!old)
 		return;
-	sim_ioas_resv_del(paging_of(old)->u.paging.ioas, idev);
+	sim_ioas_resv_del(paging_of(old)->u.paging.ioas, SIM_MSI_IOVA, SIM_MSI_LAST);
 	idev->u.dev.hwpt = NULL;
 	idev->u.dev.vmaster = NULL;
 	idev->users--;
@@ -116,11 +115,11 @@ void sim_device_detach(struct sim_obj *idev)
 /* iommufd_device_auto_get_domain(): reuse a compatible auto HWPT, or make one */
 static int attach_ioas(struct sim_obj *idev, struct sim_obj *ioas, uint32_t *pt_id)
 {
-	struct sim_obj *h = NULL;
+	struct sim_obj *h;
 	int rc;
 
-	while ((h = sim_obj_next(idev->ictx, h, SIM_HWPT_PAGING))) {
-		if (h->u.paging.ioas != ioas || !h->u.paging.autodomain)
+	for (h = ioas->u.ioas.hwpts; h; h = h->u.paging.next) {
+		if (!h->u.paging.autodomain)
 			continue;
 		rc = do_attach(idev, h);
 		if (rc == -EINVAL)
