@@ -52,6 +52,18 @@ void ish_clear_err(struct ish_ctx *ctx)
 	ctx->err_set = false;
 	ctx->err_no = 0;
 	ctx->err[0] = '\0';
+	ctx->call_err = 0;
+	ctx->call_name = NULL;
+	ctx->call_injected = false;
+}
+
+const char *ish_err_call(const struct ish_ctx *ctx, int *err, bool *injected)
+{
+	if (err)
+		*err = ctx->call_err;
+	if (injected)
+		*injected = ctx->call_injected;
+	return ctx->call_name;
 }
 
 struct ish_backend *ish_ctx_backend(struct ish_ctx *ctx)
@@ -101,14 +113,28 @@ unsigned long ish_call_count(const struct ish_ctx *ctx)
 static bool call_fails(struct ish_ctx *ctx)
 {
 	ctx->n_call++;
+	ctx->injected_now = false;
 	if (!ctx->fail_n || --ctx->fail_n)
 		return false;
 	ctx->fail_hit = true;
+	ctx->injected_now = true;
 	return true;
 }
 
 static void trace(struct ish_ctx *ctx, const struct ish_call *c, long rc)
 {
+	if (rc < 0 && !ctx->call_err) {
+		/* the first failed call of an operation, for an errno that has no other word */
+		ctx->call_err = (int)rc;
+		ctx->call_name = c->request ? ish_ioctl_name(c->request) : c->op;
+		if (!ctx->call_name)
+			ctx->call_name = c->op;
+		else if (!strcmp(ctx->call_name, "use-vfio"))
+			ctx->call_name = "the rebind to vfio-pci";
+		else if (!strcmp(ctx->call_name, "open"))
+			ctx->call_name = "opening the VFIO cdev";
+		ctx->call_injected = ctx->injected_now;
+	}
 	if (ctx->trace)
 		ctx->trace(ctx->trace_arg, c, rc);
 }

@@ -118,6 +118,10 @@ struct ish_ctx {
 	bool err_set;
 	int err_no;
 	char err[256];
+	/* the first backend call that failed since, and whether fail-Nth made it fail */
+	int call_err;
+	const char *call_name;
+	bool call_injected, injected_now;
 
 	ish_trace_fn trace;
 	void *trace_arg;

@@ -39,8 +39,20 @@ const char *sh_errtext(struct shell *sh, int rc)
 
 	if (sh->errmsg[0])
 		return sh->errmsg;
+	static char callmsg[160];
+	const char *call;
+	bool injected;
+	int call_err;
+
 	if (sh->ctx && ish_errmsg(sh->ctx)[0])
 		return ish_errmsg(sh->ctx);
+	/* no word from the core: say at least which kernel call gave the errno */
+	call = sh->ctx ? ish_err_call(sh->ctx, &call_err, &injected) : NULL;
+	if (call && call_err == rc && err < SH_EUSAGE) {
+		snprintf(callmsg, sizeof(callmsg), "%s failed%s: %s", call,
+			 injected ? " (injected by sim fail)" : "", strerror(err));
+		return callmsg;
+	}
 	if (err == EINTR && sh_interrupted)
 		return "interrupted";
 	if (err >= SH_EUSAGE)

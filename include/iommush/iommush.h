@@ -50,6 +50,12 @@ int ish_ctx_iommufd(struct ish_ctx *ctx);
 const char *ish_errmsg(const struct ish_ctx *ctx);	/* "" when none, or none given */
 int ish_errno(const struct ish_ctx *ctx);		/* -errno of that failure, 0 when none */
 void ish_clear_err(struct ish_ctx *ctx);
+/*
+ * The first backend call that failed since ish_clear_err(): its name ("IOMMU_VIOMMU_ALLOC",
+ * "read", ...), NULL when none; *err its -errno, *injected whether ish_fail_nth() made it fail
+ * (either may be NULL). For a failure of a multi-call operation that has no message.
+ */
+const char *ish_err_call(const struct ish_ctx *ctx, int *err, bool *injected);
 
 void ish_set_trace(struct ish_ctx *ctx, ish_trace_fn fn, void *arg);
 /* dry run: calls are traced and not issued; allocations return fake ids from 0x80000000 */

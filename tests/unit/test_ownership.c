@@ -260,6 +260,34 @@ static void a_range_reports_its_first_failure_with_that_failures_message(void **
 	fx_close_clean(&fx);
 }
 
+/* A multi-call step that fails without a message still says which kernel call it was. */
+static void the_failed_call_of_a_multi_call_step_is_named(void **state)
+{
+	struct ish_vsmmu_cfg cfg = { .auto_features = true, .events = true };
+	struct ish_vsmmu *vs;
+	struct fx fx;
+	bool injected = false;
+	int err = 0;
+
+	fx_open(&fx);
+	assert_int_equal(ish_vsmmu_create(fx.ctx, "vs0", fx.ioas, &cfg, &vs), 0);
+	assert_null(ish_err_call(fx.ctx, NULL, NULL));
+	/* plug: hw info, nest parent, attach, vIOMMU, abort, bypass, vEVENTQ, attach: the 4th */
+	ish_fail_nth(fx.ctx, 4, -ENOMEM);
+	assert_int_equal(ish_vsmmu_plug(vs, fx.dev_a, 0x8), -ENOMEM);
+	ish_fail_nth(fx.ctx, 0, 0);
+	assert_string_equal(ish_err_call(fx.ctx, &err, &injected), "IOMMU_VIOMMU_ALLOC");
+	assert_int_equal(err, -ENOMEM);
+	assert_true(injected);
+	/* the unwinding's own calls did not overwrite it, and nothing is left */
+	assert_int_equal(fx_pt(&fx, fx.dev_a), 0);
+	fx_assert_consistent(&fx);
+	ish_clear_err(fx.ctx);
+	assert_null(ish_err_call(fx.ctx, &err, NULL));
+	assert_int_equal(err, 0);
+	fx_close_clean(&fx);
+}
+
 /* Lookups by vSID and by device id answer from the index. */
 static void a_device_is_found_by_vsid_and_by_id(void **state)
 {
@@ -294,6 +322,7 @@ int main(void)
 		cmocka_unit_test(teardown_frees_what_the_vsmmu_holds),
 		cmocka_unit_test(the_first_failure_is_kept_until_cleared),
 		cmocka_unit_test(a_range_reports_its_first_failure_with_that_failures_message),
+		cmocka_unit_test(the_failed_call_of_a_multi_call_step_is_named),
 		cmocka_unit_test(a_device_is_found_by_vsid_and_by_id),
 	};
 
