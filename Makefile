@@ -111,8 +111,14 @@ check-unit: $(TESTS)
 check-shell: $(BIN)
 	@tests/shell/run $(BIN)
 
-check-man: $(BIN)
+# section 3: the pages against include/iommush/*.h and the shared library's exports, the check's
+# own self-test, and the example of libiommush(3) built against the library and run
+MAN3_SO      = $(if $(filter 1,$(STATIC)),,$(SO))
+MAN3_EXAMPLE = --example-lib $(LIB) --example-cflags "$(CFLAGS)" --example-libs "$(LIBS)"
+check-man: $(BIN) $(LIB) $(MAN3_SO)
 	@scripts/check-man $(BIN)
+	@scripts/check-man3 $(if $(MAN3_SO),--so $(MAN3_SO)) $(MAN3_EXAMPLE)
+	@scripts/check-man3 --self-test $(MAN3_EXAMPLE)
 
 # the library as a VMM links it: exports, install, examples/ through pkg-config, floors
 check-lib: all
@@ -158,6 +164,9 @@ endif
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libiommush.a
 	install -m 644 $(PUB_H) $(DESTDIR)$(INCLUDEDIR)/iommush/
 	for m in man/*.3; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man3/; done; true
+	@# `man ish_vsmmu_plug`: every function a page names is a link to that page
+	for m in man/*.3; do for n in $$(sed -n 's/^\.Nm \(ish_[a-z0-9_]*\).*/\1/p' $$m); do \
+		[ -f man/$$n.3 ] || ln -sf $${m#man/} $(DESTDIR)$(MANDIR)/man3/$$n.3; done; done
 	for m in man/*.7; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done; true
 	for m in man/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
 
