@@ -199,8 +199,8 @@ int ish_device_unbind(struct ish_ctx *ctx, uint32_t dev_id)
 		return rc;
 	/* the owner is recorded on the device: this floor needs no word from the vSMMU model */
 	if (dev->owner)
-		return ish_fail(ctx, -EBUSY, "device %u is set on vSMMU %s: `vsmmu remove %s %u` "
-				"first", dev_id, dev->owner->name, dev->owner->name, dev_id);
+		return ish_fail(ctx, -EBUSY, "device %u is set on vSMMU %s: unset it from the vSMMU "
+				"first", dev_id, dev->owner->name);
 	pt = dev->u.device.pt;
 	ish_sys_close(ctx, dev->u.device.fd);
 	/*
@@ -234,9 +234,9 @@ static int explain_nested_attach(struct ish_ctx *ctx, int rc, struct ish_obj *de
 	if (vdev && vdev->type == ISH_OBJ_VDEVICE && vdev->parent == pt->parent)
 		return rc;
 	return ish_fail(ctx, rc, "nested HWPT %u translates (S1) and device %u has no vDEVICE on "
-			"vIOMMU %u: the kernel takes the vSID from it; `vdevice alloc %u %u VSID` "
+			"vIOMMU %u: the kernel takes the vSID from it, so allocate the vDEVICE "
 			"first (abort and bypass HWPTs attach without one)", pt_id, dev->id,
-			pt->parent, pt->parent, dev->id);
+			pt->parent);
 }
 
 int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t *out_pt)
@@ -470,9 +470,8 @@ int ish_viommu_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id, uin
 		/* iommufd_viommu_alloc_ioctl: the S2 must be a nest parent */
 		if (h && h->type == ISH_OBJ_HWPT_PAGING && !(h->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
 			return ish_fail(ctx, rc, "hwpt-paging %u is not a nest parent%s: a vIOMMU sits on "
-					"an S2 made with `hwpt alloc %u IOAS nest-parent`", hwpt_id,
-					h->flags & ISH_HWPT_AUTO ? " (the kernel made it on attach)" : "",
-					dev_id);
+					"an S2 HWPT allocated with the NEST_PARENT flag", hwpt_id,
+					h->flags & ISH_HWPT_AUTO ? " (the kernel made it on attach)" : "");
 		rc = explain_other_smmu(ctx, rc, dev_id, hwpt_id);
 	}
 	if (rc == -EOPNOTSUPP && type == IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
@@ -756,8 +755,9 @@ int ish_destroy_flags(struct ish_ctx *ctx, uint32_t id, unsigned int flags)
 	struct ish_obj *o = ish_obj_find(ctx, id);
 
 	if (o && o->owner && !(flags & ISH_DESTROY_FORCE))
-		return ish_fail(ctx, -EBUSY, "%s %u belongs to vSMMU %s, which frees it (vsmmu remove, "
-				"vsmmu destroy); forcing the destroy makes the vSMMU forget it",
+		return ish_fail(ctx, -EBUSY, "%s %u belongs to vSMMU %s, which frees it when its device "
+				"is unset or the vSMMU destroyed; a forced destroy makes the vSMMU "
+				"forget it",
 				ish_obj_type_name(o->type), id, o->owner->name);
 	return do_destroy(ctx, id);
 }

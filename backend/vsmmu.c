@@ -981,7 +981,9 @@ int ish_vsmmu_read_events(struct ish_vsmmu *vs, struct ish_vevent *ev, size_t ma
 {
 	if (!vs->veventq)
 		return ish_fail(vs->ctx, -ENOENT, "vSMMU %s has no event queue%s", vs->name,
-				vs->cfg.events ? " yet (no device set)" : " (create it with events)");
+				!vs->cfg.events ? " (create it with events)" :
+				vs->viommu ? " any more (it was destroyed by hand)" :
+				" yet (no device set)");
 	return ish_veventq_read(vs->ctx, vs->veventq, ev, max, timeout_ms);
 }
 

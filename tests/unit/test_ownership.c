@@ -89,7 +89,7 @@ static void hand_destroy_of_an_owned_object_is_refused_naming_its_vsmmu(void **s
 	assert_int_equal(ish_destroy(o.fx.ctx, 5), -EBUSY);
 	ish_clear_err(o.fx.ctx);
 	assert_int_equal(ish_device_unbind(o.fx.ctx, o.dev), -EBUSY);
-	assert_non_null(strstr(ish_errmsg(o.fx.ctx), "vsmmu remove vs0 1"));
+	assert_non_null(strstr(ish_errmsg(o.fx.ctx), "set on vSMMU vs0"));
 	fx_assert_consistent(&o.fx);
 	fx_close_clean(&o.fx);
 }
@@ -103,6 +103,9 @@ static void forced_destroy_makes_the_vsmmu_forget_so_a_reused_id_is_left_alone(v
 	own_open(&o, false);
 	assert_int_equal(ish_destroy_flags(o.fx.ctx, 7, ISH_DESTROY_FORCE), 0);
 	assert_int_equal(ish_vsmmu_veventq(o.vs), 0);
+	assert_int_equal(ish_vsmmu_read_events(o.vs, NULL, 0, 0), -ENOENT);
+	assert_non_null(strstr(ish_errmsg(o.fx.ctx), "destroyed by hand"));
+	ish_clear_err(o.fx.ctx);
 	assert_int_equal(ish_ioas_alloc(o.fx.ctx, &ioas2), 0);
 	assert_int_equal(ioas2, 7);	/* the kernel reused the lowest free id */
 	assert_int_equal(ish_vsmmu_unset_device(o.vs, o.dev), 0);
