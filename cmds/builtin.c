@@ -9,19 +9,28 @@
 
 static int cmd_help(struct shell *sh, const struct sh_call *c)
 {
-	return sh_help(sh, sh_str(c, "GROUP"), sh_str(c, "VERB"));
+	char verb[64];
+
+	if (!sh_has(c, "WORD"))
+		return sh_help(sh, sh_str(c, "GROUP"), sh_str(c, "VERB"));
+	/* a two-word verb: "help sim smmu add" */
+	snprintf(verb, sizeof(verb), "%s %s", sh_str(c, "VERB"), sh_str(c, "WORD"));
+	return sh_help(sh, sh_str(c, "GROUP"), verb);
 }
 
 static const struct sh_arg help_args[] = {
 	{ "GROUP", SH_POS, SH_T_GROUP, SH_OPT, NULL, "a command group: list its commands" },
 	{ "VERB", SH_POS, SH_T_VERB, SH_OPT, NULL, "one of its verbs: explain that command" },
+	{ "WORD", SH_POS, SH_T_WORD, SH_OPT, NULL, "the second word of a two-word verb "
+	  "(sim smmu add)" },
 	{ NULL }
 };
 
 const struct sh_group sh_group_help = {
 	"help", "list the commands, or explain one", NULL, (const struct sh_cmd[]) {
-		{ NULL, "[GROUP [VERB]]", "List the command groups, the commands of GROUP, or "
-		  "explain one command.", help_args, cmd_help, 0 },
+		{ NULL, "[GROUP [VERB [WORD]]]", "List the command groups, the commands of GROUP, or "
+		  "explain one command; groups and verbs may be abbreviated.", help_args,
+		  cmd_help, 0 },
 		{ 0 }
 	}
 };

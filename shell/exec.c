@@ -229,10 +229,20 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 		ish_clear_err(sh->ctx);
 	if (argc < 1)
 		return 0;
-	g = sh_group_find(argv[0]);
-	if (!g)
-		return sh_usage(sh, "unknown command \"%s\" (\"help\" lists them)", argv[0]);
-	cmd = sh_cmd_find(g, argc - 1, argv + 1, &nw);
+	/* "?" is help, as in ip; so is "GROUP help" or "GROUP ?" for a group with no such verb */
+	if (!strcmp(argv[0], "?"))
+		return sh_help(sh, argc > 1 ? argv[1] : NULL, NULL);
+	rc = sh_group_resolve(sh, argv[0], &g);
+	if (rc < 0)
+		return rc;
+	if (argc == 2 && (!strcmp(argv[1], "?") || !strcmp(argv[1], "help")) &&
+	    !sh_cmd_find(g, 1, argv + 1, &nw))
+		return sh_help(sh, g->name, NULL);
+	rc = sh_cmd_resolve(sh, g, argc - 1, argv + 1, &cmd, &nw);
+	if (rc < 0 && rc != -ENOENT) {
+		snprintf(sh->errcmd, sizeof(sh->errcmd), "%s", g->name);
+		return rc;
+	}
 	if (!cmd) {
 		snprintf(sh->errcmd, sizeof(sh->errcmd), "%s", g->name);
 		verbs_of(g, verbs, sizeof(verbs));

@@ -105,6 +105,15 @@ struct sh_group {
 extern const struct sh_group *const sh_groups[];
 
 const struct sh_group *sh_group_find(const char *name);
+/*
+ * What the user typed, as ip and gdb take it: the exact name, else a unique prefix ("vs" for
+ * vsmmu, "dev b" for device bind). An ambiguous prefix is a usage error listing the
+ * candidates; an unknown word suggests the nearest name. sh_cmd_resolve returns -ENOENT,
+ * with no message, when the group has no verbs or none matches nor comes close.
+ */
+int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group **out);
+int sh_cmd_resolve(struct shell *sh, const struct sh_group *g, int argc, char *const *argv,
+		   const struct sh_cmd **out, int *nwords);
 /* the command that @argv names; *nwords = how many words named it */
 const struct sh_cmd *sh_cmd_find(const struct sh_group *g, int argc, char *const *argv,
 				 int *nwords);
