@@ -17,11 +17,13 @@ struct opts {
 	const char *command;	/* -c CMDS */
 	const char *backend;
 	bool list;
+	int cmd_argc;		/* iommush GROUP [VERB] [ARGS]: one command from the command line */
+	char **cmd_argv;
 };
 
 static void usage(FILE *fp)
 {
-	fputs("Usage: iommush [OPTION]... [-b FILE | -c COMMANDS | FILE]\n"
+	fputs("Usage: iommush [OPTION]... [-b FILE | -c COMMANDS | FILE | COMMAND [ARG]...]\n"
 	      "An interactive shell for iommufd nested translation on ARM SMMUv3.\n"
 	      "\n"
 	      "  -b, --batch FILE      run the commands of FILE (- = stdin)\n"
@@ -80,6 +82,17 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		case 'V': puts("iommush " ISH_VERSION); exit(0);
 		default: usage(stderr); return -1;
 		}
+	}
+	/*
+	 * A first word with no '/' or '.' that is not a file is a command, as ip and bpftool
+	 * take them ("iommush pci list"); anything else is a batch file (./show runs a file
+	 * named like a command).
+	 */
+	if (optind < argc && !o->batch && !o->command && !strpbrk(argv[optind], "/.") &&
+	    access(argv[optind], F_OK) < 0) {
+		o->cmd_argc = argc - optind;
+		o->cmd_argv = argv + optind;
+		optind = argc;
 	}
 	if (optind < argc && !o->batch && !o->command)
 		o->batch = argv[optind++];
@@ -153,11 +166,40 @@ static void catch_sigint(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
+/* one command given as words: quoted back into one line, so it runs as typed */
+static int run_argv(struct shell *sh, int argc, char **argv)
+{
+	size_t len = 1, o = 0;
+	char *line, *q;
+	int i, rc;
+
+	for (i = 0; i < argc; i++)
+		len += 2 * strlen(argv[i]) + 4;
+	line = malloc(len);
+	q = malloc(len);
+	if (!line || !q) {
+		free(line);
+		free(q);
+		fprintf(stderr, "iommush: %s\n", strerror(ENOMEM));
+		return SH_EXIT_SETUP;
+	}
+	for (i = 0; i < argc; i++) {
+		sh_quote_word(argv[i], q, len);
+		o += (size_t)snprintf(line + o, len - o, "%s%s", i ? " " : "", q);
+	}
+	rc = sh_run_line(sh, line);
+	free(q);
+	free(line);
+	return rc;
+}
+
 static int run(struct shell *sh, const struct opts *o)
 {
 	FILE *fp;
 	int rc;
 
+	if (o->cmd_argc)
+		return run_argv(sh, o->cmd_argc, o->cmd_argv);
 	if (o->command) {
 		fp = fmemopen((void *)o->command, strlen(o->command), "r");
 		if (!fp) {
@@ -196,7 +238,7 @@ int main(int argc, char **argv)
 		sh_list_commands(stdout);
 		return 0;
 	}
-	sh.interactive = !o.batch && !o.command && isatty(STDIN_FILENO);
+	sh.interactive = !o.batch && !o.command && !o.cmd_argc && isatty(STDIN_FILENO);
 	if (o.batch && strcmp(o.batch, "-") && access(o.batch, R_OK) < 0) {
 		fprintf(stderr, "iommush: cannot read %s: %s\n", o.batch, strerror(errno));
 		return SH_EXIT_SETUP;
