@@ -205,8 +205,6 @@ static int cmd_show(struct shell *sh, const struct sh_call *c)
 	struct ish_obj *o;
 	struct ish_vsmmu *vs;
 
-	if (sh_has(c, "-j"))
-		pr_json_local_begin(sh);
 	pr_arr_open(sh, "objects");
 	for (o = ish_obj_first(sh->ctx); o; o = ish_obj_next(o))
 		show_obj(sh, o);
@@ -216,18 +214,16 @@ static int cmd_show(struct shell *sh, const struct sh_call *c)
 		cmd_print_vsmmu(sh, vs);
 	pr_arr_close(sh);
 	show_memory(sh);
-	pr_json_local_end(sh);
 	return 0;
 }
 
 static const struct sh_arg show_args[] = {
-	{ "-j", SH_FLAG, SH_T_WORD, SH_OPT, NULL, "print this one as JSON" },
 	{ NULL }
 };
 
 const struct sh_group sh_group_show = {
 	"show", "everything the session holds", NULL, (const struct sh_cmd[]) {
-		{ NULL, "[-j]", "Every object with its id, type and parents; devices with their "
+		{ NULL, "", "Every object with its id, type and parents; devices with their "
 		  "page table and role; vSMMUs; host buffers and mappings.", show_args, cmd_show,
 		  0 },
 		{ 0 }

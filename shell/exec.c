@@ -221,6 +221,7 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 	const struct sh_cmd *cmd;
 	struct sh_call call;
 	char verbs[256];
+	bool local_json = false;
 	int nw, rc;
 
 	sh->errmsg[0] = '\0';
@@ -251,6 +252,11 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 		return sh_usage(sh, "\"%s\" is not a verb of %s (%s)", argv[1], g->name, verbs);
 	}
 	sh_cmd_name(g, cmd, sh->errcmd, sizeof(sh->errcmd));
+	/* "COMMAND ... -j": this one command as JSON, whatever the command (as bpftool -j) */
+	if (argc > 1 + nw && !strcmp(argv[argc - 1], "-j") && !(cmd->flags & SH_CMD_OWN_OUTPUT)) {
+		argc--;
+		local_json = true;
+	}
 	if (!sh->out.active && !(cmd->flags & SH_CMD_OWN_OUTPUT))
 		pr_begin(sh);
 	if (cmd->flags & SH_CMD_SIM && !sh->sim)
@@ -261,7 +267,11 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 		sh->errmsg[0] = '\0';
 		if (sh->ctx)
 			ish_clear_err(sh->ctx);
+		if (local_json)
+			pr_json_local_begin(sh);
 		rc = cmd->fn(sh, &call);
+		if (local_json)
+			pr_json_local_end(sh);
 	}
 	sh_call_release(&call);
 	return rc;

@@ -140,15 +140,6 @@ static struct ish_backend *open_backend(struct shell *sh, const char *name)
 	return be;
 }
 
-static void trace_call(void *arg, const struct ish_call *call, long rc)
-{
-	struct shell *sh = arg;
-	char buf[1024];
-
-	ish_call_format(call, rc, buf, sizeof(buf));
-	fprintf(stderr, "%s: %s\n", sh->dry_run ? "dry-run" : "trace", buf);
-}
-
 static void on_sigint(int sig)
 {
 	(void)sig;
@@ -253,8 +244,7 @@ int main(int argc, char **argv)
 			be->ops->free(be);
 		return SH_EXIT_SETUP;
 	}
-	if (sh.trace || sh.dry_run)
-		ish_set_trace(sh.ctx, trace_call, &sh);
+	sh_trace_update(&sh);
 	ish_set_dry_run(sh.ctx, sh.dry_run);
 	catch_sigint();
 	rc = run(&sh, &o);

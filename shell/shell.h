@@ -286,6 +286,8 @@ int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, 
 void sh_tokens_free(struct sh_tokens *t);
 /* quote a word for echo or completion when it needs it */
 void sh_quote_word(const char *w, char *buf, size_t len);
+/* hook --trace / --dry-run (sh->trace, sh->dry_run) into the core, or unhook it */
+void sh_trace_update(struct shell *sh);
 
 /* ---- completion --------------------------------------------------------------------------- */
 

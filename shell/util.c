@@ -86,3 +86,18 @@ int sh_sleep_ms(struct shell *sh, uint64_t ms)
 	}
 	return 0;
 }
+
+static void trace_call(void *arg, const struct ish_call *call, long rc)
+{
+	struct shell *sh = arg;
+	char buf[1024];
+
+	ish_call_format(call, rc, buf, sizeof(buf));
+	fprintf(stderr, "%s: %s\n", sh->dry_run ? "dry-run" : "trace", buf);
+}
+
+void sh_trace_update(struct shell *sh)
+{
+	if (sh->ctx)
+		ish_set_trace(sh->ctx, sh->trace || sh->dry_run ? trace_call : NULL, sh);
+}
