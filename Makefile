@@ -161,6 +161,9 @@ else
 	$(CC) $(LDFLAGS) -o $(DESTDIR)$(PREFIX)/bin/iommush $(SHELL_OBJ) -L$(B) -liommush \
 		-Wl,-rpath,$(LIBDIR) $(LIBEDIT_LIBS)
 endif
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 shell/completion/iommush.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/iommush
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libiommush.a
 	install -m 644 $(PUB_H) $(DESTDIR)$(INCLUDEDIR)/iommush/
 	for m in man/*.3; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man3/; done; true

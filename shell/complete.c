@@ -60,6 +60,8 @@ static void add_objs(struct shell *sh, struct sh_cands *c, unsigned int type_mas
 {
 	struct ish_obj *o;
 
+	if (!sh->ctx)	/* completing a command line: no session, no live values */
+		return;
 	for (o = ish_obj_first(sh->ctx); o; o = ish_obj_next(o))
 		if (type_mask & (1u << ish_obj_type(o)))
 			add_num(c, ish_obj_id(o));
@@ -83,10 +85,10 @@ static int add_pci(void *arg, const struct ish_pci_dev *d)
 
 static void add_bdfs(struct shell *sh, struct sh_cands *c, bool vfio_only)
 {
-	struct ish_backend *be = ish_ctx_backend(sh->ctx);
+	struct ish_backend *be = sh->ctx ? ish_ctx_backend(sh->ctx) : NULL;
 	struct pci_walk w = { sh, c, vfio_only };
 
-	if (be->ops->pci_list)
+	if (be && be->ops->pci_list)
 		be->ops->pci_list(be, add_pci, &w);
 }
 
@@ -240,11 +242,11 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 		add_bdfs(sh, c, true);
 		break;
 	case SH_T_VSMMU:
-		for (vs = ish_vsmmu_first(sh->ctx); vs; vs = ish_vsmmu_next(vs))
+		for (vs = sh->ctx ? ish_vsmmu_first(sh->ctx) : NULL; vs; vs = ish_vsmmu_next(vs))
 			sh_cands_add(c, ish_vsmmu_name(vs));
 		break;
 	case SH_T_MEM:
-		for (m = ish_mem_first(sh->ctx); m; m = ish_mem_next(m))
+		for (m = sh->ctx ? ish_mem_first(sh->ctx) : NULL; m; m = ish_mem_next(m))
 			add_num(c, ish_mem_id(m));
 		break;
 	case SH_T_ERRNO:
@@ -261,8 +263,8 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 				sh_cands_add(c, (*g)->name);
 		break;
 	case SH_T_VERB:
-		if (n > 0 && sh_group_find(w[n - 1])) {
-			for (cmd = sh_group_find(w[n - 1])->cmds; cmd->fn; cmd++) {
+		if (n > 0 && sh_group_lookup(w[n - 1])) {
+			for (cmd = sh_group_lookup(w[n - 1])->cmds; cmd->fn; cmd++) {
 				char word[32];
 
 				if (!cmd->verb || cmd->flags & SH_CMD_HIDDEN)
@@ -430,7 +432,7 @@ static void complete_words(struct shell *sh, int n, char **w, struct sh_cands *c
 				sh_cands_add(c, (*gp)->name);
 		return;
 	}
-	g = sh_group_find(w[0]);
+	g = sh_group_lookup(w[0]);	/* "dev b<TAB>" as the shell takes it */
 	if (!g)
 		return;
 	if (!g->cmds[0].verb) {
@@ -447,7 +449,8 @@ static void complete_words(struct shell *sh, int n, char **w, struct sh_cands *c
 		while (*p && k < n) {
 			size_t len = strcspn(p, " ");
 
-			if (strlen(w[k]) != len || strncmp(w[k], p, len))
+			/* a typed word stands for the verb's word it starts, as when run */
+			if (!*w[k] || strlen(w[k]) > len || strncmp(w[k], p, strlen(w[k])))
 				break;
 			k++;
 			p += len;

@@ -16,7 +16,7 @@ struct opts {
 	const char *batch;	/* -b FILE */
 	const char *command;	/* -c CMDS */
 	const char *backend;
-	bool list;
+	bool list, complete;
 	int cmd_argc;		/* iommush GROUP [VERB] [ARGS]: one command from the command line */
 	char **cmd_argv;
 };
@@ -38,6 +38,7 @@ static void usage(FILE *fp)
 	      "      --trace           print every kernel call with its arguments and result\n"
 	      "      --dry-run         print the kernel calls without making them\n"
 	      "      --list-commands   print the command table: group, verb, usage, summary\n"
+	      "      --complete WORD...  print the completions of the last WORD (bash completion)\n"
 	      "  -h, --help            this help\n"
 	      "  -V, --version         the version\n"
 	      "\n"
@@ -48,7 +49,7 @@ static void usage(FILE *fp)
 
 static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 {
-	enum { OPT_BACKEND = 256, OPT_TRACE, OPT_DRY, OPT_LIST };
+	enum { OPT_BACKEND = 256, OPT_TRACE, OPT_DRY, OPT_LIST, OPT_COMPLETE };
 	static const struct option longs[] = {
 		{ "batch", required_argument, NULL, 'b' },
 		{ "command", required_argument, NULL, 'c' },
@@ -60,6 +61,7 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "list-commands", no_argument, NULL, OPT_LIST },
+		{ "complete", no_argument, NULL, OPT_COMPLETE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -78,10 +80,16 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		case OPT_TRACE: sh->trace = true; break;
 		case OPT_DRY: sh->dry_run = true; break;
 		case OPT_LIST: o->list = true; break;
+		case OPT_COMPLETE: o->complete = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': puts("iommush " ISH_VERSION); exit(0);
 		default: usage(stderr); return -1;
 		}
+	}
+	if (o->complete) {	/* the words are the command line to complete, not a command */
+		o->cmd_argc = argc - optind;
+		o->cmd_argv = argv + optind;
+		return 0;
 	}
 	/*
 	 * A first word with no '/' or '.' that is not a file is a command, as ip and bpftool
@@ -157,6 +165,62 @@ static void catch_sigint(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
+/*
+ * --complete WORDS...: what TAB would offer for the last word (maybe ""), one a line, from
+ * the command table, for the shell's own completion of an iommush command line. No session:
+ * ids and names that exist only in one are not offered. A lone word starting with '-'
+ * completes the options.
+ */
+static int complete_words(struct shell *sh, int argc, char **argv)
+{
+	static const char *const options[] = {
+		"--backend", "--batch", "--command", "--complete", "--dry-run", "--echo", "--force",
+		"--help", "--json", "--list-commands", "--pretty", "--trace", "--version", NULL,
+	};
+	struct sh_cands cands;
+	size_t len = 2, o = 0, i;
+	char *line, *q, *partial;
+	int k;
+
+	if (argc == 1 && argv[0][0] == '-') {
+		for (i = 0; options[i]; i++)
+			if (!strncmp(options[i], argv[0], strlen(argv[0])))
+				puts(options[i]);
+		return 0;
+	}
+	for (k = 0; k < argc; k++)
+		len += 2 * strlen(argv[k]) + 4;
+	line = malloc(len);
+	q = malloc(len);
+	if (!line || !q) {
+		free(line);
+		free(q);
+		return SH_EXIT_SETUP;
+	}
+	line[0] = '\0';
+	for (k = 0; k < argc; k++) {
+		/* the words before the cursor quoted as typed; the one being completed raw */
+		if (k < argc - 1)
+			sh_quote_word(argv[k], q, len);
+		o += (size_t)snprintf(line + o, len - o, "%s%s", k ? " " : "",
+				      k < argc - 1 ? q : argv[k]);
+	}
+	if (!argc)
+		line[0] = '\0';
+	if (sh_complete(sh, line, &cands, &partial) < 0) {
+		free(line);
+		free(q);
+		return SH_EXIT_SETUP;
+	}
+	for (i = 0; i < cands.n; i++)
+		puts(cands.v[i]);
+	sh_cands_free(&cands);
+	free(partial);
+	free(line);
+	free(q);
+	return 0;
+}
+
 /* one command given as words: quoted back into one line, so it runs as typed */
 static int run_argv(struct shell *sh, int argc, char **argv)
 {
@@ -229,6 +293,8 @@ int main(int argc, char **argv)
 		sh_list_commands(stdout);
 		return 0;
 	}
+	if (o.complete)
+		return complete_words(&sh, o.cmd_argc, o.cmd_argv);
 	sh.interactive = !o.batch && !o.command && !o.cmd_argc && isatty(STDIN_FILENO);
 	if (o.batch && strcmp(o.batch, "-") && access(o.batch, R_OK) < 0) {
 		fprintf(stderr, "iommush: cannot read %s: %s\n", o.batch, strerror(errno));

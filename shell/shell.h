@@ -112,6 +112,8 @@ const struct sh_group *sh_group_find(const char *name);
  * with no message, when the group has no verbs or none matches nor comes close.
  */
 int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group **out);
+/* the same without a word: exact or unique prefix, else NULL (for completion) */
+const struct sh_group *sh_group_lookup(const char *word);
 int sh_cmd_resolve(struct shell *sh, const struct sh_group *g, int argc, char *const *argv,
 		   const struct sh_cmd **out, int *nwords);
 /* the command that @argv names; *nwords = how many words named it */

@@ -99,6 +99,22 @@ static bool visible(const struct sh_group *g)
 	return !(g->cmds[0].flags & SH_CMD_HIDDEN);
 }
 
+const struct sh_group *sh_group_lookup(const char *word)
+{
+	const struct sh_group *const *g, *hit = sh_group_find(word);
+	size_t n = strlen(word);
+	int hits = 0;
+
+	if (hit || !n)
+		return hit;
+	for (g = sh_groups; *g; g++)
+		if (visible(*g) && !strncmp((*g)->name, word, n)) {
+			hit = *g;
+			hits++;
+		}
+	return hits == 1 ? hit : NULL;
+}
+
 int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group **out)
 {
 	const struct sh_group *const *g, *hit = NULL, *near = NULL;

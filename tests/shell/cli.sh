@@ -21,6 +21,23 @@ $sim dev b 0000:00:01.0; echo "exit $?"
 $sim echo 'a;b' "c d"; echo "exit $?"
 $sim destroy 99; echo "exit $?"
 $sim vsmu show; echo "exit $?"
+echo "--- --complete: what TAB offers on the command line, from the table"
+$IOMMUSH --complete vs '' | tr '\n' ' '; echo
+$IOMMUSH --complete dev b
+$IOMMUSH --complete -- --ba
+echo "--- the bash completion drives it"
+bash -c '
+	_IOMMUSH_BIN=$1
+	compopt() { :; }
+	complete() { :; }
+	. ../../shell/completion/iommush.bash
+	COMP_WORDS=(iommush --backend sim vsmmu st vs0 ""); COMP_CWORD=6; _iommush
+	echo "${COMPREPLY[*]}"
+	COMP_WORDS=(iommush -j io m); COMP_CWORD=3; _iommush
+	echo "${COMPREPLY[*]}"
+	COMP_WORDS=(iommush --backend ""); COMP_CWORD=2; _iommush
+	echo "${COMPREPLY[*]}"
+' sh "${IOMMUSH##* }"
 echo "--- unreadable file: exit 3"
 $sim -b data/no-such-file.ish; echo "exit $?"
 echo "--- bad options: exit 2"
