@@ -38,6 +38,12 @@ bash -c '
 	COMP_WORDS=(iommush --backend ""); COMP_CWORD=2; _iommush
 	echo "${COMPREPLY[*]}"
 ' sh "${IOMMUSH##* }"
+echo "--- quit leaves with the batch's first failure; an ignored one is 0 but sets \$?"
+$sim -f -c 'destroy 99; quit; echo not reached' 2>/dev/null; echo "exit $?"
+$sim -c '-destroy 99; echo $?; quit' 2>/dev/null; echo "exit $?"
+$sim -c '-ioas frob; echo $?' 2>/dev/null; echo "exit $?"
+echo "--- sizes take K M G T in either case"
+$sim -c 'mem alloc 64k; mem alloc 64K; show' | grep '^mem'
 echo "--- unreadable file: exit 3"
 $sim -b data/no-such-file.ish; echo "exit $?"
 echo "--- bad options: exit 2"
