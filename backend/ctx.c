@@ -487,7 +487,7 @@ int ish_obj_get(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type, struct
 	struct ish_obj *o = ish_obj_find(ctx, id);
 
 	if (!o)
-		return ish_fail(ctx, -ENOENT, "no object with id %u", id);
+		return ish_fail(ctx, -ENOENT, "no object has id %u", id);
 	if (o->type != type)
 		return ish_fail(ctx, -EINVAL, "object %u is a %s, not a %s", id,
 				ish_obj_type_name(o->type), ish_obj_type_name(type));

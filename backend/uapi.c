@@ -42,7 +42,9 @@ static int explain_ids(struct ish_ctx *ctx, int rc, const struct id_arg *args, s
 	for (i = 0; i < n; i++) {
 		o = ish_obj_find(ctx, args[i].id);
 		if (!o)
-			return ish_fail(ctx, rc, "%s %u: no such object", args[i].name, args[i].id);
+			return strcmp(args[i].name, "id") ?
+			       ish_fail(ctx, rc, "%s: no object has id %u", args[i].name, args[i].id) :
+			       ish_fail(ctx, rc, "no object has id %u", args[i].id);
 		if (!(args[i].types & (1u << o->type)))
 			return ish_fail(ctx, rc, "%s %u is %s %s", args[i].name, args[i].id,
 					o->type == ISH_OBJ_IOAS ? "an" : "a", ish_obj_type_name(o->type));
