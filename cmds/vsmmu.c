@@ -440,13 +440,18 @@ static const struct sh_arg show_args[] = {
 };
 
 static const struct sh_arg add_args[] = {
-	NAME_ARG, DEV_ARG,
+	NAME_ARG,
+	{ "DEV", SH_POS, SH_T_DEV_FREE, 0, NULL, "a bound device: id, PCI address or cdev" },
 	{ "vsid", SH_KW, SH_T_U32, SH_OPT, NULL,
 	  "the guest's StreamID for it (default: its requester ID, from the PCI address)" },
 	{ NULL }
 };
 
-static const struct sh_arg remove_args[] = { NAME_ARG, DEV_ARG, { NULL } };
+static const struct sh_arg remove_args[] = {
+	NAME_ARG,
+	{ "DEV", SH_POS, SH_T_DEV_ON_VSMMU, 0, NULL, "a device set on it: id, PCI address or cdev" },
+	{ NULL }
+};
 
 static const struct sh_arg gbpa_args[] = {
 	NAME_ARG,
@@ -456,8 +461,8 @@ static const struct sh_arg gbpa_args[] = {
 
 static const struct sh_arg ste_args[] = {
 	NAME_ARG,
-	{ "DEV", SH_POS, SH_T_DEV, SH_OPT, NULL, "the device whose STE the guest writes" },
-	{ "MODE", SH_POS, SH_T_CHOICE, SH_OPT, ste_modes,
+	{ "DEV", SH_POS, SH_T_DEV_ON_VSMMU, SH_OPT, NULL, "the device whose STE the guest writes" },
+	{ "MODE", SH_POS, SH_T_CHOICE, SH_OPT | SH_ENDS_KW, ste_modes,
 	  "abort, bypass, or translate (S1, with the fields below)" },
 	{ "sid", SH_KW, SH_T_WORD, SH_OPT, NULL,
 	  "every device whose vSID is in LO[-HI] (CFGI_STE_RANGE), or all (CFGI_ALL)" },

@@ -200,6 +200,8 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 	const struct sh_group *const *g;
 	const struct sh_cmd *cmd;
 	struct ish_vsmmu *vs;
+	struct ish_vsmmu_dev *d;
+	struct ish_obj *o;
 	struct ish_mem *m;
 	const char *const *ch;
 	int i;
@@ -234,6 +236,17 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 		break;
 	case SH_T_DEV:
 		add_objs(sh, c, 1u << ISH_OBJ_DEVICE);
+		break;
+	case SH_T_DEV_ON_VSMMU:
+		/* "vsmmu remove vs0 <TAB>": the devices of vs0 (its name is the first word) */
+		vs = sh->ctx && n > 0 ? ish_vsmmu_find(sh->ctx, w[0]) : NULL;
+		for (d = vs ? ish_vsmmu_dev_first(vs) : NULL; d; d = ish_vsmmu_dev_next(d))
+			add_num(c, ish_vsmmu_dev_id(d));
+		break;
+	case SH_T_DEV_FREE:
+		for (o = sh->ctx ? ish_obj_first(sh->ctx) : NULL; o; o = ish_obj_next(o))
+			if (ish_obj_type(o) == ISH_OBJ_DEVICE && !ish_obj_owner(o))
+				add_num(c, ish_obj_id(o));
 		break;
 	case SH_T_BDF:
 		add_bdfs(sh, c, false);
@@ -330,7 +343,7 @@ static bool is_choice(const struct sh_arg *a, const char *w)
 static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, char **w,
 			  struct sh_cands *c)
 {
-	bool used[SH_MAX_ARGS] = { false };
+	bool used[SH_MAX_ARGS] = { false }, ends_kw, need_kw;
 	int i, k, j, pos = 0, len = spec_len(cmd), rest = -1, rest_at = -1;
 
 	for (k = 0; k < len; k++)
@@ -407,12 +420,23 @@ static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, cha
 	}
 	if (i)
 		return;
-	for (j = 0; j < len; j++) {
+	for (j = 0, ends_kw = false, need_kw = false; j < len; j++) {
 		const struct sh_arg *a = &cmd->args[j];
 
-		if ((a->kind == SH_KW || a->kind == SH_FLAG) && !used[j])
+		if (a->kind == SH_POS && used[j] && (a->flags & SH_ENDS_KW))
+			ends_kw = true;	/* "... translate <TAB>": only the fields */
+		if (a->kind == SH_KW && !used[j] && !(a->flags & SH_OPT))
+			need_kw = true;	/* "vsmmu create vs0 <TAB>": ioas first */
+	}
+	for (j = 0; j < len && !ends_kw; j++) {
+		const struct sh_arg *a = &cmd->args[j];
+
+		if ((a->kind == SH_KW || a->kind == SH_FLAG) && !used[j] &&
+		    (!need_kw || !(a->flags & SH_OPT)))
 			sh_cands_add(c, a->name);
 	}
+	if (need_kw)
+		return;
 	if (rest >= 0 && !(k && (cmd->args[rest].type == SH_T_STE_FIELDS ||
 				 cmd->args[rest].type == SH_T_EVT_FIELDS ||
 				  cmd->args[rest].type == SH_T_IDR_FIELDS)))

@@ -48,6 +48,8 @@ enum sh_type {
 	SH_T_VIOMMU,
 	SH_T_VEVENTQ,
 	SH_T_DEV,	/* a bound device: id, BDF or cdev */
+	SH_T_DEV_ON_VSMMU,	/* a device set on the vSMMU named by the first positional */
+	SH_T_DEV_FREE,	/* a device set on no vSMMU */
 	SH_T_BDF,	/* a PCI function */
 	SH_T_VFIO,	/* something to bind: BDF or cdev path */
 	SH_T_VSMMU,
@@ -68,6 +70,7 @@ enum sh_type {
 
 #define SH_OPT	0x1	/* may be left out */
 #define SH_TWO	0x2	/* keyword with two values */
+#define SH_ENDS_KW 0x4	/* a positional: once given, no keyword may follow, only the rest */
 
 struct sh_arg {
 	const char *name;	/* keyword, or the metavariable of a positional ("IOAS") */
