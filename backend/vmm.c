@@ -810,10 +810,25 @@ static int install_one(void *arg, uint32_t dev, uint32_t vsid)
 {
 	struct install *in = arg;
 	struct ish_vmm *v = in->v;
-	uint64_t ste[2];
+	uint64_t ste[2], masked[2];
+	char bad[160];
 	int rc;
 
 	ste_fetch(v, vsid, ste);
+	/*
+	 * What the kernel will refuse once the STE is used (arm_smmu_validate_vste, on the fields
+	 * the model hands it) is refused now, even while SMMUEN is clear: a later SMMUEN must not
+	 * fail on an STE the guest was told was fine.
+	 */
+	masked[0] = ste[0] & ISH_STE0_NESTING_ALLOWED;
+	masked[1] = ste[1] & ISH_STE1_NESTING_ALLOWED;
+	if (ish_ste_validate(masked, bad, sizeof(bad)) < 0) {
+		if (!in->first_err) {
+			in->first_err = ish_fail(v->ctx, -EIO, "vSID 0x%x: %s", vsid, bad);
+			in->failed_dev = dev;
+		}
+		return 0;
+	}
 	rc = ish_vsmmu_install_ste(v->vs, dev, ste);
 	v->vsids_valid = false;		/* the first install allocates the vDEVICE */
 	if (rc < 0) {

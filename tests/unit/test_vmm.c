@@ -195,6 +195,19 @@ static void probe(struct gfx *g)
 	wr(g, IRQ_CTRL, 4, 0x5);
 }
 
+/* every device on an existing page table the model knows; the registry matches the kernel */
+static void assert_sane_objects(struct gfx *g)
+{
+	struct ish_vsmmu_dev *d;
+
+	fx_assert_consistent(&g->fx);
+	for (d = g->vs->devs; d; d = d->next) {
+		assert_non_null(ish_obj_find(g->fx.ctx, fx_pt(&g->fx, d->dev)));
+		assert_int_not_equal(ish_vsmmu_role(g->vs, d->dev), ISH_ROLE_NONE);
+		assert_int_not_equal(ish_vsmmu_role(g->vs, d->dev), ISH_ROLE_OTHER);
+	}
+}
+
 static void registers_read_as_the_architecture_says(void **state)
 {
 	struct gfx g;
@@ -482,6 +495,7 @@ static void events_land_in_the_guest_queue_with_the_vsid(void **state)
 	put_ste(&g, 0x8, STE_S1(G_CD), 0);
 	put_cmd(&g, ISH_CMD_CFGI_STE | 0x8ULL << 32, 1);
 	ring(&g);
+	assert_true(ish_vmm_event_fd(g.vmm) >= 0);
 	assert_int_equal(ish_sim_inject_event(g.fx.be, BDF_A, evt), 1);
 	assert_int_equal(ish_vmm_events(g.vmm, 0), 1);
 	assert_int_equal(rd(&g, EVENTQ_PROD, 4), 1);
@@ -527,8 +541,178 @@ static void reset_puts_every_device_on_the_gbpa_proxy(void **state)
 	assert_int_equal(ish_vsmmu_role(g.vs, g.fx.dev_a), ISH_ROLE_BYPASS);
 	assert_int_equal(ish_vsmmu_role(g.vs, g.fx.dev_b), ISH_ROLE_BYPASS);
 	assert_int_equal(g.vs->veventq, 0);
+	assert_int_equal(ish_vmm_event_fd(g.vmm), -ENOENT);
 	assert_int_equal(rd(&g, CR0ACK, 4), 0);
 	assert_int_equal(rd(&g, GBPA, 4), 0x1000);
+	gfx_close(&g);
+}
+
+static void cmd_sync_with_msi_writes_its_data(void **state)
+{
+	struct gfx g;
+
+	gfx_open(&g, false);
+	probe(&g);
+	/* CS=SIG_IRQ, MSIData 0xcafe written at MSIAddress (Linux's MSI polling) */
+	put_cmd(&g, ISH_CMD_SYNC | 1ULL << 12 | 0xcafeULL << 32, G_CD + 0x40);
+	ring(&g);
+	assert_int_equal(peek64(&g, G_CD + 0x40) & 0xffffffff, 0xcafe);
+	assert_int_equal(rd(&g, GERROR, 4) & 0x10, 0);
+	/* an MSI address outside guest RAM: GERROR.MSI_CMDQ_ABT_ERR, the SYNC still completes */
+	put_cmd(&g, ISH_CMD_SYNC | 1ULL << 12 | 0xcafeULL << 32, 0x7fff0000000ULL);
+	ring(&g);
+	assert_int_equal(rd(&g, GERROR, 4) & 0x10, 0x10);
+	assert_int_equal(rd(&g, CMDQ_CONS, 4), g.prod);
+	/* CS=3 is reserved */
+	put_cmd(&g, ISH_CMD_SYNC | 3ULL << 12, 0);
+	ring(&g);
+	assert_int_equal(rd(&g, CMDQ_CONS, 4) >> 24, ISH_CERROR_ILL);
+	gfx_close(&g);
+}
+
+/* a tiny deterministic generator: the same hostile guest every run */
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* a command a buggy driver might queue: mostly well-formed, sometimes not */
+static void random_cmd(struct gfx *g, uint64_t *seed)
+{
+	static const uint32_t sids[] = { 0x8, 0x10, 0x0, 0x99, 0xffff, 0x10000 };
+	uint64_t r = rnd(seed), sid = sids[r % 6];
+
+	switch ((r >> 8) % 10) {
+	case 0: put_cmd(g, ISH_CMD_CFGI_STE | sid << 32, 1); break;
+	case 1: put_cmd(g, ISH_CMD_CFGI_STE_RANGE | sid << 32, (r >> 16) & 0x1f); break;
+	case 2: put_cmd(g, ISH_CMD_CFGI_CD | sid << 32, 0); break;
+	case 3: put_cmd(g, ISH_CMD_TLBI_NH_ASID | (r >> 16 & 0xffff) << 48, 0); break;
+	case 4: put_cmd(g, ISH_CMD_TLBI_NH_VA | 1ULL << 48,
+			r & 0x100000 ? rnd(seed) : (rnd(seed) & 0xfffff000) | 1); break;
+	case 5: put_cmd(g, ISH_CMD_SYNC, 0); break;
+	case 6: put_cmd(g, ISH_CMD_ATC_INV | sid << 32, 0); break;
+	case 7: put_cmd(g, ISH_CMD_TLBI_NSNH_ALL, 0); break;
+	case 8: put_cmd(g, ISH_CMD_PREFETCH_CONFIG | sid << 32, 0); break;
+	default:
+		if (r & 0x3000000)
+			put_cmd(g, ISH_CMD_TLBI_NH_ALL, 0);
+		else
+			put_cmd(g, rnd(seed), rnd(seed));
+		break;
+	}
+}
+
+static void random_ste(struct gfx *g, uint64_t *seed)
+{
+	uint64_t r = rnd(seed), w0, gpa;
+	uint32_t sid = r & 1 ? 0x8 : 0x10;
+
+	switch ((r >> 1) % 5) {
+	case 0: w0 = ISH_STE_V; break;
+	case 1: w0 = STE_BYPASS; break;
+	case 2: w0 = STE_S1(G_CD + ((r >> 8) & 0xf) * 0x1000); break;
+	case 3: w0 = 0; break;
+	default: w0 = rnd(seed); break;
+	}
+	/* the guest may have pointed its stream table anywhere */
+	if (ish_vmm_ste_addr(g->vmm, sid, &gpa) < 0 || gpa > g->size - 16)
+		return;
+	poke64(g, gpa, w0);
+	poke64(g, gpa + 8, r & 0x100 ? rnd(seed) : 0);
+}
+
+static void random_guest_never_breaks_the_model(void **state)
+{
+	static const uint32_t offs[] = { CR0, CR1, CR2, GBPA, IRQ_CTRL, GERRORN, STRTAB_BASE,
+					 STRTAB_BASE_CFG, CMDQ_BASE, CMDQ_PROD, CMDQ_CONS,
+					 EVENTQ_BASE, EVENTQ_PROD, EVENTQ_CONS, 0x100a8, 0x100ac };
+	uint64_t evt[4] = { ISH_EVT_F_TRANSLATION | 0x8ULL << 32, 0, 0x1000, 0 };
+	uint64_t seed = 0x9e3779b97f4a7c15ULL, v;
+	struct ish_vmm_stats st;
+	struct gfx g;
+	int i, k, n;
+
+	gfx_open(&g, true);
+	probe(&g);
+	wr(&g, CR0, 4, CMDQEN | EVENTQEN | SMMUEN);
+	for (i = 0; i < 4000; i++) {
+		uint64_t r = rnd(&seed);
+		uint32_t off = offs[(r >> 8) % (sizeof(offs) / sizeof(offs[0]))];
+
+		switch (r % 8) {
+		case 0:
+			/* a register written with garbage; the queues and tables stay put */
+			if (off == CMDQ_BASE || off == STRTAB_BASE || off == STRTAB_BASE_CFG ||
+			    off == EVENTQ_BASE) {
+				if (!(r & 0x10000))
+					break;
+				v = rnd(&seed);
+			} else {
+				v = (uint32_t)rnd(&seed);
+			}
+			(void)ish_vmm_mmio_write(g.vmm, off, off == CMDQ_BASE ||
+						 off == STRTAB_BASE || off == EVENTQ_BASE ? 8 : 4, v);
+			if (off == CMDQ_PROD || off == CMDQ_CONS)
+				g.prod = (uint32_t)(rd(&g, CMDQ_PROD, 4));
+			break;
+		case 1: case 2: case 3:
+			n = 1 + (int)((r >> 8) % 8);
+			for (k = 0; k < n; k++)
+				random_cmd(&g, &seed);
+			(void)ish_vmm_mmio_write(g.vmm, CMDQ_PROD, 4, g.prod);
+			break;
+		case 4:
+			random_ste(&g, &seed);
+			break;
+		case 5:
+			/* as Linux's handler: a SYNC over the bad command, then acknowledge */
+			if ((rd(&g, GERROR, 4) ^ rd(&g, GERRORN, 4)) & 1) {
+				uint32_t c = (uint32_t)rd(&g, CMDQ_CONS, 4) & ((1u << CMDQ_LOG2) - 1);
+
+				poke64(&g, G_CMDQ + c * 16, ISH_CMD_SYNC);
+				poke64(&g, G_CMDQ + c * 16 + 8, 0);
+			}
+			wr(&g, GERRORN, 4, rd(&g, GERROR, 4));
+			break;
+		case 6:
+			ish_sim_inject_event(g.fx.be, BDF_A, evt);
+			assert_true(ish_vmm_events(g.vmm, 0) >= 0);
+			break;
+		default:
+			(void)ish_vmm_mmio_write(g.vmm, CR0, 4, CMDQEN | (r >> 8 & (EVENTQEN | SMMUEN)));
+			break;
+		}
+		if (!(i % 64))
+			assert_sane_objects(&g);
+		/* now and then the driver starts over: queues and tables where it keeps them */
+		if (i % 50 == 49) {
+			wr(&g, CR0, 4, 0);
+			wr(&g, STRTAB_BASE, 8, G_L1);
+			wr(&g, STRTAB_BASE_CFG, 4, 1 << 16 | 8 << 6 | 16);
+			poke64(&g, G_L1, G_L2 | 9);
+			wr(&g, CMDQ_BASE, 8, G_CMDQ | CMDQ_LOG2);
+			wr(&g, CMDQ_PROD, 4, 0);
+			wr(&g, CMDQ_CONS, 4, 0);
+			wr(&g, EVENTQ_BASE, 8, G_EVTQ | EVTQ_LOG2);
+			g.prod = 0;
+			wr(&g, GERRORN, 4, rd(&g, GERROR, 4));
+			wr(&g, CR0, 4, CMDQEN | EVENTQEN | SMMUEN);
+		}
+	}
+	ish_vmm_get_stats(g.vmm, &st);
+	print_message("random guest: %lu commands, %lu installs, %lu forwarded in %lu batches, "
+		      "%lu CMDQ errors, %lu events\n", st.commands, st.installs, st.forwarded,
+		      st.batches, st.cmdq_errors, st.events);
+	/* it did reach the model and the kernel, and the guest saw its errors */
+	assert_true(st.commands > 1000 && st.installs > 50 && st.batches > 50 &&
+		    st.cmdq_errors > 10);
+	assert_sane_objects(&g);
+	assert_int_equal(ish_vmm_reset(g.vmm), 0);
+	assert_int_equal(ish_vsmmu_role(g.vs, g.fx.dev_a), ISH_ROLE_BYPASS);
+	assert_int_equal(ish_vsmmu_role(g.vs, g.fx.dev_b), ISH_ROLE_BYPASS);
 	gfx_close(&g);
 }
 
@@ -637,6 +821,8 @@ int main(void)
 		cmocka_unit_test(hostile_guest_values_are_errors_not_crashes),
 		cmocka_unit_test(events_land_in_the_guest_queue_with_the_vsid),
 		cmocka_unit_test(reset_puts_every_device_on_the_gbpa_proxy),
+		cmocka_unit_test(cmd_sync_with_msi_writes_its_data),
+		cmocka_unit_test(random_guest_never_breaks_the_model),
 		cmocka_unit_test(fail_nth_through_the_front_end_leaves_the_model_consistent),
 	};
 
