@@ -52,6 +52,16 @@ static uint32_t vs_veventq(const struct ish_vsmmu *vs)
 	return vs->veventq;
 }
 
+/* the fd of its vEVENTQ, -ENOENT when it has none */
+static int vs_veventq_fd(const struct ish_vsmmu *vs)
+{
+	struct ish_obj *q = vs->veventq ? ish_obj_find(vs->ctx, vs->veventq) : NULL;
+
+	if (!q || q->type != ISH_OBJ_VEVENTQ || q->u.veventq.fd < 0)
+		return -ENOENT;
+	return q->u.veventq.fd;
+}
+
 /* call @fn for every device set on the vSMMU whose vSID is in [lo, hi] */
 static int vs_each_dev(struct ish_vsmmu *vs, uint32_t lo, uint32_t hi,
 		       int (*fn)(void *arg, uint32_t dev, uint32_t vsid), void *arg)
@@ -1118,11 +1128,7 @@ int ish_vmm_events(struct ish_vmm *vmm, int timeout_ms)
 
 int ish_vmm_event_fd(struct ish_vmm *vmm)
 {
-	struct ish_obj *q = ish_obj_find(vmm->ctx, vs_veventq(vmm->vs));
-
-	if (!q || q->type != ISH_OBJ_VEVENTQ || q->u.veventq.fd < 0)
-		return -ENOENT;
-	return q->u.veventq.fd;
+	return vs_veventq_fd(vmm->vs);
 }
 
 /* ---- register accesses ------------------------------------------------------------------------ */
