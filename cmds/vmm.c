@@ -348,13 +348,14 @@ static int cmd_show(struct shell *sh, const struct sh_call *c)
 	struct sh_vmm *v;
 	int rc;
 
-	pr_arr_open(sh, "vmms");
 	if (sh_has(c, "NAME")) {
 		rc = sh_vmm(sh, c, &v);
 		if (rc < 0)
 			return rc;
+		pr_arr_open(sh, "vmms");
 		print_vmm(sh, v);
 	} else {
+		pr_arr_open(sh, "vmms");
 		for (v = vmms; v; v = v->next)
 			print_vmm(sh, v);
 	}
@@ -383,13 +384,14 @@ static int cmd_read(struct shell *sh, const struct sh_call *c)
 	rc = sh_vmm(sh, c, &v);
 	if (rc < 0)
 		return rc;
-	pr_arr_open(sh, "registers");
 	if (sh_has(c, "REG")) {
 		rc = find_reg(sh, c, &r);
 		if (rc < 0)
 			return rc;
+		pr_arr_open(sh, "registers");
 		print_reg(sh, r, reg_read(v, r));
 	} else {
+		pr_arr_open(sh, "registers");
 		for (r = ish_vmm_regs; r->name; r++)
 			print_reg(sh, r, reg_read(v, r));
 	}
