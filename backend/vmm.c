@@ -172,6 +172,7 @@ static int vs_vdevice_vsids(struct ish_vsmmu *vs, uint32_t **out)
 #define Q_BASE_RW	(1ULL << 62 | 0x000fffffffffffe0ULL | 0x1f)	/* RA/WA, ADDR[51:5], LOG2SIZE */
 #define Q_ADDR		0x000fffffffffffe0ULL
 #define Q_IDX		0xfffffu	/* PROD/CONS: index and wrap, up to 2^19 entries */
+#define Q_LOG2_MAX	19
 #define CONS_ERR_SHIFT	24
 #define CONS_ERR	(0x7fu << CONS_ERR_SHIFT)
 #define EVQ_OVFLG	(1u << 31)
@@ -573,6 +574,9 @@ static unsigned int q_log2(const struct ish_vmm *v, uint64_t base, bool cmdq)
 
 	guest_idr(v, idr);
 	max = cmdq ? IDR1_CMDQS(idr[1]) : IDR1_EVENTQS(idr[1]);
+	/* the architecture's largest queue, whatever an overridden IDR1 says */
+	if (max > Q_LOG2_MAX)
+		max = Q_LOG2_MAX;
 	return l < max ? l : max;
 }
 

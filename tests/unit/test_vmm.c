@@ -570,6 +570,35 @@ static void cmd_sync_with_msi_writes_its_data(void **state)
 	gfx_close(&g);
 }
 
+static void queue_sizes_are_capped_at_the_architectures_largest(void **state)
+{
+	struct ish_vsmmu_cfg cfg = { .auto_features = true };
+	struct ish_vmm_queue q;
+	struct gfx g;
+
+	memset(&g, 0, sizeof(g));
+	fx_open(&g.fx);
+	g.ram = ish_mem_find(g.fx.ctx, g.fx.mem)->va;
+	g.size = 2 << 20;
+	/* a vSMMU told to advertise 2^31-entry queues */
+	cfg.idr[1] = 31u << 16 | 31u << 21;
+	cfg.idr_mask[1] = 0x1fu << 16 | 0x1fu << 21;
+	assert_int_equal(ish_vsmmu_create(g.fx.ctx, "vs0", g.fx.ioas, &cfg, &g.vs), 0);
+	assert_int_equal(ish_vsmmu_plug(g.vs, g.fx.dev_a, 0x8), 0);
+	assert_int_equal(ish_vmm_new(g.vs, &g_ops, &g, &g.vmm), 0);
+	wr(&g, EVENTQ_BASE, 8, G_EVTQ | 31);
+	wr(&g, CMDQ_BASE, 8, G_CMDQ | 31);
+	wr(&g, CR0, 4, EVENTQEN | CMDQEN);
+	ish_vmm_eventq(g.vmm, &q);
+	assert_int_equal(q.log2size, 19);
+	ish_vmm_cmdq(g.vmm, &q);
+	assert_int_equal(q.log2size, 19);
+	/* the vEVENTQ is as deep as the kernel allows: 2^19 */
+	assert_int_equal(rd(&g, CR0ACK, 4), EVENTQEN | CMDQEN);
+	assert_int_not_equal(g.vs->veventq, 0);
+	gfx_close(&g);
+}
+
 /* a tiny deterministic generator: the same hostile guest every run */
 static uint64_t rnd(uint64_t *s)
 {
@@ -822,6 +851,7 @@ int main(void)
 		cmocka_unit_test(events_land_in_the_guest_queue_with_the_vsid),
 		cmocka_unit_test(reset_puts_every_device_on_the_gbpa_proxy),
 		cmocka_unit_test(cmd_sync_with_msi_writes_its_data),
+		cmocka_unit_test(queue_sizes_are_capped_at_the_architectures_largest),
 		cmocka_unit_test(random_guest_never_breaks_the_model),
 		cmocka_unit_test(fail_nth_through_the_front_end_leaves_the_model_consistent),
 	};
