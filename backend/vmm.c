@@ -183,6 +183,7 @@ static int vs_vdevice_vsids(struct ish_vsmmu *vs, uint32_t **out)
 #define IDR0_S2P	(1u << 0)
 #define IDR0_BTM	(1u << 5)
 #define IDR0_HYP	(1u << 9)
+#define IDR0_ATS	(1u << 10)
 #define IDR0_MSI	(1u << 13)
 #define IDR0_ATOS	(1u << 15)
 #define IDR0_PRI	(1u << 16)
@@ -913,6 +914,14 @@ static void cmd_sync(struct ish_vmm *v, struct exec *x, const uint64_t cmd[2])
 	}
 }
 
+static bool guest_has_ats(const struct ish_vmm *v)
+{
+	uint32_t idr[6];
+
+	guest_idr(v, idr);
+	return idr[0] & IDR0_ATS;
+}
+
 /*
  * One command at queue position @pos. Invalidations only join the batch; what needs them done
  * first flushes it (a failure of the flush moves *stop back to the refused one).
@@ -947,9 +956,15 @@ static void exec_cmd(struct ish_vmm *v, struct exec *x, const uint64_t cmd[2], u
 		}
 		install_range(v, x, lo, hi, range >= 31 ? "CFGI_ALL" : "CFGI_STE_RANGE");
 		return;
+	case ISH_CMD_ATC_INV:
+		if (!guest_has_ats(v)) {
+			why(v, false, "ATC_INV on an SMMU without ATS (IDR0.ATS=0)");
+			x->error = ISH_CERROR_ILL;
+			return;
+		}
+		/* fall through */
 	case ISH_CMD_CFGI_CD:
 	case ISH_CMD_CFGI_CD_ALL:
-	case ISH_CMD_ATC_INV:
 		rc = vsids_refresh(v);
 		if (rc < 0) {
 			x->rc = rc;

@@ -20,7 +20,9 @@
  *                         are dropped (no device can hold stale state for it)
  *   ish_vmm_events()      the vEVENTQ's records are written into the guest's event queue
  *
- * Every value the guest writes is hostile. A command the SMMU does not implement, or one the
+ * Every value the guest writes is hostile. A command the SMMU does not implement (stage 2, EL2
+ * and EL3 TLBIs, PRI and stall commands, ATC_INV without IDR0.ATS, SSec=1, a StreamID beyond
+ * IDR1.SIDSIZE, CMD_SYNC with CS=3, unknown opcodes), an STE the kernel would refuse, or one the
  * kernel or the model refuses, stops the queue at that command with CMDQ_CONS.ERR =
  * CERROR_ILL and GERROR.CMDQ_ERR toggled; a command fetched from outside guest RAM gives
  * CERROR_ABT. The queue resumes when the guest acknowledges through GERRORN, as the

@@ -441,6 +441,14 @@ static void hostile_guest_values_are_errors_not_crashes(void **state)
 	gfx_open(&g, false);
 	probe(&g);
 	wr(&g, CR0, 4, CMDQEN | EVENTQEN | SMMUEN);
+	/* ATC_INV on an SMMU without ATS (the simulated host has none) */
+	put_cmd(&g, ISH_CMD_ATC_INV | 0x8ULL << 32, 0);
+	ring(&g);
+	assert_int_equal(rd(&g, CMDQ_CONS, 4) >> 24, ISH_CERROR_ILL);
+	gerror = (uint32_t)rd(&g, GERROR, 4);
+	poke64(&g, G_CMDQ + ((g.prod - 1) & 0xff) * 16, ISH_CMD_SYNC);
+	wr(&g, GERRORN, 4, gerror);
+	assert_int_equal(rd(&g, CMDQ_CONS, 4) & 0xfffff, g.prod);
 	/* a StreamID beyond SIDSIZE */
 	put_cmd(&g, ISH_CMD_CFGI_STE | 0x10000ULL << 32, 1);
 	ring(&g);
