@@ -1044,3 +1044,39 @@ void ish_vsmmu_free_all(struct ish_ctx *ctx)
 		vsmmu_free(vs);
 	}
 }
+
+/* ---- on demand: the vEVENTQ of a guest's CR0.EVENTQEN (the VMM front end) ------------------ */
+
+/* the kernel's bound on veventq_depth (iommufd_veventq_alloc) */
+#define VEVENTQ_DEPTH_MAX (1u << 19)
+
+int ish_vsmmu_set_events(struct ish_vsmmu *vs, bool on, uint32_t depth)
+{
+	bool had = vs->veventq != 0;
+	int rc;
+
+	if (!on) {
+		if (vs->veventq) {
+			rc = destroy(vs, vs->veventq);
+			if (rc < 0)
+				return rc;
+			vs->veventq = 0;
+		}
+		vs->cfg.events = false;
+		return 0;
+	}
+	if (!depth || depth > VEVENTQ_DEPTH_MAX)
+		return ish_fail(vs->ctx, -EINVAL, "a vEVENTQ holds 1 to %u records, not %u",
+				VEVENTQ_DEPTH_MAX, depth);
+	if (vs->viommu && !vs->veventq) {
+		rc = ish_veventq_alloc(vs->ctx, vs->viommu, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, depth,
+				       &vs->veventq);
+		if (rc < 0)
+			return rc;
+		own(vs, vs->veventq);
+	}
+	vs->cfg.events = true;
+	if (!had)
+		vs->cfg.evtq_depth = depth;
+	return 0;
+}

@@ -125,7 +125,13 @@ static int cmd_destroy(struct shell *sh, const struct sh_call *c)
 	int rc;
 
 	rc = sh_vsmmu(sh, c, "NAME", &vs);
-	return rc < 0 ? rc : ish_vsmmu_destroy(vs);
+	if (rc < 0)
+		return rc;
+	/* a VMM front end holds it: the guest's SMMU cannot vanish under it */
+	if (cmd_vmm_on(vs))
+		return sh_fail(sh, -EBUSY, "vSMMU %s is the SMMU of VMM %s (vmm destroy %s first)",
+			       ish_vsmmu_name(vs), cmd_vmm_on(vs), cmd_vmm_on(vs));
+	return ish_vsmmu_destroy(vs);
 }
 
 static int cmd_show(struct shell *sh, const struct sh_call *c)

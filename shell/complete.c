@@ -12,6 +12,7 @@
 #include "iommush/backend.h"
 #include "iommush/smmu.h"
 #include "iommush/vsmmu.h"
+#include "../cmds/cmds.h"
 #include "shell.h"
 
 void sh_cands_add(struct sh_cands *c, const char *s)
@@ -312,6 +313,15 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 	case SH_T_COMMAND:
 		complete_words(sh, n, w, c);
 		break;
+	case SH_T_VMM:
+		cmd_vmm_complete(c);
+		break;
+	case SH_T_VMM_REG:
+		cmd_vmm_complete_regs(c);
+		break;
+	case SH_T_REG_FIELDS:
+		cmd_vmm_complete_fields(c, n, w);
+		break;
 	default:
 		break;
 	}
@@ -338,6 +348,13 @@ static bool is_choice(const struct sh_arg *a, const char *w)
 		if (!strcmp(*ch, w))
 			return true;
 	return false;
+}
+
+/* a rest of NAME=VALUE words, which may sit between the positionals */
+static bool fields_rest(const struct sh_arg *a)
+{
+	return a->type == SH_T_STE_FIELDS || a->type == SH_T_EVT_FIELDS ||
+	       a->type == SH_T_IDR_FIELDS || a->type == SH_T_REG_FIELDS;
 }
 
 static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, char **w,
@@ -371,9 +388,7 @@ static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, cha
 			i += nv;
 			continue;
 		}
-		if (rest >= 0 && (cmd->args[rest].type == SH_T_STE_FIELDS ||
-				  cmd->args[rest].type == SH_T_EVT_FIELDS ||
-				  cmd->args[rest].type == SH_T_IDR_FIELDS) && strchr(w[i], '='))
+		if (rest >= 0 && fields_rest(&cmd->args[rest]) && strchr(w[i], '='))
 			continue;
 		for (k = pos; k < len; k++) {
 			const struct sh_arg *a = &cmd->args[k];
@@ -393,9 +408,7 @@ static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, cha
 			pos = k + 1;
 			continue;
 		}
-		if (rest >= 0 && cmd->args[rest].type != SH_T_STE_FIELDS &&
-		    cmd->args[rest].type != SH_T_EVT_FIELDS &&
-		    cmd->args[rest].type != SH_T_IDR_FIELDS)
+		if (rest >= 0 && !fields_rest(&cmd->args[rest]))
 			rest_at = i;
 	}
 	if (rest_at >= 0) {
@@ -437,9 +450,10 @@ static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, cha
 	}
 	if (need_kw)
 		return;
-	if (rest >= 0 && !(k && (cmd->args[rest].type == SH_T_STE_FIELDS ||
-				 cmd->args[rest].type == SH_T_EVT_FIELDS ||
-				  cmd->args[rest].type == SH_T_IDR_FIELDS)))
+	/* a register's fields follow its name: they see the words typed */
+	if (rest >= 0 && cmd->args[rest].type == SH_T_REG_FIELDS)
+		values(sh, &cmd->args[rest], n, w, c);
+	else if (rest >= 0 && !(k && fields_rest(&cmd->args[rest])))
 		values(sh, &cmd->args[rest], 0, w + n, c);
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "iommush/sim.h"
+#include "../cmds/cmds.h"
 #include "shell.h"
 
 #define ISH_VERSION "0.1"
@@ -314,7 +315,8 @@ int main(int argc, char **argv)
 	ish_set_dry_run(sh.ctx, sh.dry_run);
 	catch_sigint();
 	rc = run(&sh, &o);
-	/* reverse order of everything made: vSMMUs, objects, devices, then the iommufd */
+	/* reverse order of everything made: VMM front ends, vSMMUs, objects, devices, iommufd */
+	cmd_vmm_free_all();
 	ish_ctx_free(sh.ctx);
 	sh_vars_free(&sh);
 	return rc;

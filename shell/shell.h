@@ -66,6 +66,9 @@ enum sh_type {
 	SH_T_CMDS,	/* CMDQ commands: NAME [FIELD=VALUE...] | raw W0 W1, separated by "," */
 	SH_T_COMMAND,	/* a whole command line */
 	SH_T_WORDS,
+	SH_T_VMM,		/* a VMM front end of the vmm group, by name */
+	SH_T_VMM_REG,		/* an SMMUv3 register by name: cr0, gbpa, cmdq_prod... */
+	SH_T_REG_FIELDS,	/* FIELD=VALUE words of the register named before them */
 };
 
 #define SH_OPT	0x1	/* may be left out */

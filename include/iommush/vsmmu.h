@@ -138,4 +138,14 @@ int ish_vsmmu_invalidate(struct ish_vsmmu *vs, const uint64_t (*cmds)[2], uint32
 int ish_vsmmu_read_events(struct ish_vsmmu *vs, struct ish_vevent *ev, size_t max,
 			  int timeout_ms);
 
+/* ---- on demand: the vEVENTQ of a guest's CR0.EVENTQEN (the VMM front end, vmm.h) -------- */
+
+/*
+ * @on: from now on the vSMMU has a vEVENTQ of @depth records (1..2^19): allocated now when it
+ * has a vIOMMU (1 kernel call), else with the vIOMMU at its first device. A vEVENTQ already
+ * there is kept (whatever its depth). !@on: the vEVENTQ is freed (1 call) and no longer made.
+ * A failure leaves the setting and the objects as they were.
+ */
+int ish_vsmmu_set_events(struct ish_vsmmu *vs, bool on, uint32_t depth);
+
 #endif
