@@ -5,7 +5,10 @@
  * that nothing references are dropped, and their constructors with them.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include "../cmds/cmds.h"
 #include "shell.h"
 
@@ -256,6 +259,47 @@ void sh_list_commands(FILE *fp)
 
 /* ---- help --------------------------------------------------------------------------------- */
 
+/* the width help wraps at: the terminal's, or $COLUMNS; 0 (no wrapping) for a pipe or file */
+static unsigned int help_width(void)
+{
+	const char *cols = getenv("COLUMNS");
+	struct winsize ws;
+
+	if (cols && atoi(cols) > 20)
+		return (unsigned int)atoi(cols);
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		return ws.ws_col;
+	return 0;
+}
+
+/*
+ * Text output of @text starting at column @col, continued lines indented to @indent, broken
+ * at blanks before @width (0: one line). JSON has the text whole.
+ */
+static void pr_wrapped(struct shell *sh, unsigned int col, unsigned int indent, const char *text)
+{
+	unsigned int width = help_width();
+	const char *p = text;
+
+	while (*p) {
+		size_t room = width > col + 10 ? width - col : 0, n = strlen(p), cut = n;
+
+		if (room && n > room) {
+			for (cut = room; cut > 0 && p[cut] != ' '; cut--)
+				;
+			if (!cut)	/* one long word: leave it whole */
+				cut = strcspn(p, " ");
+		}
+		pr_text(sh, "%.*s\n", (int)cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		if (*p)
+			pr_text(sh, "%*s", (int)indent, "");
+		col = indent;
+	}
+}
+
 static void help_cmd_line(struct shell *sh, const struct sh_group *g, const struct sh_cmd *c)
 {
 	char name[64];
@@ -269,7 +313,9 @@ static void help_cmd_line(struct shell *sh, const struct sh_group *g, const stru
 		pr_null(sh, "verb");
 	pr_str(sh, PR_TEXT, NULL, "  %s", name);
 	pr_str(sh, PR_ANY, "usage", *c->usage ? " %s\n" : "%s\n", c->usage);
-	pr_str(sh, PR_ANY, "summary", "      %s\n", c->summary);
+	pr_str(sh, PR_JSON, "summary", NULL, c->summary);
+	pr_text(sh, "      ");
+	pr_wrapped(sh, 6, 6, c->summary);
 	pr_obj_close(sh);
 }
 
@@ -343,7 +389,9 @@ static void help_args(struct shell *sh, const struct sh_cmd *c)
 		}
 		pr_obj_open(sh, NULL);
 		pr_str(sh, PR_ANY, "name", "  %-20s", left);
-		pr_str(sh, PR_ANY, "help", " %s\n", a->help);
+		pr_str(sh, PR_JSON, "help", NULL, a->help);
+		pr_text(sh, " ");
+		pr_wrapped(sh, 23 > strlen(left) + 3 ? 23 : (unsigned int)strlen(left) + 3, 23, a->help);
 		pr_bool(sh, PR_JSON, "optional", NULL, a->flags & SH_OPT);
 		pr_obj_close(sh);
 	}
@@ -423,7 +471,8 @@ int sh_help(struct shell *sh, const char *group, const char *verb)
 	sh_cmd_name(g, c, name, sizeof(name));
 	pr_str(sh, PR_ANY, "command", "usage: %s", name);
 	pr_str(sh, PR_ANY, "usage", *c->usage ? " %s\n" : "%s\n", c->usage);
-	pr_str(sh, PR_ANY, "summary", "%s\n", c->summary);
+	pr_str(sh, PR_JSON, "summary", NULL, c->summary);
+	pr_wrapped(sh, 0, 0, c->summary);
 	help_args(sh, c);
 	if (c->flags & SH_CMD_SIM)
 		pr_text(sh, "Only with the simulator (--backend sim).\n");

@@ -44,6 +44,9 @@ $sim -c '-destroy 99; echo $?; quit' 2>/dev/null; echo "exit $?"
 $sim -c '-ioas frob; echo $?' 2>/dev/null; echo "exit $?"
 echo "--- sizes take K M G T in either case"
 $sim -c 'mem alloc 64k; mem alloc 64K; show' | grep '^mem'
+echo "--- help wraps at the terminal's width (COLUMNS stands for it); a pipe gets whole lines"
+COLUMNS=50 $sim help vsmmu gbpa
+$sim help vsmmu gbpa | awk 'length > 50 { n++ } END { print n + 0 " lines over 50 columns" }'
 echo "--- unreadable file: exit 3"
 $sim -b data/no-such-file.ish; echo "exit $?"
 echo "--- bad options: exit 2"
