@@ -53,6 +53,9 @@ struct ish_obj {
 			int fd;
 			uint32_t pt;		/* attached page table id, 0 if none */
 			uint32_t vdevice;	/* its vDEVICE id, 0 if none */
+			/* the vDEVICE the SMMU driver took the vSID from at the last attach to a
+			 * nested HWPT (arm_smmu_attach_prepare_vmaster), 0: its faults stay on the host */
+			uint32_t vmaster;
 			struct ish_pci_dev pci;
 			bool hw_valid;		/* hw cached by ish_get_hw_info() */
 			struct ish_hw_info hw;

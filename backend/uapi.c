@@ -241,6 +241,55 @@ static int explain_nested_attach(struct ish_ctx *ctx, int rc, struct ish_obj *de
 			pt->parent);
 }
 
+/*
+ * What the SMMU driver keeps of an attach for event forwarding: the vSID of the device's
+ * vDEVICE on the nested HWPT's vIOMMU, taken at that moment and kept until the next attach
+ * (arm_smmu_attach_prepare_vmaster, arm_smmu_attach_commit_vmaster).
+ */
+static void note_vmaster(struct ish_ctx *ctx, struct ish_obj *dev)
+{
+	struct ish_obj *pt = ish_obj_find(ctx, dev->u.device.pt);
+	struct ish_obj *vdev = ish_obj_find(ctx, dev->u.device.vdevice);
+
+	dev->u.device.vmaster = pt && pt->type == ISH_OBJ_HWPT_NESTED && vdev &&
+				vdev->type == ISH_OBJ_VDEVICE && vdev->parent == pt->parent ?
+				vdev->id : 0;
+}
+
+bool ish_device_events_forwarded(struct ish_ctx *ctx, uint32_t dev_id, char *why, size_t len)
+{
+	struct ish_obj *dev = ish_obj_find(ctx, dev_id), *pt, *q;
+
+	if (!len)
+		why = NULL;
+	if (!dev || dev->type != ISH_OBJ_DEVICE) {
+		if (why)
+			snprintf(why, len, "%u is not a bound device", dev_id);
+		return false;
+	}
+	pt = ish_obj_find(ctx, dev->u.device.pt);
+	if (!pt || pt->type != ISH_OBJ_HWPT_NESTED) {
+		if (why)
+			snprintf(why, len, "device %u is not on a nested HWPT: the host SMMU driver "
+				 "keeps its faults", dev_id);
+		return false;
+	}
+	if (!dev->u.device.vmaster) {
+		if (why)
+			snprintf(why, len, "device %u was attached to nested HWPT %u %s: the driver "
+				 "took no vSID then, so its faults stay on the host until it is "
+				 "attached again", dev_id, pt->id, dev->u.device.vdevice ?
+				 "before its vDEVICE existed" : "without a vDEVICE on its vIOMMU");
+		return false;
+	}
+	for (q = ish_obj_first_of(ctx, ISH_OBJ_VEVENTQ); q; q = ish_obj_next_of(q))
+		if (q->parent == pt->parent)
+			return true;
+	if (why)
+		snprintf(why, len, "vIOMMU %u has no vEVENTQ to forward to", pt->parent);
+	return false;
+}
+
 int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t *out_pt)
 {
 	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = pt_id };
@@ -272,6 +321,7 @@ int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint
 	old = dev->u.device.pt;
 	dev->u.device.pt = at.pt_id;
 	ish_hwpt_users_move(ctx, old, at.pt_id);
+	note_vmaster(ctx, dev);
 	if (old && old != at.pt_id)
 		ish_auto_hwpt_put(ctx, old);
 	if (out_pt)
@@ -294,6 +344,7 @@ int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id)
 		return rc;
 	old = dev->u.device.pt;
 	dev->u.device.pt = 0;
+	dev->u.device.vmaster = 0;
 	ish_hwpt_users_move(ctx, old, 0);
 	if (old)
 		ish_auto_hwpt_put(ctx, old);

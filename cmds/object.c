@@ -72,6 +72,16 @@ static void show_device(struct shell *sh, const struct ish_obj *o)
 		pr_u64(sh, PR_ANY, "vdevice", "  vdevice %llu", ish_obj_device_vdevice(o));
 	if (vs)
 		pr_str(sh, PR_ANY, "vsmmu", "  vsmmu %s", ish_vsmmu_name(vs));
+	{
+		const struct ish_obj *pt = ish_obj_find(sh->ctx, ish_obj_device_pt(o));
+
+		/* on a nested HWPT: does the driver forward its faults (taken at attach)? */
+		if (pt && ish_obj_type(pt) == ISH_OBJ_HWPT_NESTED) {
+			bool fwd = ish_device_events_forwarded(sh->ctx, ish_obj_id(o), NULL, 0);
+
+			pr_str(sh, PR_ANY, "events", "  events %s", fwd ? "forwarded" : "on-host");
+		}
+	}
 }
 
 /*

@@ -168,6 +168,13 @@ int ish_device_unbind(struct ish_ctx *ctx, uint32_t dev_id);
 /* VFIO_DEVICE_ATTACH_IOMMUFD_PT (attach or replace); *out_pt = HWPT actually used */
 int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t *out_pt);
 int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id);
+/*
+ * Whether the SMMU driver forwards this device's faults to a vEVENTQ now: it is on a nested
+ * HWPT, had its vDEVICE on that vIOMMU when it was attached (the driver takes the vSID at
+ * attach, arm_smmu_attach_prepare_vmaster), and the vIOMMU has a vEVENTQ. When not, @why
+ * (may be NULL) says which. From the registry: no kernel call.
+ */
+bool ish_device_events_forwarded(struct ish_ctx *ctx, uint32_t dev_id, char *why, size_t len);
 
 int ish_get_hw_info(struct ish_ctx *ctx, uint32_t dev_id, struct ish_hw_info *info);
 

@@ -291,6 +291,58 @@ static void the_failed_call_of_a_multi_call_step_is_named(void **state)
 	fx_close_clean(&fx);
 }
 
+/*
+ * The core's word on event forwarding is the simulated driver's: compare at every step of a
+ * life where the vDEVICE comes after the attach (the driver takes the vSID at attach).
+ */
+static void event_forwarding_is_predicted_as_the_driver_decides(void **state)
+{
+	const uint64_t bad_cd[4] = { ISH_EVT_C_BAD_CD, 0, 0, 0 };
+	uint64_t abort_ste[2] = { ISH_STE_V, 0 }, bypass_ste[2] = { STE_BYPASS, 0 };
+	uint32_t s2, vi, q, ab, by, vd;
+	char why[256];
+	struct fx fx;
+	int step;
+
+	fx_open(&fx);
+	for (step = 0; step < 6; step++) {
+		switch (step) {
+		case 0:
+			assert_int_equal(ish_hwpt_alloc(fx.ctx, fx.dev_a, fx.ioas,
+							IOMMU_HWPT_ALLOC_NEST_PARENT, 0, NULL, 0, &s2), 0);
+			assert_int_equal(ish_device_attach(fx.ctx, fx.dev_a, s2, NULL), 0);
+			assert_int_equal(ish_viommu_alloc(fx.ctx, fx.dev_a, s2,
+							  IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &vi), 0);
+			break;
+		case 1:
+			assert_int_equal(ish_hwpt_alloc_nested(fx.ctx, fx.dev_a, vi, abort_ste, &ab), 0);
+			assert_int_equal(ish_device_attach(fx.ctx, fx.dev_a, ab, NULL), 0);
+			break;
+		case 2:	/* the vDEVICE after the attach: still on the host */
+			assert_int_equal(ish_vdevice_alloc(fx.ctx, vi, fx.dev_a, 0x42, &vd), 0);
+			break;
+		case 3:	/* no vEVENTQ yet, then one */
+			assert_int_equal(ish_hwpt_alloc_nested(fx.ctx, fx.dev_a, vi, bypass_ste, &by), 0);
+			assert_int_equal(ish_device_attach(fx.ctx, fx.dev_a, by, NULL), 0);
+			break;
+		case 4:
+			assert_int_equal(ish_veventq_alloc(fx.ctx, vi, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, 8,
+							   &q), 0);
+			break;
+		case 5:	/* the vDEVICE destroyed: the driver keeps the vSID until the next attach */
+			assert_int_equal(ish_destroy(fx.ctx, vd), 0);
+			break;
+		}
+		why[0] = '\0';
+		assert_int_equal(ish_device_events_forwarded(fx.ctx, fx.dev_a, why, sizeof(why)),
+				 ish_sim_inject_event(fx.be, BDF_A, bad_cd) == 1);
+		if (step < 4)
+			assert_true(why[0]);
+	}
+	assert_int_equal(ish_device_attach(fx.ctx, fx.dev_a, s2, NULL), 0);
+	fx_close_clean(&fx);
+}
+
 /* Lookups by vSID and by device id answer from the index. */
 static void a_device_is_found_by_vsid_and_by_id(void **state)
 {
@@ -326,6 +378,7 @@ int main(void)
 		cmocka_unit_test(the_first_failure_is_kept_until_cleared),
 		cmocka_unit_test(a_range_reports_its_first_failure_with_that_failures_message),
 		cmocka_unit_test(the_failed_call_of_a_multi_call_step_is_named),
+		cmocka_unit_test(event_forwarding_is_predicted_as_the_driver_decides),
 		cmocka_unit_test(a_device_is_found_by_vsid_and_by_id),
 	};
 
