@@ -18,7 +18,7 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(B)/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-CPPFLAGS += -Iinclude -I$(B) -D_GNU_SOURCE
+CPPFLAGS += -Iinclude -I$(B) -D_GNU_SOURCE -DISH_VERSION='"$(VERSION)"'
 CFLAGS   := $(CONF_CFLAGS) $(LIBEDIT_CFLAGS) $(LIBPCI_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS  := $(CONF_LDFLAGS) $(EXTRA_LDFLAGS)
 LIB      := $(B)/libiommush.a

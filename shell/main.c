@@ -11,7 +11,23 @@
 #include "../cmds/cmds.h"
 #include "shell.h"
 
-#define ISH_VERSION "0.1"
+#include <linux/version.h>
+
+#ifndef ISH_VERSION
+#define ISH_VERSION "0.2.0"	/* the Makefile's VERSION, also the library's */
+#endif
+
+/* --version: the version and what this build has, one "name: value" a line */
+static void version(void)
+{
+	printf("iommush %s\n", ISH_VERSION);
+	printf("line editor: %s\n", HAVE_LIBEDIT ? "libedit" : "none (plain stdin)");
+	printf("PCI names: %s\n", HAVE_LIBPCI ? "libpci" : "sysfs only");
+	printf("uAPI headers: Linux %d.%d (linux/iommufd.h, vIOMMU and vEVENTQ)\n",
+	       LINUX_VERSION_CODE >> 16, (LINUX_VERSION_CODE >> 8) & 0xff);
+	printf("simulator: Linux 7.3 iommufd + arm-smmu-v3 (profiles 7.3, 7.1)\n");
+	printf("library: libiommush %s\n", ISH_VERSION);
+}
 
 struct opts {
 	const char *batch;	/* -b FILE */
@@ -41,7 +57,8 @@ static void usage(FILE *fp)
 	      "      --list-commands   print the command table: group, verb, usage, summary\n"
 	      "      --complete WORD...  print the completions of the last WORD (bash completion)\n"
 	      "  -h, --help            this help\n"
-	      "  -V, --version         the version\n"
+	      "  -q, --quiet           no notices (errors are still printed)\n"
+	      "  -V, --version         the version and the build's features\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 a command failed, 2 usage error, 3 set-up failure,\n"
 	      "130 interrupted. \"help\" inside the shell lists the commands; see iommush(8).\n",
@@ -65,11 +82,12 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		{ "complete", no_argument, NULL, OPT_COMPLETE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+b:c:fxjphV", longs, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+b:c:fxjphqV", longs, NULL)) != -1) {
 		switch (ch) {
 		case 'b': o->batch = optarg; break;
 		case 'c': o->command = optarg; break;
@@ -83,7 +101,8 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		case OPT_LIST: o->list = true; break;
 		case OPT_COMPLETE: o->complete = true; break;
 		case 'h': usage(stdout); exit(0);
-		case 'V': puts("iommush " ISH_VERSION); exit(0);
+		case 'V': version(); exit(0);
+		case 'q': sh->quiet = true; break;
 		default: usage(stderr); return -1;
 		}
 	}
@@ -129,7 +148,7 @@ static struct ish_backend *open_backend(struct shell *sh, const char *name)
 
 	if (!name) {
 		name = access("/dev/iommu", F_OK) == 0 ? "kernel" : "sim";
-		if (!strcmp(name, "sim") && sh->interactive)
+		if (!strcmp(name, "sim") && sh->interactive && !sh->quiet)
 			fprintf(stderr, "iommush: /dev/iommu not found, using the simulator\n");
 	}
 	if (!strncmp(name, "sim", 3)) {
@@ -176,7 +195,8 @@ static int complete_words(struct shell *sh, int argc, char **argv)
 {
 	static const char *const options[] = {
 		"--backend", "--batch", "--command", "--complete", "--dry-run", "--echo", "--force",
-		"--help", "--json", "--list-commands", "--pretty", "--trace", "--version", NULL,
+		"--help", "--json", "--list-commands", "--pretty", "--quiet", "--trace", "--version",
+		NULL,
 	};
 	struct sh_cands cands;
 	size_t len = 2, o = 0, i;

@@ -197,6 +197,7 @@ struct shell {
 	struct ish_ctx *ctx;
 	bool sim;
 	bool interactive;	/* REPL: errors never end the session, no FILE:LINE */
+	bool quiet;		/* -q: no notices */
 	bool json, pretty, echo, force, trace, dry_run;
 
 	const char *file;	/* batch file for error locations, NULL for none */

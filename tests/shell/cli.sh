@@ -47,6 +47,8 @@ $sim -c 'mem alloc 64k; mem alloc 64K; show' | grep '^mem'
 echo "--- help wraps at the terminal's width (COLUMNS stands for it); a pipe gets whole lines"
 COLUMNS=50 $sim help vsmmu gbpa
 $sim help vsmmu gbpa | awk 'length > 50 { n++ } END { print n + 0 " lines over 50 columns" }'
+echo "--- --version names the build's features; -q silences notices"
+$IOMMUSH --version | sed 's/^iommush [0-9.]*$/iommush VERSION/; s/^library: libiommush [0-9.]*$/library: libiommush VERSION/'
 echo "--- unreadable file: exit 3"
 $sim -b data/no-such-file.ish; echo "exit $?"
 echo "--- bad options: exit 2"
