@@ -455,6 +455,31 @@ int ish_ioas_unmap(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_
 
 /* ---- HWPT, vIOMMU, vDEVICE ------------------------------------------------------------------ */
 
+/*
+ * EOPNOTSUPP for a nest parent (arm_smmu_domain_alloc_paging_flags): SMMUv3 takes NEST_PARENT
+ * alone, and only on an SMMU with both stages (IDR0.S1P and S2P) to nest.
+ */
+static int explain_no_nesting(struct ish_ctx *ctx, int rc, uint32_t dev_id, uint32_t flags)
+{
+	const struct ish_idr_field *s1 = ish_idr_find("S1P"), *s2 = ish_idr_find("S2P");
+	struct ish_obj *dev = ish_obj_find(ctx, dev_id);
+
+	if (ish_err_has_msg(ctx))
+		return rc;
+	if (flags & ~IOMMU_HWPT_ALLOC_NEST_PARENT)
+		return ish_fail(ctx, rc, "an SMMUv3 nest parent takes no other flag: allocate it with "
+				"NEST_PARENT alone");
+	if (dev && dev->type == ISH_OBJ_DEVICE && dev->u.device.hw_valid && s1 && s2 &&
+	    !(ish_idr_get(s1, dev->u.device.hw.smmu.idr) && ish_idr_get(s2, dev->u.device.hw.smmu.idr)))
+		return ish_fail(ctx, rc, "the SMMU behind device %u cannot nest: it has stage 1 %s and "
+				"stage 2 %s (SMMU_IDR0.S1P, S2P), and a nest parent needs both", dev_id,
+				ish_idr_get(s1, dev->u.device.hw.smmu.idr) ? "yes" : "no",
+				ish_idr_get(s2, dev->u.device.hw.smmu.idr) ? "yes" : "no");
+	return ish_fail(ctx, rc, "the SMMU behind device %u cannot make a nest parent: nesting "
+			"needs both translation stages (SMMU_IDR0.S1P and S2P; `device info` shows "
+			"them)", dev_id);
+}
+
 int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
 		   uint32_t data_type, const void *data, uint32_t data_len, uint32_t *hwpt_id)
 {
@@ -471,6 +496,8 @@ int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_
 		rc = EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) },
 			     { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(VIOMMU) });
 		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
+		if (!nested && rc == -EOPNOTSUPP && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+			return explain_no_nesting(ctx, rc, dev_id, flags);
 		if (!nested)
 			return explain_addrinuse(ctx, rc, dev_id, pt_id);
 		if (rc == -EIO && !ish_err_has_msg(ctx) && data_type == IOMMU_HWPT_DATA_ARM_SMMUV3 &&
