@@ -102,7 +102,8 @@ bench: $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
 # ---- tests: every suite prints "NAME: N passed, M failed"; make check runs them all
-check: check-unit check-shell check-man check-lib check-sanitizers check-valgrind check-live
+check: check-unit check-shell check-man check-lib check-bench-builds check-sanitizers \
+	check-valgrind check-live
 	@echo "check: all suites passed"
 
 check-unit: $(TESTS)
@@ -119,6 +120,10 @@ check-man: $(BIN) $(LIB) $(MAN3_SO)
 	@scripts/check-man $(BIN)
 	@scripts/check-man3 $(if $(MAN3_SO),--so $(MAN3_SO)) $(MAN3_EXAMPLE)
 	@scripts/check-man3 --self-test $(MAN3_EXAMPLE)
+
+# the benchmarks are not run by check (they time things), but they must build
+check-bench-builds: $(BENCHES)
+	@echo "bench: $(words $(BENCHES)) programs built"
 
 # the library as a VMM links it: exports, install, examples/ through pkg-config, floors
 check-lib: all
@@ -176,7 +181,7 @@ endif
 clean:
 	rm -rf $(B) build-san build-aarch64 iommush
 
-.PHONY: all tests bench check check-unit check-shell check-man check-lib check-sanitizers check-valgrind \
+.PHONY: all tests bench check check-unit check-shell check-man check-lib check-bench-builds check-sanitizers check-valgrind \
 	check-live cross-aarch64 install clean
 
 .SECONDARY: $(TESTLIB_OBJ)

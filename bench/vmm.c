@@ -156,7 +156,7 @@ int main(void)
 	CHECK("bind", ish_device_bind(ctx, "0000:00:02.0", &b));
 	CHECK("ioas", ish_ioas_alloc(ctx, &ioas));
 	CHECK("mem", ish_mem_alloc(ctx, RAM_SIZE, &mem));
-	ram = ish_mem_find(ctx, mem)->va;
+	ram = ish_mem_va(ish_mem_find(ctx, mem));
 	CHECK("map", ish_ioas_map(ctx, ioas, ram, RAM_SIZE, &iova, IOMMU_IOAS_MAP_FIXED_IOVA |
 				  IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE));
 	/* VFIO core's part, the same in both VMMs: the S2 nest parent and its attach */
