@@ -18,29 +18,80 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(B)/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-CPPFLAGS += -Iinclude -I$(B) -D_GNU_SOURCE
+CPPFLAGS += -Iinclude -I$(B) -D_GNU_SOURCE -DISH_VERSION='"$(VERSION)"'
 CFLAGS   := $(CONF_CFLAGS) $(LIBEDIT_CFLAGS) $(LIBPCI_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS  := $(CONF_LDFLAGS) $(EXTRA_LDFLAGS)
 LIB      := $(B)/libiommush.a
 LIBS     := $(LIBPCI_LIBS)
 BIN      := $(if $(filter build,$(B)),iommush,$(B)/iommush)
 
-all: $(BIN)
+# libiommush.so.0: soname libiommush.so.0, the symbols of the installed headers only
+VERSION  := 0.2.0
+SONAME   := libiommush.so.0
+SO       := $(B)/libiommush.so.$(VERSION)
+SO_LINKS := $(B)/$(SONAME) $(B)/libiommush.so
+MAP      := $(B)/libiommush.map
+PC       := $(B)/iommush.pc
+PUB_H    := $(sort $(wildcard include/iommush/*.h))
+# the shell links the shared library (found next to it in the tree), or the static one
+ifeq ($(STATIC),1)
+SHELL_LINK := $(LIB) $(LIBS)
+SHELL_DEPS := $(LIB)
+else
+SHELL_LINK := -L$(B) -liommush -Wl,-rpath,'$$ORIGIN$(if $(filter build,$(B)),/$(B))'
+SHELL_DEPS := $(SO_LINKS)
+endif
+
+all: $(BIN) $(if $(filter 1,$(STATIC)),,$(SO_LINKS) $(PC))
+
+# a configure newer than the config it wrote: run it again with the same options
+$(B)/config.mk: configure
+	@echo "make: configure changed since $@ was written: running it again as before"
+	./configure $$(sed -n '1s/^# written by \.\/configure //p' $@)
 
 $(B)/%.o: %.c $(B)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# the unit tests are white-box: they may read backend/internal.h
+$(TESTLIB_OBJ): CPPFLAGS += -Ibackend
+
+# one set of objects serves both libraries: position-independent
+$(LIB_OBJ): CFLAGS += -fPIC
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN): $(SHELL_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(SHELL_OBJ) $(LIB) $(LIBEDIT_LIBS) $(LIBS)
+$(MAP): $(PUB_H) scripts/gen-symbols
+	@mkdir -p $(@D)
+	scripts/gen-symbols --map $(PUB_H) >$@
+
+$(SO): $(LIB_OBJ) $(MAP)
+	$(CC) -shared $(LDFLAGS) -Wl,-soname,$(SONAME) -Wl,--version-script,$(MAP) -Wl,--no-undefined \
+		-o $@ $(LIB_OBJ) $(LIBS)
+
+$(SO_LINKS): $(SO)
+	ln -sf $(notdir $(SO)) $@
+
+# iommush.pc for the prefix, libdir and includedir given (at install time, they may differ)
+pc_text = printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	'Name: iommush' \
+	'Description: iommufd nested translation and the ARM SMMUv3 accel vSMMU model for VMMs' \
+	'Version: $(VERSION)' \
+	'Cflags: -I$${includedir} $(UAPI_CFLAGS)' \
+	'Libs: -L$${libdir} -liommush' \
+	'Libs.private: $(LIBS)'
+
+$(PC): $(B)/config.mk Makefile
+	@$(pc_text) >$@
+
+$(BIN): $(SHELL_OBJ) $(SHELL_DEPS)
+	$(CC) $(LDFLAGS) -o $@ $(SHELL_OBJ) $(SHELL_LINK) $(LIBEDIT_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(LIB) $(B)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Itests/unit -Itests/unit/lib $(CFLAGS) $(CMOCKA_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(CMOCKA_LIBS) $(LIBS)
+	$(CC) $(CPPFLAGS) -Ibackend -Itests/unit -Itests/unit/lib $(CFLAGS) $(CMOCKA_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(CMOCKA_LIBS) $(LIBS)
 
 # a bench may drive the shell's own code (sh_run_line), so it links everything but main()
 BENCH_SHELL_OBJ := $(filter-out $(B)/shell/main.o,$(SHELL_OBJ))
@@ -57,7 +108,8 @@ $$(uname -srm), $$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $$(npr
 	@for b in $(BENCHES); do echo "== $$b"; IOMMUSH=$(abspath $(BIN)) $$b || exit 1; done
 
 # ---- tests: every suite prints "NAME: N passed, M failed"; make check runs them all
-check: check-unit check-shell check-man check-sanitizers check-valgrind check-live
+check: check-unit check-shell check-man check-lib check-bench-builds check-sanitizers \
+	check-valgrind check-live
 	@echo "check: all suites passed"
 
 check-unit: $(TESTS)
@@ -66,8 +118,22 @@ check-unit: $(TESTS)
 check-shell: $(BIN)
 	@tests/shell/run $(BIN)
 
-check-man: $(BIN)
+# section 3: the pages against include/iommush/*.h and the shared library's exports, the check's
+# own self-test, and the example of libiommush(3) built against the library and run
+MAN3_SO      = $(if $(filter 1,$(STATIC)),,$(SO))
+MAN3_EXAMPLE = --example-lib $(LIB) --example-cflags "$(CFLAGS)" --example-libs "$(LIBS)"
+check-man: $(BIN) $(LIB) $(MAN3_SO)
 	@scripts/check-man $(BIN)
+	@scripts/check-man3 $(if $(MAN3_SO),--so $(MAN3_SO)) $(MAN3_EXAMPLE)
+	@scripts/check-man3 --self-test $(MAN3_EXAMPLE)
+
+# the benchmarks are not run by check (they time things), but they must build
+check-bench-builds: $(BENCHES)
+	@echo "bench: $(words $(BENCHES)) programs built"
+
+# the library as a VMM links it: exports, install, examples/ through pkg-config, floors
+check-lib: all
+	@scripts/check-lib $(B)
 
 check-sanitizers:
 	@./configure --builddir=build-san --enable-sanitizers >/dev/null
@@ -91,20 +157,37 @@ cross-aarch64:
 		--without-libedit --without-libpci >/dev/null
 	@$(MAKE) --no-print-directory B=build-aarch64 build-aarch64/iommush
 
-# the shell, its man pages, and libiommush (static library + headers) for a VMM to link
-install: $(BIN) $(LIB)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/iommush
+# the shell, its man pages, and libiommush (shared + static, headers, pkg-config) for a VMM
+install: $(BIN) $(LIB) $(if $(filter 1,$(STATIC)),,$(SO_LINKS) $(PC))
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/iommush
+ifeq ($(STATIC),1)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/iommush
-	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libiommush.a
-	install -m 644 include/iommush/*.h $(DESTDIR)$(PREFIX)/include/iommush/
+else
+	install -m 755 $(SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libiommush.so
+	$(pc_text) >$(DESTDIR)$(LIBDIR)/pkgconfig/iommush.pc
+	@# the installed shell finds the library where it was installed
+	$(CC) $(LDFLAGS) -o $(DESTDIR)$(PREFIX)/bin/iommush $(SHELL_OBJ) -L$(B) -liommush \
+		-Wl,-rpath,$(LIBDIR) $(LIBEDIT_LIBS)
+endif
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 shell/completion/iommush.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/iommush
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libiommush.a
+	install -m 644 $(PUB_H) $(DESTDIR)$(INCLUDEDIR)/iommush/
+	for m in man/*.3; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man3/; done; true
+	@# `man ish_vsmmu_plug`: every function a page names is a link to that page
+	for m in man/*.3; do for n in $$(sed -n 's/^\.Nm \(ish_[a-z0-9_]*\).*/\1/p' $$m); do \
+		[ -f man/$$n.3 ] || ln -sf $${m#man/} $(DESTDIR)$(MANDIR)/man3/$$n.3; done; done
 	for m in man/*.7; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done; true
 	for m in man/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
 
 clean:
 	rm -rf $(B) build-san build-aarch64 iommush
 
-.PHONY: all tests bench check check-unit check-shell check-man check-sanitizers check-valgrind \
+.PHONY: all tests bench check check-unit check-shell check-man check-lib check-bench-builds check-sanitizers check-valgrind \
 	check-live cross-aarch64 install clean
 
 .SECONDARY: $(TESTLIB_OBJ)

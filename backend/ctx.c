@@ -12,10 +12,29 @@ int ish_fail(struct ish_ctx *ctx, int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (ctx->err_set)
+		return err;	/* the first failure is the one reported */
+	ctx->err_set = true;
+	ctx->err_no = err;
 	va_start(ap, fmt);
 	vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+int ish_fail_mark(struct ish_ctx *ctx, int err)
+{
+	if (!ctx->err_set && err < 0) {
+		ctx->err_set = true;
+		ctx->err_no = err;
+		ctx->err[0] = '\0';
+	}
+	return err;
+}
+
+bool ish_err_has_msg(const struct ish_ctx *ctx)
+{
+	return ctx->err_set && ctx->err[0];
 }
 
 const char *ish_errmsg(const struct ish_ctx *ctx)
@@ -23,9 +42,28 @@ const char *ish_errmsg(const struct ish_ctx *ctx)
 	return ctx->err;
 }
 
+int ish_errno(const struct ish_ctx *ctx)
+{
+	return ctx->err_set ? ctx->err_no : 0;
+}
+
 void ish_clear_err(struct ish_ctx *ctx)
 {
+	ctx->err_set = false;
+	ctx->err_no = 0;
 	ctx->err[0] = '\0';
+	ctx->call_err = 0;
+	ctx->call_name = NULL;
+	ctx->call_injected = false;
+}
+
+const char *ish_err_call(const struct ish_ctx *ctx, int *err, bool *injected)
+{
+	if (err)
+		*err = ctx->call_err;
+	if (injected)
+		*injected = ctx->call_injected;
+	return ctx->call_name;
 }
 
 struct ish_backend *ish_ctx_backend(struct ish_ctx *ctx)
@@ -75,14 +113,28 @@ unsigned long ish_call_count(const struct ish_ctx *ctx)
 static bool call_fails(struct ish_ctx *ctx)
 {
 	ctx->n_call++;
+	ctx->injected_now = false;
 	if (!ctx->fail_n || --ctx->fail_n)
 		return false;
 	ctx->fail_hit = true;
+	ctx->injected_now = true;
 	return true;
 }
 
 static void trace(struct ish_ctx *ctx, const struct ish_call *c, long rc)
 {
+	if (rc < 0 && !ctx->call_err) {
+		/* the first failed call of an operation, for an errno that has no other word */
+		ctx->call_err = (int)rc;
+		ctx->call_name = c->request ? ish_ioctl_name(c->request) : c->op;
+		if (!ctx->call_name)
+			ctx->call_name = c->op;
+		else if (!strcmp(ctx->call_name, "use-vfio"))
+			ctx->call_name = "the rebind to vfio-pci";
+		else if (!strcmp(ctx->call_name, "open"))
+			ctx->call_name = "opening the VFIO cdev";
+		ctx->call_injected = ctx->injected_now;
+	}
 	if (ctx->trace)
 		ctx->trace(ctx->trace_arg, c, rc);
 }
@@ -282,7 +334,7 @@ int ish_pci_use_vfio(struct ish_ctx *ctx, const char *bdf)
 	return rc;
 }
 
-/* ---- context life ---------------------------------------------------------------------- */
+/* ---- context life (floor 0's part; the teardown policy is session.c's) -------------------- */
 
 int ish_ctx_new(struct ish_backend *be, struct ish_ctx **out)
 {
@@ -305,107 +357,22 @@ int ish_ctx_new(struct ish_backend *be, struct ish_ctx **out)
 	return 0;
 }
 
-/* Destroy every object of @type, newest first. */
-static int destroy_type(struct ish_ctx *ctx, enum ish_obj_type type)
+void ish_ctx_release(struct ish_ctx *ctx)
 {
-	struct ish_obj *o, *victim;
-	int err = 0, rc;
+	struct ish_obj *o;
 
-	do {
-		victim = NULL;
-		for (o = ctx->objs; o; o = o->next)
-			if (o->type == type)
-				victim = o;
-		if (!victim)
-			break;
-		rc = ish_destroy(ctx, victim->id);
-		if (rc < 0) {
-			/* the kernel keeps it; forget it so teardown ends (closing the fd frees it) */
-			err = err ? err : rc;
-			ish_obj_del(ctx, victim);
-		}
-	} while (victim);
-	return err;
-}
-
-static struct ish_obj *last_device(struct ish_ctx *ctx)
-{
-	struct ish_obj *o, *last = NULL;
-
-	for (o = ctx->objs; o; o = o->next)
-		if (o->type == ISH_OBJ_DEVICE)
-			last = o;
-	return last;
-}
-
-/*
- * Reverse order of a VMM's set-up: vSMMUs first (they unwind their own objects), then
- * event queues, vDEVICEs, device attachments, nested HWPTs, vIOMMUs, paging HWPTs, IOASes,
- * and last the device bindings.
- */
-int ish_ctx_reset(struct ish_ctx *ctx)
-{
-	static const enum ish_obj_type order[] = {
-		ISH_OBJ_VEVENTQ, ISH_OBJ_VDEVICE, ISH_OBJ_HWPT_NESTED, ISH_OBJ_VIOMMU,
-		ISH_OBJ_HWPT_PAGING, ISH_OBJ_IOAS,
-	};
-	struct ish_obj *o, *dev;
-	int err = 0, rc;
-	size_t i;
-
-	ish_vsmmu_free_all(ctx);
-	rc = destroy_type(ctx, ISH_OBJ_VEVENTQ);
-	err = err ? err : rc;
-	rc = destroy_type(ctx, ISH_OBJ_VDEVICE);
-	err = err ? err : rc;
-	for (o = ctx->objs; o; o = o->next) {
-		if (o->type == ISH_OBJ_DEVICE && o->u.device.pt) {
-			rc = ish_device_detach(ctx, o->id);
-			err = err ? err : rc;
-		}
-	}
-	for (i = 2; i < sizeof(order) / sizeof(order[0]); i++) {
-		rc = destroy_type(ctx, order[i]);
-		err = err ? err : rc;
-	}
-	while ((dev = last_device(ctx))) {
-		rc = ish_device_unbind(ctx, dev->id);
-		if (rc < 0) {
-			err = err ? err : rc;
-			ish_obj_del(ctx, dev);
-		}
-	}
-	/* tombstones live until the iommufd closes */
-	while (ctx->maps) {
-		struct ish_map *m = ctx->maps;
-
-		ctx->maps = m->next;
-		free(m);
-	}
-	return err;
-}
-
-void ish_ctx_free(struct ish_ctx *ctx)
-{
-	if (!ctx)
-		return;
-	ish_ctx_reset(ctx);
-	while (ctx->objs)
-		ish_obj_del(ctx, ctx->objs);
-	while (ctx->mems) {
-		struct ish_mem *m = ctx->mems;
-
-		ctx->mems = m->next;
-		munmap(m->va, m->size);
-		free(m);
-	}
+	ish_maps_free_all(ctx);
+	while ((o = ish_obj_first(ctx)))
+		ish_obj_del(ctx, o);
+	ish_hmap_free(&ctx->by_id);
+	ish_hmap_free(&ctx->dev_index);
 	ish_sys_close(ctx, ctx->iommufd);
 	if (ctx->be->ops->free)
 		ctx->be->ops->free(ctx->be);
 	free(ctx);
 }
 
-/* ---- registry ---------------------------------------------------------------------------- */
+/* ---- registry: an O(1) index by id, lists in creation order overall and per type ---------- */
 
 static const char *const type_names[ISH_OBJ_NTYPES] = {
 	[ISH_OBJ_DEVICE] = "device",
@@ -425,40 +392,94 @@ const char *ish_obj_type_name(enum ish_obj_type t)
 
 struct ish_obj *ish_obj_add(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type)
 {
-	struct ish_obj *o = calloc(1, sizeof(*o)), **p;
+	struct ish_obj *o = ish_hmap_get(&ctx->by_id, id);
 
+	if (o) {
+		/*
+		 * The kernel never hands out a live id twice: a record with this id is stale
+		 * (its object died behind our back). The kernel is the truth; its owner forgets it.
+		 */
+		struct ish_owner *ow = o->owner;
+
+		ish_obj_del(ctx, o);
+		if (ow && ow->forget)
+			ow->forget(ow, id);
+	}
+	o = calloc(1, sizeof(*o));
 	if (!o)
 		return NULL;
 	o->id = id;
 	o->type = type;
-	o->u.device.fd = -1;
-	for (p = &ctx->objs; *p; p = &(*p)->next)
-		;
-	*p = o;
+	o->serial = ++ctx->next_serial;
+	if (type == ISH_OBJ_DEVICE)
+		o->u.device.fd = -1;
+	else if (type == ISH_OBJ_VEVENTQ)
+		o->u.veventq.fd = -1;
+	if (ish_hmap_put(&ctx->by_id, id, o) < 0) {
+		free(o);
+		return NULL;
+	}
+	ish_list_append(&ctx->objs, &o->all);
+	ish_list_append(&ctx->bytype[type], &o->bytype);
 	return o;
+}
+
+static void maps_unlink(struct ish_ctx *ctx, struct ish_map *m, struct ish_obj *ioas)
+{
+	ish_list_unlink(&ctx->maps, &m->all);
+	if (ioas)
+		ish_list_unlink(&ioas->u.ioas.maps, &m->ioas_link);
+	free(m);
 }
 
 void ish_obj_del(struct ish_ctx *ctx, struct ish_obj *obj)
 {
-	struct ish_obj **p;
-
-	for (p = &ctx->objs; *p; p = &(*p)->next) {
-		if (*p == obj) {
-			*p = obj->next;
-			free(obj);
-			return;
-		}
+	if (obj->type == ISH_OBJ_DEVICE) {
+		if (obj->u.device.key_bdf)
+			ish_hmap_del(&ctx->dev_index, obj->u.device.key_bdf);
+		if (obj->u.device.key_cdev)
+			ish_hmap_del(&ctx->dev_index, obj->u.device.key_cdev);
 	}
+	if (obj->type == ISH_OBJ_IOAS)
+		while (obj->u.ioas.maps.first)
+			maps_unlink(ctx, ish_entry(obj->u.ioas.maps.first, struct ish_map, ioas_link),
+				    obj);
+	ish_hmap_del(&ctx->by_id, obj->id);
+	ish_list_unlink(&ctx->objs, &obj->all);
+	ish_list_unlink(&ctx->bytype[obj->type], &obj->bytype);
+	free(obj);
+}
+
+void ish_obj_retype(struct ish_ctx *ctx, struct ish_obj *obj, enum ish_obj_type type)
+{
+	ish_list_unlink(&ctx->bytype[obj->type], &obj->bytype);
+	obj->type = type;
+	ish_list_append(&ctx->bytype[type], &obj->bytype);
+}
+
+struct ish_obj *ish_obj_last_of(struct ish_ctx *ctx, enum ish_obj_type type)
+{
+	return ish_entry(ctx->bytype[type].last, struct ish_obj, bytype);
+}
+
+struct ish_obj *ish_obj_prev_of(const struct ish_obj *o)
+{
+	return ish_entry(o->bytype.prev, struct ish_obj, bytype);
+}
+
+struct ish_obj *ish_obj_first_of(struct ish_ctx *ctx, enum ish_obj_type type)
+{
+	return ish_entry(ctx->bytype[type].first, struct ish_obj, bytype);
+}
+
+struct ish_obj *ish_obj_next_of(const struct ish_obj *o)
+{
+	return ish_entry(o->bytype.next, struct ish_obj, bytype);
 }
 
 struct ish_obj *ish_obj_find(struct ish_ctx *ctx, uint32_t id)
 {
-	struct ish_obj *o;
-
-	for (o = ctx->objs; o; o = o->next)
-		if (o->id == id)
-			return o;
-	return NULL;
+	return ish_hmap_get(&ctx->by_id, id);
 }
 
 int ish_obj_get(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type, struct ish_obj **out)
@@ -466,7 +487,7 @@ int ish_obj_get(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type, struct
 	struct ish_obj *o = ish_obj_find(ctx, id);
 
 	if (!o)
-		return ish_fail(ctx, -ENOENT, "no object with id %u", id);
+		return ish_fail(ctx, -ENOENT, "no object has id %u", id);
 	if (o->type != type)
 		return ish_fail(ctx, -EINVAL, "object %u is a %s, not a %s", id,
 				ish_obj_type_name(o->type), ish_obj_type_name(type));
@@ -476,12 +497,137 @@ int ish_obj_get(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type, struct
 
 struct ish_obj *ish_obj_first(struct ish_ctx *ctx)
 {
-	return ctx->objs;
+	return ish_entry(ctx->objs.first, struct ish_obj, all);
 }
 
-struct ish_map *ish_map_first(struct ish_ctx *ctx)
+struct ish_obj *ish_obj_next(const struct ish_obj *o)
 {
-	return ctx->maps;
+	return ish_entry(o->all.next, struct ish_obj, all);
+}
+
+/* ---- accessors of the public API ---------------------------------------------------------- */
+
+uint32_t ish_obj_id(const struct ish_obj *o) { return o->id; }
+enum ish_obj_type ish_obj_type(const struct ish_obj *o) { return o->type; }
+uint32_t ish_obj_parent(const struct ish_obj *o) { return o->parent; }
+uint32_t ish_obj_dev(const struct ish_obj *o) { return o->dev; }
+uint32_t ish_obj_flags(const struct ish_obj *o) { return o->flags; }
+
+const char *ish_obj_iommu(const struct ish_obj *o)
+{
+	return o->type == ISH_OBJ_DEVICE ? o->u.device.pci.iommu : o->iommu;
+}
+
+const char *ish_obj_dev_bdf(const struct ish_obj *o)
+{
+	return o->type == ISH_OBJ_DEVICE ? o->u.device.pci.bdf : o->dev_bdf;
+}
+
+bool ish_obj_dev_alive(struct ish_ctx *ctx, const struct ish_obj *o)
+{
+	const struct ish_obj *dev = o->dev ? ish_obj_find(ctx, o->dev) : NULL;
+
+	return dev && dev->type == ISH_OBJ_DEVICE && (!o->dev_serial || dev->serial == o->dev_serial);
+}
+
+const char *ish_obj_owner(const struct ish_obj *o)
+{
+	return o->owner ? o->owner->name : NULL;
+}
+
+uint32_t ish_obj_device_pt(const struct ish_obj *dev)
+{
+	return dev->type == ISH_OBJ_DEVICE ? dev->u.device.pt : 0;
+}
+
+uint32_t ish_obj_device_vdevice(const struct ish_obj *dev)
+{
+	return dev->type == ISH_OBJ_DEVICE ? dev->u.device.vdevice : 0;
+}
+
+const struct ish_pci_dev *ish_obj_device_pci(const struct ish_obj *dev)
+{
+	return dev->type == ISH_OBJ_DEVICE ? &dev->u.device.pci : NULL;
+}
+
+bool ish_obj_device_hw_info(const struct ish_obj *dev, struct ish_hw_info *info)
+{
+	if (dev->type != ISH_OBJ_DEVICE || !dev->u.device.hw_valid)
+		return false;
+	*info = dev->u.device.hw;
+	return true;
+}
+
+bool ish_obj_nested_ste(const struct ish_obj *hwpt, uint64_t ste[2])
+{
+	if (hwpt->type != ISH_OBJ_HWPT_NESTED)
+		return false;
+	ste[0] = hwpt->u.nested.ste[0];
+	ste[1] = hwpt->u.nested.ste[1];
+	return true;
+}
+
+uint32_t ish_obj_viommu_type(const struct ish_obj *v)
+{
+	return v->type == ISH_OBJ_VIOMMU ? v->u.viommu.type : 0;
+}
+
+uint64_t ish_obj_vdevice_virt_id(const struct ish_obj *v)
+{
+	return v->type == ISH_OBJ_VDEVICE || v->type == ISH_OBJ_TOMBSTONE ? v->u.vdevice.virt_id : 0;
+}
+
+uint32_t ish_obj_veventq_depth(const struct ish_obj *q)
+{
+	return q->type == ISH_OBJ_VEVENTQ ? q->u.veventq.depth : 0;
+}
+
+/* ---- devices by address: one key space for BDFs and cdev numbers ------------------------ */
+
+#define KEY_BDF (1ull << 40)
+#define KEY_CDEV (2ull << 40)
+
+/* "dddd:bb:dd.f" (canonical) -> its key; 0 when not one */
+static uint64_t bdf_key(const char *bdf)
+{
+	unsigned int dom, bus, dev, fn;
+	char tail;
+
+	if (sscanf(bdf, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4)
+		return 0;
+	return KEY_BDF | (uint64_t)dom << 16 | bus << 8 | dev << 3 | fn;
+}
+
+/* a cdev path -> its key: FNV-1a over the path, verified against the device on lookup */
+static uint64_t cdev_key(const char *path)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	if (!*path)
+		return 0;
+	for (; *path; path++)
+		h = (h ^ (unsigned char)*path) * 0x100000001b3ull;
+	return KEY_CDEV | (h & ((1ull << 40) - 1));
+}
+
+int ish_device_index(struct ish_ctx *ctx, struct ish_obj *dev)
+{
+	uint64_t kb = bdf_key(dev->u.device.pci.bdf), kc = cdev_key(dev->u.device.pci.cdev);
+	int rc;
+
+	if (kb) {
+		rc = ish_hmap_put(&ctx->dev_index, kb, dev);
+		if (rc < 0)
+			return rc;
+		dev->u.device.key_bdf = kb;
+	}
+	if (kc && !ish_hmap_get(&ctx->dev_index, kc)) {	/* a collision: found by the walk */
+		rc = ish_hmap_put(&ctx->dev_index, kc, dev);
+		if (rc < 0)
+			return rc;
+		dev->u.device.key_cdev = kc;
+	}
+	return 0;
 }
 
 struct ish_obj *ish_device_find(struct ish_ctx *ctx, const char *spec)
@@ -489,26 +635,82 @@ struct ish_obj *ish_device_find(struct ish_ctx *ctx, const char *spec)
 	struct ish_obj *o;
 	char *end, bdf[ISH_BDF_LEN];
 	unsigned long id = strtoul(spec, &end, 0);
-	bool is_bdf = ish_bdf_canon(spec, bdf) == 0;
 
-	for (o = ctx->objs; o; o = o->next) {
-		if (o->type != ISH_OBJ_DEVICE)
-			continue;
-		if ((*spec && !*end && o->id == id) || (is_bdf && !strcmp(o->u.device.pci.bdf, bdf)) ||
-		    (o->u.device.pci.cdev[0] && !strcmp(o->u.device.pci.cdev, spec)))
+	if (*spec && !*end) {
+		o = ish_obj_find(ctx, (uint32_t)id);
+		if (o && o->type == ISH_OBJ_DEVICE && id <= UINT32_MAX)
 			return o;
 	}
+	if (ish_bdf_canon(spec, bdf) == 0 && (o = ish_hmap_get(&ctx->dev_index, bdf_key(bdf))))
+		return o;
+	if (*spec != '/')
+		return NULL;
+	o = ish_hmap_get(&ctx->dev_index, cdev_key(spec));
+	if (o && !strcmp(o->u.device.pci.cdev, spec))
+		return o;
+	if (!o)
+		return NULL;
+	/* two paths with one hash (never seen): the walk decides */
+	for (o = ish_obj_first_of(ctx, ISH_OBJ_DEVICE); o; o = ish_obj_next_of(o))
+		if (!strcmp(o->u.device.pci.cdev, spec))
+			return o;
 	return NULL;
+}
+
+void ish_hwpt_users_move(struct ish_ctx *ctx, uint32_t old, uint32_t new_pt)
+{
+	struct ish_obj *o;
+
+	if (old == new_pt)
+		return;
+	if (old && (o = ish_obj_find(ctx, old)) && o->users)
+		o->users--;
+	if (new_pt && (o = ish_obj_find(ctx, new_pt)))
+		o->users++;
 }
 
 void ish_auto_hwpt_put(struct ish_ctx *ctx, uint32_t hwpt_id)
 {
-	struct ish_obj *o, *hwpt = ish_obj_find(ctx, hwpt_id);
+	struct ish_obj *hwpt = ish_obj_find(ctx, hwpt_id);
 
-	if (!hwpt || hwpt->type != ISH_OBJ_HWPT_PAGING || !(hwpt->flags & ISH_HWPT_AUTO))
+	if (!hwpt || hwpt->type != ISH_OBJ_HWPT_PAGING || !(hwpt->flags & ISH_HWPT_AUTO) ||
+	    hwpt->users)
 		return;
-	for (o = ctx->objs; o; o = o->next)
-		if (o->type == ISH_OBJ_DEVICE && o->u.device.pt == hwpt_id)
-			return;
 	ish_obj_del(ctx, hwpt);
+}
+
+/* ---- IOAS mappings ------------------------------------------------------------------------ */
+
+struct ish_map *ish_map_first(struct ish_ctx *ctx)
+{
+	return ish_entry(ctx->maps.first, struct ish_map, all);
+}
+
+struct ish_map *ish_map_next(const struct ish_map *m)
+{
+	return ish_entry(m->all.next, struct ish_map, all);
+}
+
+uint32_t ish_map_ioas(const struct ish_map *m) { return m->ioas; }
+uint64_t ish_map_iova(const struct ish_map *m) { return m->iova; }
+uint64_t ish_map_length(const struct ish_map *m) { return m->length; }
+void *ish_map_va(const struct ish_map *m) { return m->va; }
+uint32_t ish_map_flags(const struct ish_map *m) { return m->flags; }
+
+void ish_maps_drop_ioas(struct ish_ctx *ctx, uint32_t ioas_id)
+{
+	struct ish_obj *ioas = ish_obj_find(ctx, ioas_id);
+
+	if (!ioas || ioas->type != ISH_OBJ_IOAS)
+		return;
+	while (ioas->u.ioas.maps.first)
+		maps_unlink(ctx, ish_entry(ioas->u.ioas.maps.first, struct ish_map, ioas_link), ioas);
+}
+
+void ish_maps_free_all(struct ish_ctx *ctx)
+{
+	struct ish_map *m;
+
+	while ((m = ish_map_first(ctx)))
+		maps_unlink(ctx, m, ish_obj_find(ctx, m->ioas));
 }

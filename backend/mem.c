@@ -5,23 +5,21 @@
 #include <sys/mman.h>
 #include "internal.h"
 
+/* the lowest id not in use: O(k) for the k-th id, which stays small for buffers */
 static uint32_t lowest_free_mem_id(struct ish_ctx *ctx)
 {
 	uint32_t id;
-	struct ish_mem *m;
 
-	for (id = 1;; id++) {
-		for (m = ctx->mems; m && m->id != id; m = m->next)
-			;
-		if (!m)
-			return id;
-	}
+	for (id = 1; ish_hmap_get(&ctx->mems_by_id, id); id++)
+		;
+	return id;
 }
 
 int ish_mem_alloc(struct ish_ctx *ctx, size_t size, uint32_t *mem_id)
 {
-	struct ish_mem *m, **p;
+	struct ish_mem *m;
 	void *va;
+	int rc;
 
 	if (!size)
 		return ish_fail(ctx, -EINVAL, "size must not be 0");
@@ -30,53 +28,76 @@ int ish_mem_alloc(struct ish_ctx *ctx, size_t size, uint32_t *mem_id)
 		return -ENOMEM;
 	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (va == MAP_FAILED) {
-		free(m);
-		return ish_fail(ctx, -ENOMEM, "cannot allocate %zu bytes", size);
+		rc = ish_fail(ctx, -ENOMEM, "cannot allocate %zu bytes", size);
+		goto free_rec;
 	}
 	m->id = lowest_free_mem_id(ctx);
 	m->va = va;
 	m->size = size;
-	for (p = &ctx->mems; *p; p = &(*p)->next)
-		;
-	*p = m;
+	rc = ish_hmap_put(&ctx->mems_by_id, m->id, m);
+	if (rc < 0)
+		goto unmap;
+	ish_list_append(&ctx->mems, &m->link);
 	*mem_id = m->id;
 	return 0;
+
+unmap:
+	munmap(va, size);
+free_rec:
+	free(m);
+	return rc;
 }
 
 struct ish_mem *ish_mem_find(struct ish_ctx *ctx, uint32_t mem_id)
 {
-	struct ish_mem *m;
-
-	for (m = ctx->mems; m; m = m->next)
-		if (m->id == mem_id)
-			return m;
-	return NULL;
+	return ish_hmap_get(&ctx->mems_by_id, mem_id);
 }
 
 struct ish_mem *ish_mem_first(struct ish_ctx *ctx)
 {
-	return ctx->mems;
+	return ish_entry(ctx->mems.first, struct ish_mem, link);
+}
+
+struct ish_mem *ish_mem_next(const struct ish_mem *m)
+{
+	return ish_entry(m->link.next, struct ish_mem, link);
+}
+
+uint32_t ish_mem_id(const struct ish_mem *m) { return m->id; }
+void *ish_mem_va(const struct ish_mem *m) { return m->va; }
+size_t ish_mem_size(const struct ish_mem *m) { return m->size; }
+
+static void mem_release(struct ish_ctx *ctx, struct ish_mem *m)
+{
+	ish_hmap_del(&ctx->mems_by_id, m->id);
+	ish_list_unlink(&ctx->mems, &m->link);
+	munmap(m->va, m->size);
+	free(m);
 }
 
 int ish_mem_free(struct ish_ctx *ctx, uint32_t mem_id)
 {
-	struct ish_mem **p, *m;
+	struct ish_mem *m = ish_mem_find(ctx, mem_id);
 	struct ish_map *map;
 
-	for (p = &ctx->mems; (m = *p); p = &m->next)
-		if (m->id == mem_id)
-			break;
 	if (!m)
 		return ish_fail(ctx, -ENOENT, "no buffer %u", mem_id);
-	for (map = ctx->maps; map; map = map->next) {
+	for (map = ish_map_first(ctx); map; map = ish_map_next(map)) {
 		uint8_t *va = map->va;
 
 		if (va < (uint8_t *)m->va + m->size && va + map->length > (uint8_t *)m->va)
 			return ish_fail(ctx, -EBUSY, "buffer %u is mapped in IOAS %u at iova 0x%llx",
 					mem_id, map->ioas, (unsigned long long)map->iova);
 	}
-	*p = m->next;
-	munmap(m->va, m->size);
-	free(m);
+	mem_release(ctx, m);
 	return 0;
+}
+
+void ish_mems_free_all(struct ish_ctx *ctx)
+{
+	struct ish_mem *m;
+
+	while ((m = ish_mem_first(ctx)))
+		mem_release(ctx, m);
+	ish_hmap_free(&ctx->mems_by_id);
 }

@@ -37,15 +37,17 @@ static int explain_ids(struct ish_ctx *ctx, int rc, const struct id_arg *args, s
 	struct ish_obj *o;
 	size_t i;
 
-	if ((rc != -ENOENT && rc != -EINVAL) || ctx->err[0])
+	if ((rc != -ENOENT && rc != -EINVAL) || ish_err_has_msg(ctx))
 		return rc;
 	for (i = 0; i < n; i++) {
 		o = ish_obj_find(ctx, args[i].id);
 		if (!o)
-			return ish_fail(ctx, rc, "%s %u: no such object", args[i].name, args[i].id);
+			return strcmp(args[i].name, "id") ?
+			       ish_fail(ctx, rc, "%s: no object has id %u", args[i].name, args[i].id) :
+			       ish_fail(ctx, rc, "no object has id %u", args[i].id);
 		if (!(args[i].types & (1u << o->type)))
-			return ish_fail(ctx, rc, "%s %u is a %s", args[i].name, args[i].id,
-					ish_obj_type_name(o->type));
+			return ish_fail(ctx, rc, "%s %u is %s %s", args[i].name, args[i].id,
+					o->type == ISH_OBJ_IOAS ? "an" : "a", ish_obj_type_name(o->type));
 	}
 	return rc;
 }
@@ -67,6 +69,81 @@ static int track(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type, struc
 	}
 	*out = o;
 	return 0;
+}
+
+/* the device an object was made for, and its physical IOMMU: recorded now (the id may be reused) */
+static void note_iommu(struct ish_ctx *ctx, struct ish_obj *o, uint32_t dev_id)
+{
+	struct ish_obj *dev = ish_obj_find(ctx, dev_id);
+
+	if (dev && dev->type == ISH_OBJ_DEVICE) {
+		snprintf(o->iommu, sizeof(o->iommu), "%s", dev->u.device.pci.iommu);
+		snprintf(o->dev_bdf, sizeof(o->dev_bdf), "%s", dev->u.device.pci.bdf);
+		o->dev_serial = dev->serial;
+	}
+}
+
+/* the physical IOMMU of a device, "" when unknown */
+static const char *dev_iommu(struct ish_ctx *ctx, uint32_t dev_id)
+{
+	struct ish_obj *dev = ish_obj_find(ctx, dev_id);
+
+	return dev && dev->type == ISH_OBJ_DEVICE ? dev->u.device.pci.iommu : "";
+}
+
+/*
+ * An EINVAL where the device and the object are behind different physical SMMUs: the kernel
+ * checks that (arm_vsmmu_init, arm_smmu_attach_dev_nested, iommufd_vdevice_alloc_ioctl) and
+ * says only EINVAL. The registry knows both SMMUs: say so.
+ */
+static int explain_other_smmu(struct ish_ctx *ctx, int rc, uint32_t dev_id, uint32_t obj_id)
+{
+	struct ish_obj *o = ish_obj_find(ctx, obj_id);
+	const char *di = dev_iommu(ctx, dev_id);
+
+	if (rc != -EINVAL || ish_err_has_msg(ctx) || !o || !o->iommu[0] || !di[0] ||
+	    !strcmp(o->iommu, di))
+		return rc;
+	return ish_fail(ctx, rc, "device %u is behind %s, but %s %u is on %s: an object serves "
+			"only devices of its own physical SMMU", dev_id, di,
+			ish_obj_type_name(o->type), obj_id, o->iommu);
+}
+
+/* the IOAS an attach or allocation on @pt_id ends up pinning: the IOAS itself, or a HWPT's */
+static struct ish_obj *ioas_of(struct ish_ctx *ctx, uint32_t pt_id)
+{
+	struct ish_obj *o = ish_obj_find(ctx, pt_id);
+
+	if (o && o->type == ISH_OBJ_HWPT_PAGING)
+		o = ish_obj_find(ctx, o->parent);
+	return o && o->type == ISH_OBJ_IOAS ? o : NULL;
+}
+
+/*
+ * EADDRINUSE when a domain is added to an IOAS: a mapping the page table cannot hold
+ * (iopt_table_add_domain checks every area against the domain's page size), or one that
+ * covers a range the device reserves (iopt_table_enforce_dev_resv_regions: the MSI window).
+ */
+static int explain_addrinuse(struct ish_ctx *ctx, int rc, uint32_t dev_id, uint32_t pt_id)
+{
+	struct ish_obj *ioas = ioas_of(ctx, pt_id);
+	struct ish_link *l;
+
+	if (rc != -EADDRINUSE || ish_err_has_msg(ctx) || !ioas)
+		return rc;
+	for (l = ioas->u.ioas.maps.first; l; l = l->next) {
+		struct ish_map *m = ish_container_of(l, struct ish_map, ioas_link);
+
+		if ((m->iova | m->length | (uintptr_t)m->va) & 0xfff)
+			return ish_fail(ctx, rc, "IOAS %u maps iova 0x%llx length 0x%llx%s, not aligned "
+					"to the 4 KiB pages a page table holds: unmap it, or map it "
+					"page-aligned, before a device uses the IOAS", ioas->id,
+					(unsigned long long)m->iova, (unsigned long long)m->length,
+					((m->iova | m->length) & 0xfff) ? "" : " from an unaligned host address");
+	}
+	return ish_fail(ctx, rc, "a mapping of IOAS %u covers an IOVA range device %u reserves "
+			"(on SMMUv3, its MSI window): map that memory at another IOVA", ioas->id,
+			dev_id);
 }
 
 /* ---- devices ----------------------------------------------------------------------------- */
@@ -100,9 +177,14 @@ int ish_device_bind(struct ish_ctx *ctx, const char *spec, uint32_t *dev_id)
 	}
 	o->u.device.fd = fd;
 	o->u.device.pci = info;
+	rc = ish_device_index(ctx, o);
+	if (rc < 0)
+		goto forget_dev;
 	*dev_id = bind.out_devid;
 	return 0;
 
+forget_dev:
+	ish_obj_del(ctx, o);
 close_fd:
 	ish_sys_close(ctx, fd);
 	return rc;
@@ -110,28 +192,102 @@ close_fd:
 
 int ish_device_unbind(struct ish_ctx *ctx, uint32_t dev_id)
 {
-	struct ish_obj *dev, *o;
-	struct ish_vsmmu *vs;
+	struct ish_obj *dev, *vdev;
 	uint32_t pt;
 	int rc;
 
 	rc = need_obj(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
 	if (rc < 0)
 		return rc;
-	vs = ish_vsmmu_of_device(ctx, dev_id);
-	if (vs)
-		return ish_fail(ctx, -EBUSY, "device %u is set on vSMMU %s: remove it from there first",
-				dev_id, vs->name);
+	/* the owner is recorded on the device: this floor needs no word from the vSMMU model */
+	if (dev->owner)
+		return ish_fail(ctx, -EBUSY, "device %u is set on vSMMU %s: unset it from the vSMMU "
+				"first", dev_id, dev->owner->name);
 	pt = dev->u.device.pt;
 	ish_sys_close(ctx, dev->u.device.fd);
-	/* the kernel detached it (freeing a lone auto HWPT) and tombstoned its vDEVICE */
-	for (o = ctx->objs; o; o = o->next)
-		if (o->type == ISH_OBJ_VDEVICE && o->dev == dev_id)
-			o->type = ISH_OBJ_TOMBSTONE;
+	/*
+	 * The kernel detached it (freeing a lone auto HWPT) and tombstoned its vDEVICE
+	 * (iommufd_device_unbind → iommufd_vdevice_tombstone: one vDEVICE per device).
+	 */
+	vdev = ish_obj_find(ctx, dev->u.device.vdevice);
+	if (vdev && vdev->type == ISH_OBJ_VDEVICE && vdev->dev == dev_id) {
+		ish_obj_retype(ctx, vdev, ISH_OBJ_TOMBSTONE);
+		vdev->owner = NULL;
+	}
+	ish_hwpt_users_move(ctx, pt, 0);
 	ish_obj_del(ctx, dev);
 	if (pt)
 		ish_auto_hwpt_put(ctx, pt);
 	return 0;
+}
+
+/*
+ * ENOENT from a nested attach: arm_smmu_attach_prepare_vmaster needs the device's vDEVICE on
+ * that vIOMMU for an S1-translate vSTE (abort and bypass attach without one).
+ */
+static int explain_nested_attach(struct ish_ctx *ctx, int rc, struct ish_obj *dev, uint32_t pt_id)
+{
+	struct ish_obj *pt = ish_obj_find(ctx, pt_id), *vdev;
+
+	if (rc != -ENOENT || ish_err_has_msg(ctx) || !pt || pt->type != ISH_OBJ_HWPT_NESTED ||
+	    ish_ste_config(pt->u.nested.ste) != ISH_STE_CFG_S1_TRANS)
+		return rc;
+	vdev = ish_obj_find(ctx, dev->u.device.vdevice);
+	if (vdev && vdev->type == ISH_OBJ_VDEVICE && vdev->parent == pt->parent)
+		return rc;
+	return ish_fail(ctx, rc, "nested HWPT %u translates (S1) and device %u has no vDEVICE on "
+			"vIOMMU %u: the kernel takes the vSID from it, so allocate the vDEVICE "
+			"first (abort and bypass HWPTs attach without one)", pt_id, dev->id,
+			pt->parent);
+}
+
+/*
+ * What the SMMU driver keeps of an attach for event forwarding: the vSID of the device's
+ * vDEVICE on the nested HWPT's vIOMMU, taken at that moment and kept until the next attach
+ * (arm_smmu_attach_prepare_vmaster, arm_smmu_attach_commit_vmaster).
+ */
+static void note_vmaster(struct ish_ctx *ctx, struct ish_obj *dev)
+{
+	struct ish_obj *pt = ish_obj_find(ctx, dev->u.device.pt);
+	struct ish_obj *vdev = ish_obj_find(ctx, dev->u.device.vdevice);
+
+	dev->u.device.vmaster = pt && pt->type == ISH_OBJ_HWPT_NESTED && vdev &&
+				vdev->type == ISH_OBJ_VDEVICE && vdev->parent == pt->parent ?
+				vdev->id : 0;
+}
+
+bool ish_device_events_forwarded(struct ish_ctx *ctx, uint32_t dev_id, char *why, size_t len)
+{
+	struct ish_obj *dev = ish_obj_find(ctx, dev_id), *pt, *q;
+
+	if (!len)
+		why = NULL;
+	if (!dev || dev->type != ISH_OBJ_DEVICE) {
+		if (why)
+			snprintf(why, len, "%u is not a bound device", dev_id);
+		return false;
+	}
+	pt = ish_obj_find(ctx, dev->u.device.pt);
+	if (!pt || pt->type != ISH_OBJ_HWPT_NESTED) {
+		if (why)
+			snprintf(why, len, "device %u is not on a nested HWPT: the host SMMU driver "
+				 "keeps its faults", dev_id);
+		return false;
+	}
+	if (!dev->u.device.vmaster) {
+		if (why)
+			snprintf(why, len, "device %u was attached to nested HWPT %u %s: the driver "
+				 "took no vSID then, so its faults stay on the host until it is "
+				 "attached again", dev_id, pt->id, dev->u.device.vdevice ?
+				 "before its vDEVICE existed" : "without a vDEVICE on its vIOMMU");
+		return false;
+	}
+	for (q = ish_obj_first_of(ctx, ISH_OBJ_VEVENTQ); q; q = ish_obj_next_of(q))
+		if (q->parent == pt->parent)
+			return true;
+	if (why)
+		snprintf(why, len, "vIOMMU %u has no vEVENTQ to forward to", pt->parent);
+	return false;
 }
 
 int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t *out_pt)
@@ -145,9 +301,12 @@ int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint
 	if (rc < 0)
 		return rc;
 	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
-	if (rc < 0)
-		return EXPLAIN(ctx, rc, { "pt_id", pt_id,
-					  T(IOAS) | T(HWPT_PAGING) | T(HWPT_NESTED) });
+	if (rc < 0) {
+		rc = EXPLAIN(ctx, rc, { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(HWPT_NESTED) });
+		rc = explain_nested_attach(ctx, rc, dev, pt_id);
+		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
+		return explain_addrinuse(ctx, rc, dev_id, pt_id);
+	}
 	pt = ish_obj_find(ctx, pt_id);
 	if (pt && pt->type == ISH_OBJ_IOAS && !ish_obj_find(ctx, at.pt_id)) {
 		/* the kernel made an auto HWPT for this device */
@@ -156,10 +315,13 @@ int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint
 			hwpt->parent = pt_id;
 			hwpt->dev = dev_id;
 			hwpt->flags = ISH_HWPT_AUTO;
+			note_iommu(ctx, hwpt, dev_id);
 		}
 	}
 	old = dev->u.device.pt;
 	dev->u.device.pt = at.pt_id;
+	ish_hwpt_users_move(ctx, old, at.pt_id);
+	note_vmaster(ctx, dev);
 	if (old && old != at.pt_id)
 		ish_auto_hwpt_put(ctx, old);
 	if (out_pt)
@@ -182,6 +344,8 @@ int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id)
 		return rc;
 	old = dev->u.device.pt;
 	dev->u.device.pt = 0;
+	dev->u.device.vmaster = 0;
+	ish_hwpt_users_move(ctx, old, 0);
 	if (old)
 		ish_auto_hwpt_put(ctx, old);
 	return 0;
@@ -236,7 +400,8 @@ int ish_ioas_map(struct ish_ctx *ctx, uint32_t ioas_id, void *va, uint64_t lengt
 		.size = sizeof(m), .flags = flags, .ioas_id = ioas_id,
 		.user_va = (uintptr_t)va, .length = length, .iova = *iova,
 	};
-	struct ish_map *map, **p;
+	struct ish_obj *ioas = ish_obj_find(ctx, ioas_id);
+	struct ish_map *map;
 	int rc;
 
 	map = calloc(1, sizeof(*map));
@@ -252,9 +417,9 @@ int ish_ioas_map(struct ish_ctx *ctx, uint32_t ioas_id, void *va, uint64_t lengt
 	map->length = length;
 	map->va = va;
 	map->flags = flags;
-	for (p = &ctx->maps; *p; p = &(*p)->next)
-		;
-	*p = map;
+	ish_list_append(&ctx->maps, &map->all);
+	if (ioas && ioas->type == ISH_OBJ_IOAS)
+		ish_list_append(&ioas->u.ioas.maps, &map->ioas_link);
 	*iova = m.iova;
 	return 0;
 }
@@ -264,7 +429,8 @@ int ish_ioas_unmap(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_
 {
 	struct iommu_ioas_unmap u = { .size = sizeof(u), .ioas_id = ioas_id, .iova = iova,
 				      .length = length };
-	struct ish_map **p, *m;
+	struct ish_obj *ioas = ish_obj_find(ctx, ioas_id);
+	struct ish_link *l, *next;
 	bool all = !iova && length == UINT64_MAX;
 	int rc;
 
@@ -272,13 +438,14 @@ int ish_ioas_unmap(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_
 	if (rc < 0)
 		return rc;
 	/* the kernel unmapped every area fully inside the range */
-	for (p = &ctx->maps; (m = *p);) {
-		if (m->ioas == ioas_id &&
-		    (all || (m->iova >= iova && m->iova + m->length - 1 <= iova + length - 1))) {
-			*p = m->next;
+	for (l = ioas && ioas->type == ISH_OBJ_IOAS ? ioas->u.ioas.maps.first : NULL; l; l = next) {
+		struct ish_map *m = ish_container_of(l, struct ish_map, ioas_link);
+
+		next = l->next;
+		if (all || (m->iova >= iova && m->iova + m->length - 1 <= iova + length - 1)) {
+			ish_list_unlink(&ioas->u.ioas.maps, &m->ioas_link);
+			ish_list_unlink(&ctx->maps, &m->all);
 			free(m);
-		} else {
-			p = &m->next;
 		}
 	}
 	if (unmapped)
@@ -286,21 +453,32 @@ int ish_ioas_unmap(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_
 	return 0;
 }
 
-void ish_maps_drop_ioas(struct ish_ctx *ctx, uint32_t ioas_id)
-{
-	struct ish_map **p, *m;
-
-	for (p = &ctx->maps; (m = *p);) {
-		if (m->ioas == ioas_id) {
-			*p = m->next;
-			free(m);
-		} else {
-			p = &m->next;
-		}
-	}
-}
-
 /* ---- HWPT, vIOMMU, vDEVICE ------------------------------------------------------------------ */
+
+/*
+ * EOPNOTSUPP for a nest parent (arm_smmu_domain_alloc_paging_flags): SMMUv3 takes NEST_PARENT
+ * alone, and only on an SMMU with both stages (IDR0.S1P and S2P) to nest.
+ */
+static int explain_no_nesting(struct ish_ctx *ctx, int rc, uint32_t dev_id, uint32_t flags)
+{
+	const struct ish_idr_field *s1 = ish_idr_find("S1P"), *s2 = ish_idr_find("S2P");
+	struct ish_obj *dev = ish_obj_find(ctx, dev_id);
+
+	if (ish_err_has_msg(ctx))
+		return rc;
+	if (flags & ~IOMMU_HWPT_ALLOC_NEST_PARENT)
+		return ish_fail(ctx, rc, "an SMMUv3 nest parent takes no other flag: allocate it with "
+				"NEST_PARENT alone");
+	if (dev && dev->type == ISH_OBJ_DEVICE && dev->u.device.hw_valid && s1 && s2 &&
+	    !(ish_idr_get(s1, dev->u.device.hw.smmu.idr) && ish_idr_get(s2, dev->u.device.hw.smmu.idr)))
+		return ish_fail(ctx, rc, "the SMMU behind device %u cannot nest: it has stage 1 %s and "
+				"stage 2 %s (SMMU_IDR0.S1P, S2P), and a nest parent needs both", dev_id,
+				ish_idr_get(s1, dev->u.device.hw.smmu.idr) ? "yes" : "no",
+				ish_idr_get(s2, dev->u.device.hw.smmu.idr) ? "yes" : "no");
+	return ish_fail(ctx, rc, "the SMMU behind device %u cannot make a nest parent: nesting "
+			"needs both translation stages (SMMU_IDR0.S1P and S2P; `device info` shows "
+			"them)", dev_id);
+}
 
 int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
 		   uint32_t data_type, const void *data, uint32_t data_len, uint32_t *hwpt_id)
@@ -314,15 +492,33 @@ int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_
 	int rc;
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_HWPT_ALLOC, &a);
-	if (rc < 0)
-		return EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) },
-			       { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(VIOMMU) });
+	if (rc < 0) {
+		rc = EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) },
+			     { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(VIOMMU) });
+		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
+		if (!nested && rc == -EOPNOTSUPP && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+			return explain_no_nesting(ctx, rc, dev_id, flags);
+		if (!nested)
+			return explain_addrinuse(ctx, rc, dev_id, pt_id);
+		if (rc == -EIO && !ish_err_has_msg(ctx) && data_type == IOMMU_HWPT_DATA_ARM_SMMUV3 &&
+		    data_len >= 16) {
+			uint64_t ste[2];
+			char why[160] = "";
+
+			/* the kernel says EIO and nothing else: name the field it objects to */
+			memcpy(ste, data, sizeof(ste));
+			if (ish_ste_validate(ste, why, sizeof(why)) < 0 && why[0])
+				return ish_fail(ctx, rc, "vSTE rejected: %s", why);
+		}
+		return rc;
+	}
 	rc = track(ctx, a.out_hwpt_id, nested ? ISH_OBJ_HWPT_NESTED : ISH_OBJ_HWPT_PAGING, &o);
 	if (rc < 0)
 		return rc;
 	o->parent = pt_id;
 	o->dev = dev_id;
 	o->flags = flags;
+	note_iommu(ctx, o, dev_id);
 	if (nested && data_type == IOMMU_HWPT_DATA_ARM_SMMUV3 && data_len >= 16)
 		memcpy(o->u.nested.ste, data, 16);
 	*hwpt_id = a.out_hwpt_id;
@@ -348,6 +544,16 @@ int ish_viommu_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id, uin
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_VIOMMU_ALLOC, &a);
 	rc = EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) }, { "hwpt_id", hwpt_id, T(HWPT_PAGING) });
+	if (rc == -EINVAL && !ish_err_has_msg(ctx)) {
+		struct ish_obj *h = ish_obj_find(ctx, hwpt_id);
+
+		/* iommufd_viommu_alloc_ioctl: the S2 must be a nest parent */
+		if (h && h->type == ISH_OBJ_HWPT_PAGING && !(h->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+			return ish_fail(ctx, rc, "hwpt-paging %u is not a nest parent%s: a vIOMMU sits on "
+					"an S2 HWPT allocated with the NEST_PARENT flag", hwpt_id,
+					h->flags & ISH_HWPT_AUTO ? " (the kernel made it on attach)" : "");
+		rc = explain_other_smmu(ctx, rc, dev_id, hwpt_id);
+	}
 	if (rc == -EOPNOTSUPP && type == IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
 		return ish_fail(ctx, rc, "the host SMMU cannot back a vIOMMU: it needs nesting "
 				"(S1+S2) and either CANWBS on the root complex (ACPI IORT memory "
@@ -360,6 +566,7 @@ int ish_viommu_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id, uin
 	o->parent = hwpt_id;
 	o->dev = dev_id;
 	o->u.viommu.type = type;
+	note_iommu(ctx, o, dev_id);
 	*viommu_id = a.out_viommu_id;
 	return 0;
 }
@@ -373,15 +580,18 @@ int ish_vdevice_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t dev_id,
 	int rc;
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_VDEVICE_ALLOC, &a);
-	if (rc < 0)
-		return EXPLAIN(ctx, rc, { "viommu_id", viommu_id, T(VIOMMU) },
-			       { "dev_id", dev_id, T(DEVICE) });
+	if (rc < 0) {
+		rc = EXPLAIN(ctx, rc, { "viommu_id", viommu_id, T(VIOMMU) },
+			     { "dev_id", dev_id, T(DEVICE) });
+		return explain_other_smmu(ctx, rc, dev_id, viommu_id);
+	}
 	rc = track(ctx, a.out_vdevice_id, ISH_OBJ_VDEVICE, &o);
 	if (rc < 0)
 		return rc;
 	o->parent = viommu_id;
 	o->dev = dev_id;
 	o->u.vdevice.virt_id = virt_id;
+	note_iommu(ctx, o, dev_id);
 	dev = ish_obj_find(ctx, dev_id);
 	if (dev && dev->type == ISH_OBJ_DEVICE)
 		dev->u.device.vdevice = a.out_vdevice_id;
@@ -428,8 +638,8 @@ static bool unknown_vsid(struct ish_ctx *ctx, uint32_t viommu_id, const uint64_t
 	if (!f)
 		return false;
 	sid = ish_field_get(f, cmd);
-	for (o = ctx->objs; o; o = o->next)
-		if (o->type == ISH_OBJ_VDEVICE && o->parent == viommu_id && o->u.vdevice.virt_id == sid)
+	for (o = ish_obj_last_of(ctx, ISH_OBJ_VDEVICE); o; o = ish_obj_prev_of(o))
+		if (o->parent == viommu_id && o->u.vdevice.virt_id == sid)
 			return false;
 	snprintf(why, len, "no vDEVICE has vSID 0x%llx on vIOMMU %u", (unsigned long long)sid,
 		 viommu_id);
@@ -442,8 +652,19 @@ int ish_invalidate_explain(struct ish_ctx *ctx, uint32_t viommu_id, const uint64
 	const uint32_t *idr = viommu_host_idr(ctx, viommu_id);
 	char cmd[128], why[192] = "";
 
+	struct ish_obj *target = ish_obj_find(ctx, viommu_id);
+
 	if (rc >= 0 || done >= n)
 		return rc;
+	if (target && target->type != ISH_OBJ_VIOMMU && (rc == -EINVAL || rc == -EOPNOTSUPP ||
+							  rc == -ENOENT))
+		/* the id, not a command: iommufd_hwpt_invalidate takes a vIOMMU or a nested HWPT */
+		return ish_fail(ctx, rc, "%u is %s %s%s, not a vIOMMU: SMMUv3 commands go to the "
+				"vIOMMU%s", viommu_id, target->type == ISH_OBJ_IOAS ? "an" : "a",
+				ish_obj_type_name(target->type),
+				target->type == ISH_OBJ_HWPT_PAGING &&
+				(target->flags & IOMMU_HWPT_ALLOC_NEST_PARENT) ? " (the nest parent)" : "",
+				target->type == ISH_OBJ_HWPT_NESTED ? " it was made on" : "");
 	ish_cmd_format(cmds[done], cmd, sizeof(cmd));
 	if (rc == -EIO) {
 		if (!(idr && ish_cmd_validate_user(cmds[done], idr, why, sizeof(why)) < 0 && why[0]) &&
@@ -544,10 +765,39 @@ int ish_veventq_read(struct ish_ctx *ctx, uint32_t veventq_id, struct ish_vevent
 
 /* ---- DESTROY ------------------------------------------------------------------------------ */
 
-int ish_destroy(struct ish_ctx *ctx, uint32_t id)
+/* What keeps @id alive, for an EBUSY: "device 1 is attached to it" / "vIOMMU 4 sits on it" */
+static void holders(struct ish_ctx *ctx, uint32_t id, char *buf, size_t len)
+{
+	struct ish_obj *o;
+	size_t n = 0;
+	int k = 0;
+
+	buf[0] = '\0';
+	for (o = ish_obj_first(ctx); o && n < len; o = ish_obj_next(o)) {
+		const char *what = NULL;
+
+		if (o->type == ISH_OBJ_DEVICE && o->u.device.pt == id)
+			what = "attached to it";
+		else if (o->parent == id && o->type != ISH_OBJ_DEVICE)
+			what = "made on it";
+		if (!what)
+			continue;
+		if (k++ == 3) {
+			n += (size_t)snprintf(buf + n, len - n, ", ...");
+			break;
+		}
+		n += (size_t)snprintf(buf + n, len - n, "%s%s %u %s", k > 1 ? ", " : "",
+				      ish_obj_type_name(o->type), o->id, what);
+	}
+}
+
+/* The call itself, and the registry after it. */
+static int do_destroy(struct ish_ctx *ctx, uint32_t id)
 {
 	struct iommu_destroy d = { .size = sizeof(d), .id = id };
 	struct ish_obj *o = ish_obj_find(ctx, id), *dev;
+	struct ish_owner *ow;
+	char why[160];
 	int rc;
 
 	if (o && o->type == ISH_OBJ_VEVENTQ && o->u.veventq.fd >= 0) {
@@ -559,9 +809,11 @@ int ish_destroy(struct ish_ctx *ctx, uint32_t id)
 	if (rc == -ENOENT && o && o->type == ISH_OBJ_TOMBSTONE)
 		return ish_fail(ctx, rc, "%u is a tombstone: the vDEVICE of an unbound device, "
 				"reserved until the iommufd closes", id);
-	if (rc == -EBUSY && o && !ctx->err[0])
-		return ish_fail(ctx, rc, "%s %u is still in use (attached, or a parent of "
-				"another object)", ish_obj_type_name(o->type), id);
+	if (rc == -EBUSY && o) {
+		holders(ctx, id, why, sizeof(why));
+		return ish_fail(ctx, rc, "%s %u is still in use%s%s", ish_obj_type_name(o->type), id,
+				why[0] ? ": " : " (attached, or a parent of another object)", why);
+	}
 	if (rc < 0)
 		return EXPLAIN(ctx, rc, { "id", id, ~0u });
 	if (!o)
@@ -571,10 +823,51 @@ int ish_destroy(struct ish_ctx *ctx, uint32_t id)
 		if (dev && dev->type == ISH_OBJ_DEVICE && dev->u.device.vdevice == id)
 			dev->u.device.vdevice = 0;
 	}
-	if (o->type == ISH_OBJ_IOAS)
-		ish_maps_drop_ioas(ctx, id);
+	ow = o->owner;
 	ish_obj_del(ctx, o);
+	if (ow && ow->forget)
+		ow->forget(ow, id);
 	return 0;
+}
+
+int ish_destroy_flags(struct ish_ctx *ctx, uint32_t id, unsigned int flags)
+{
+	struct ish_obj *o = ish_obj_find(ctx, id);
+
+	if (o && o->owner && !(flags & ISH_DESTROY_FORCE))
+		return ish_fail(ctx, -EBUSY, "%s %u belongs to vSMMU %s, which frees it when its device "
+				"is unset or the vSMMU destroyed; a forced destroy makes the vSMMU "
+				"forget it",
+				ish_obj_type_name(o->type), id, o->owner->name);
+	return do_destroy(ctx, id);
+}
+
+int ish_destroy(struct ish_ctx *ctx, uint32_t id)
+{
+	return ish_destroy_flags(ctx, id, 0);
+}
+
+int ish_destroy_owned(struct ish_ctx *ctx, uint32_t id, struct ish_owner *ow)
+{
+	struct ish_obj *o = ish_obj_find(ctx, id);
+	int rc;
+
+	if (!o || o->owner != ow)
+		return ish_fail(ctx, -ESTALE, "vSMMU %s no longer holds object %u (it was destroyed "
+				"by hand): nothing destroyed", ow->name, id);
+	o->owner = NULL;	/* its own destroy: no callback */
+	rc = do_destroy(ctx, id);
+	if (rc < 0)
+		o->owner = ow;	/* the kernel keeps it: still the vSMMU's */
+	return rc;
+}
+
+void ish_disown(struct ish_ctx *ctx, uint32_t id, struct ish_owner *ow)
+{
+	struct ish_obj *o = id ? ish_obj_find(ctx, id) : NULL;
+
+	if (o && o->owner == ow)
+		o->owner = NULL;
 }
 
 /* ---- VFIO regions ------------------------------------------------------------------------- */

@@ -3,6 +3,12 @@
  * The vSMMUv3 accel model: the seed's set/unset_iommu_device, GBPA, STE install,
  * invalidation and events, on top of the typed wrappers. Every multi-step operation unwinds
  * in reverse order on failure, and the registry always says what the kernel holds.
+ *
+ * Ownership: the vSMMU records itself (vs->owner) on every object it allocates and on every
+ * device set on it. It destroys only through ish_destroy_owned() and attaches a device only
+ * to an object it holds at that moment (or to the very S2 it found the device on), so an id
+ * the kernel reused for somebody else is never touched. A forced hand destroy reaches
+ * vsmmu_forget(), which drops the id.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,7 +36,8 @@ struct ish_vsmmu *ish_vsmmu_find(struct ish_ctx *ctx, const char *name)
 {
 	struct ish_vsmmu *vs;
 
-	for (vs = ctx->vsmmus; vs; vs = vs->next)
+	/* a handful per context (one per physical SMMU a VM sees): a walk is the index */
+	for (vs = ish_vsmmu_first(ctx); vs; vs = ish_vsmmu_next(vs))
 		if (!strcmp(vs->name, name))
 			return vs;
 	return NULL;
@@ -38,27 +45,87 @@ struct ish_vsmmu *ish_vsmmu_find(struct ish_ctx *ctx, const char *name)
 
 struct ish_vsmmu *ish_vsmmu_first(struct ish_ctx *ctx)
 {
-	return ctx->vsmmus;
+	return ish_entry(ctx->vsmmus.first, struct ish_vsmmu, link);
+}
+
+struct ish_vsmmu *ish_vsmmu_next(const struct ish_vsmmu *vs)
+{
+	return ish_entry(vs->link.next, struct ish_vsmmu, link);
 }
 
 struct ish_vsmmu_dev *ish_vsmmu_dev_find(struct ish_vsmmu *vs, uint32_t dev_id)
 {
-	struct ish_vsmmu_dev *d;
+	return ish_hmap_get(&vs->by_dev, dev_id);
+}
 
-	for (d = vs->devs; d; d = d->next)
-		if (d->dev == dev_id)
-			return d;
-	return NULL;
+struct ish_vsmmu_dev *ish_vsmmu_dev_by_vsid(struct ish_vsmmu *vs, uint32_t vsid)
+{
+	return ish_hmap_get(&vs->by_vsid, vsid);
+}
+
+struct ish_vsmmu_dev *ish_vsmmu_dev_first(const struct ish_vsmmu *vs)
+{
+	return ish_entry(vs->devs.first, struct ish_vsmmu_dev, link);
+}
+
+struct ish_vsmmu_dev *ish_vsmmu_dev_next(const struct ish_vsmmu_dev *d)
+{
+	return ish_entry(d->link.next, struct ish_vsmmu_dev, link);
+}
+
+static void vsmmu_forget(struct ish_owner *ow, uint32_t id);
+
+/* the vSMMU behind an owner record, NULL when the owner is something else */
+static struct ish_vsmmu *vsmmu_of_owner(struct ish_owner *ow)
+{
+	return ow && ow->forget == vsmmu_forget ? ish_container_of(ow, struct ish_vsmmu, owner) : NULL;
 }
 
 struct ish_vsmmu *ish_vsmmu_of_device(struct ish_ctx *ctx, uint32_t dev_id)
 {
-	struct ish_vsmmu *vs;
+	struct ish_obj *dev = ish_obj_find(ctx, dev_id);
 
-	for (vs = ctx->vsmmus; vs; vs = vs->next)
-		if (ish_vsmmu_dev_find(vs, dev_id))
-			return vs;
-	return NULL;
+	if (!dev || dev->type != ISH_OBJ_DEVICE)
+		return NULL;
+	return vsmmu_of_owner(dev->owner);
+}
+
+/* ---- accessors -------------------------------------------------------------------------- */
+
+const char *ish_vsmmu_name(const struct ish_vsmmu *vs) { return vs->name; }
+uint32_t ish_vsmmu_ioas(const struct ish_vsmmu *vs) { return vs->ioas; }
+const struct ish_vsmmu_cfg *ish_vsmmu_config(const struct ish_vsmmu *vs) { return &vs->cfg; }
+const char *ish_vsmmu_iommu(const struct ish_vsmmu *vs) { return vs->iommu; }
+uint32_t ish_vsmmu_s2_hwpt(const struct ish_vsmmu *vs) { return vs->s2_hwpt; }
+uint32_t ish_vsmmu_viommu(const struct ish_vsmmu *vs) { return vs->viommu; }
+uint32_t ish_vsmmu_abort_hwpt(const struct ish_vsmmu *vs) { return vs->abort_hwpt; }
+uint32_t ish_vsmmu_bypass_hwpt(const struct ish_vsmmu *vs) { return vs->bypass_hwpt; }
+uint32_t ish_vsmmu_veventq(const struct ish_vsmmu *vs) { return vs->veventq; }
+bool ish_vsmmu_gbpa_abort(const struct ish_vsmmu *vs) { return vs->gbpa_abort; }
+bool ish_vsmmu_enabled(const struct ish_vsmmu *vs) { return vs->enabled; }
+unsigned int ish_vsmmu_ndevs(const struct ish_vsmmu *vs) { return (unsigned int)vs->devs.n; }
+
+bool ish_vsmmu_idr(const struct ish_vsmmu *vs, uint32_t idr[6])
+{
+	if (!vs->idr_valid)
+		return false;
+	memcpy(idr, vs->idr, sizeof(vs->idr));
+	return true;
+}
+
+uint32_t ish_vsmmu_dev_id(const struct ish_vsmmu_dev *d) { return d->dev; }
+uint32_t ish_vsmmu_dev_vsid(const struct ish_vsmmu_dev *d) { return d->vsid; }
+uint32_t ish_vsmmu_dev_s2_hwpt(const struct ish_vsmmu_dev *d) { return d->s2_hwpt; }
+uint32_t ish_vsmmu_dev_vdevice(const struct ish_vsmmu_dev *d) { return d->vdevice; }
+uint32_t ish_vsmmu_dev_translate(const struct ish_vsmmu_dev *d) { return d->translate; }
+
+bool ish_vsmmu_dev_ste(const struct ish_vsmmu_dev *d, uint64_t ste[2])
+{
+	if (!d->ste_set)
+		return false;
+	ste[0] = d->ste[0];
+	ste[1] = d->ste[1];
+	return true;
 }
 
 uint32_t ish_vsmmu_gbpa_hwpt(const struct ish_vsmmu *vs)
@@ -86,18 +153,90 @@ enum ish_role ish_vsmmu_role(struct ish_vsmmu *vs, uint32_t dev_id)
 	return ISH_ROLE_OTHER;
 }
 
-static void own(struct ish_ctx *ctx, uint32_t id, const char *name)
+/* ---- ownership ----------------------------------------------------------------------------- */
+
+static void own(struct ish_vsmmu *vs, uint32_t id)
 {
-	struct ish_obj *o = ish_obj_find(ctx, id);
+	struct ish_obj *o = id ? ish_obj_find(vs->ctx, id) : NULL;
 
 	if (o)
-		snprintf(o->owner, sizeof(o->owner), "%s", name);
+		o->owner = &vs->owner;
+}
+
+static bool owns(struct ish_vsmmu *vs, uint32_t id)
+{
+	struct ish_obj *o = id ? ish_obj_find(vs->ctx, id) : NULL;
+
+	return o && o->owner == &vs->owner;
+}
+
+static int destroy(struct ish_vsmmu *vs, uint32_t id)
+{
+	return ish_destroy_owned(vs->ctx, id, &vs->owner);
+}
+
+static void dev_free(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d)
+{
+	ish_hmap_del(&vs->by_dev, d->dev);
+	ish_hmap_del(&vs->by_vsid, d->vsid);
+	ish_list_unlink(&vs->devs, &d->link);
+	free(d);
+}
+
+/*
+ * A forced hand destroy freed @id: whatever the vSMMU recorded under it is gone. A device
+ * operation that needs it later fails with the reason instead of touching a reused id.
+ */
+static void vsmmu_forget(struct ish_owner *ow, uint32_t id)
+{
+	struct ish_vsmmu *vs = ish_container_of(ow, struct ish_vsmmu, owner);
+	uint32_t *ids[] = { &vs->viommu, &vs->abort_hwpt, &vs->bypass_hwpt, &vs->veventq };
+	struct ish_vsmmu_dev *d, *next;
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (*ids[i] == id)
+			*ids[i] = 0;
+	for (d = ish_vsmmu_dev_first(vs); d; d = next) {
+		next = ish_vsmmu_dev_next(d);
+		if (d->vdevice == id)
+			d->vdevice = 0;
+		if (d->translate == id)
+			d->translate = 0;
+		if (d->stale == id)
+			d->stale = 0;
+		if (d->dev == id)
+			dev_free(vs, d);
+	}
+}
+
+/*
+ * Attach a device the vSMMU holds to @pt: one of its own objects, or the device's S2 when it
+ * is still the object the device was found on (same serial), never a reused id.
+ */
+static int attach(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, uint32_t pt, const char *what)
+{
+	struct ish_ctx *ctx = vs->ctx;
+	struct ish_obj *o = pt ? ish_obj_find(ctx, pt) : NULL;
+
+	if (!owns(vs, d->dev))
+		return ish_fail(ctx, -ESTALE, "device %u is no longer held by vSMMU %s", d->dev,
+				vs->name);
+	if (pt && pt == d->s2_hwpt) {
+		if (!o || o->serial != d->s2_serial)
+			return ish_fail(ctx, -ESTALE, "the S2 HWPT %u device %u was set on is gone%s",
+					pt, d->dev, o ? " (the id now names another object)" : "");
+	} else if (!owns(vs, pt)) {
+		return ish_fail(ctx, -ENOENT, "vSMMU %s has no %s HWPT%s", vs->name, what,
+				pt ? " it still holds" : " (destroyed by hand)");
+	}
+	return ish_device_attach(ctx, d->dev, pt, NULL);
 }
 
 int ish_vsmmu_create(struct ish_ctx *ctx, const char *name, uint32_t ioas_id,
 		     const struct ish_vsmmu_cfg *cfg, struct ish_vsmmu **out)
 {
-	struct ish_vsmmu *vs, **p;
+	struct ish_vsmmu *vs;
 	struct ish_obj *ioas;
 	int rc;
 
@@ -114,6 +253,8 @@ int ish_vsmmu_create(struct ish_ctx *ctx, const char *name, uint32_t ioas_id,
 		return -ENOMEM;
 	snprintf(vs->name, sizeof(vs->name), "%s", name);
 	vs->ctx = ctx;
+	vs->owner.name = vs->name;
+	vs->owner.forget = vsmmu_forget;
 	vs->ioas = ioas_id;
 	vs->cfg = *cfg;
 	if (!vs->cfg.evtq_depth)
@@ -124,9 +265,7 @@ int ish_vsmmu_create(struct ish_ctx *ctx, const char *name, uint32_t ioas_id,
 	}
 	vs->gbpa_abort = cfg->gbpa_abort;
 	vs->enabled = cfg->enabled;
-	for (p = &ctx->vsmmus; *p; p = &(*p)->next)
-		;
-	*p = vs;
+	ish_list_append(&ctx->vsmmus, &vs->link);
 	*out = vs;
 	return 0;
 }
@@ -198,17 +337,13 @@ static int device_hw_info(struct ish_ctx *ctx, struct ish_obj *dev)
 
 static struct ish_obj *find_nest_parent(struct ish_ctx *ctx, uint32_t ioas_id, const char *iommu)
 {
-	struct ish_obj *o, *dev;
+	struct ish_obj *o;
 
-	for (o = ctx->objs; o; o = o->next) {
-		if (o->type != ISH_OBJ_HWPT_PAGING || o->parent != ioas_id ||
-		    !(o->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
-			continue;
-		dev = ish_obj_find(ctx, o->dev);
-		/* a parent made for a device now gone: its SMMU is unknown, don't guess */
-		if (dev && dev->type == ISH_OBJ_DEVICE && !strcmp(dev->u.device.pci.iommu, iommu))
+	/* paging HWPTs are few (one per IOAS and SMMU, and the kernel shares auto domains) */
+	for (o = ish_obj_first_of(ctx, ISH_OBJ_HWPT_PAGING); o; o = ish_obj_next_of(o))
+		if (o->parent == ioas_id && (o->flags & IOMMU_HWPT_ALLOC_NEST_PARENT) &&
+		    !strcmp(o->iommu, iommu))
 			return o;
-	}
 	return NULL;
 }
 
@@ -268,51 +403,52 @@ int ish_s2_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t ioas_id, uint32
 
 /* ---- set / unset ---------------------------------------------------------------------------- */
 
-static int alloc_viommu(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t s2_hwpt)
+/* The first device's part of set: the vIOMMU, both proxies, the vEVENTQ, the GBPA proxy. */
+static int alloc_viommu(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, struct ish_obj *dev)
 {
 	static const uint64_t abort_ste[2] = { ISH_STE_V, 0 };
 	static const uint64_t bypass_ste[2] = { ISH_STE_V | (ISH_STE_CFG_BYPASS << 1), 0 };
 	struct ish_ctx *ctx = vs->ctx;
 	int rc;
 
-	rc = ish_viommu_alloc(ctx, dev->id, s2_hwpt, IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &vs->viommu);
+	rc = ish_viommu_alloc(ctx, dev->id, d->s2_hwpt, IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &vs->viommu);
 	if (rc < 0)
 		return rc;
+	own(vs, vs->viommu);
 	rc = ish_hwpt_alloc_nested(ctx, dev->id, vs->viommu, abort_ste, &vs->abort_hwpt);
 	if (rc < 0)
 		goto free_viommu;
+	own(vs, vs->abort_hwpt);
 	rc = ish_hwpt_alloc_nested(ctx, dev->id, vs->viommu, bypass_ste, &vs->bypass_hwpt);
 	if (rc < 0)
 		goto free_abort;
+	own(vs, vs->bypass_hwpt);
 	if (vs->cfg.events) {
 		rc = ish_veventq_alloc(ctx, vs->viommu, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
 				       vs->cfg.evtq_depth, &vs->veventq);
 		if (rc < 0)
 			goto free_bypass;
+		own(vs, vs->veventq);
 	}
-	rc = ish_device_attach(ctx, dev->id, ish_vsmmu_gbpa_hwpt(vs), NULL);
+	rc = attach(vs, d, ish_vsmmu_gbpa_hwpt(vs), vs->gbpa_abort ? "abort" : "bypass");
 	if (rc < 0)
 		goto free_veventq;
-	vs->s2_hwpt = s2_hwpt;
+	vs->s2_hwpt = d->s2_hwpt;
 	snprintf(vs->iommu, sizeof(vs->iommu), "%s", dev->u.device.pci.iommu);
-	own(ctx, vs->viommu, vs->name);
-	own(ctx, vs->abort_hwpt, vs->name);
-	own(ctx, vs->bypass_hwpt, vs->name);
-	own(ctx, vs->veventq, vs->name);
 	return 0;
 
 free_veventq:
 	if (vs->veventq)
-		ish_destroy(ctx, vs->veventq);
+		destroy(vs, vs->veventq);
 	vs->veventq = 0;
 free_bypass:
-	ish_destroy(ctx, vs->bypass_hwpt);
+	destroy(vs, vs->bypass_hwpt);
 	vs->bypass_hwpt = 0;
 free_abort:
-	ish_destroy(ctx, vs->abort_hwpt);
+	destroy(vs, vs->abort_hwpt);
 	vs->abort_hwpt = 0;
 free_viommu:
-	ish_destroy(ctx, vs->viommu);
+	destroy(vs, vs->viommu);
 	vs->viommu = 0;
 	return rc;
 }
@@ -330,7 +466,7 @@ static int release_viommu(struct ish_vsmmu *vs)
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		if (!*ids[i])
 			continue;
-		rc = ish_destroy(vs->ctx, *ids[i]);
+		rc = destroy(vs, *ids[i]);
 		if (rc < 0)
 			return rc;
 		*ids[i] = 0;
@@ -352,25 +488,38 @@ static struct ish_obj *parent_of(struct ish_ctx *ctx, struct ish_obj *dev, uint3
 	return NULL;
 }
 
+/* A vSID the guest could not name: beyond the StreamID bits the vSMMU advertises (IDR1.SIDSIZE). */
+static int check_vsid(struct ish_vsmmu *vs, uint32_t vsid)
+{
+	const struct ish_idr_field *f = ish_idr_find("SIDSIZE");
+	uint32_t bits = f ? ish_idr_get(f, vs->idr) : 32;
+
+	if (bits < 32 && vsid >> bits)
+		return ish_fail(vs->ctx, -ERANGE, "vSID 0x%x does not fit the %u StreamID bits vSMMU "
+				"%s advertises (SIDSIZE=%u): a guest could never name it", vsid, bits,
+				vs->name, bits);
+	return 0;
+}
+
 /* The refusals that need no kernel call, made before anything moves. */
 static int plug_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
 {
 	struct ish_ctx *ctx = vs->ctx;
-	struct ish_vsmmu *other = ish_vsmmu_of_device(ctx, dev->id);
-	struct ish_vsmmu_dev *d;
+	struct ish_vsmmu *other = vsmmu_of_owner(dev->owner);
+	struct ish_vsmmu_dev *d = ish_vsmmu_dev_by_vsid(vs, vsid);
 
 	if (other && other != vs)
 		return ish_fail(ctx, -EBUSY, "device %u is already set on vSMMU %s", dev->id,
 				other->name);
-	for (d = vs->devs; d; d = d->next)
-		if (d->vsid == vsid && d->dev != dev->id)
-			return ish_fail(ctx, -EEXIST, "vSID 0x%x of vSMMU %s is already device %u",
-					vsid, vs->name, d->dev);
+	if (d && d->dev != dev->id)
+		return ish_fail(ctx, -EEXIST, "vSID 0x%x of vSMMU %s is already device %u",
+				vsid, vs->name, d->dev);
 	if (vs->viommu && vs->abort_hwpt && strcmp(dev->u.device.pci.iommu, vs->iommu))
 		return ish_fail(ctx, -EXDEV, "device %u is behind %s, but vSMMU %s's vIOMMU is on %s",
 				dev->id, dev->u.device.pci.iommu[0] ? dev->u.device.pci.iommu : "?",
 				vs->name, vs->iommu);
-	return 0;
+	/* with the IDRs fixed (by a device, or given in full) the vSID is judged now */
+	return vs->idr_valid ? check_vsid(vs, vsid) : 0;
 }
 
 static int set_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
@@ -385,10 +534,48 @@ static int set_checks(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid)
 	return 0;
 }
 
+/* Record a device as the vSMMU's: its entry, both indexes, and the owner on the device. */
+static int dev_add(struct ish_vsmmu *vs, struct ish_obj *dev, uint32_t vsid,
+		   struct ish_vsmmu_dev **out)
+{
+	struct ish_obj *s2 = parent_of(vs->ctx, dev, vs->ioas);
+	struct ish_vsmmu_dev *d = calloc(1, sizeof(*d));
+	int rc;
+
+	if (!d)
+		return -ENOMEM;
+	d->dev = dev->id;
+	d->vsid = vsid;
+	d->s2_hwpt = s2->id;
+	d->s2_serial = s2->serial;
+	rc = ish_hmap_put(&vs->by_dev, d->dev, d);
+	if (rc < 0)
+		goto free_d;
+	rc = ish_hmap_put(&vs->by_vsid, vsid, d);
+	if (rc < 0)
+		goto unindex_dev;
+	ish_list_append(&vs->devs, &d->link);
+	dev->owner = &vs->owner;
+	*out = d;
+	return 0;
+
+unindex_dev:
+	ish_hmap_del(&vs->by_dev, d->dev);
+free_d:
+	free(d);
+	return rc;
+}
+
+static void dev_drop(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d)
+{
+	ish_disown(vs->ctx, d->dev, &vs->owner);
+	dev_free(vs, d);
+}
+
 int ish_vsmmu_set_device(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
 {
 	struct ish_ctx *ctx = vs->ctx;
-	struct ish_vsmmu_dev *d, **p;
+	struct ish_vsmmu_dev *d;
 	struct ish_obj *dev;
 	bool first;
 	int rc;
@@ -414,6 +601,7 @@ int ish_vsmmu_set_device(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
 	rc = device_hw_info(ctx, dev);
 	if (rc < 0)
 		return rc;
+	first = !vs->viommu;
 	if (!vs->idr_valid) {
 		unsigned int i;
 
@@ -425,30 +613,28 @@ int ish_vsmmu_set_device(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
 	}
 	rc = check_compat(vs, &dev->u.device.hw);
 	if (rc < 0)
-		return rc;
-	d = calloc(1, sizeof(*d));
-	if (!d)
-		return -ENOMEM;
-	d->dev = dev_id;
-	d->vsid = vsid;
-	d->s2_hwpt = parent_of(ctx, dev, vs->ioas)->id;
-	first = !vs->viommu;
+		goto forget_idr;
+	rc = check_vsid(vs, vsid);
+	if (rc < 0)
+		goto forget_idr;
+	rc = dev_add(vs, dev, vsid, &d);
+	if (rc < 0)
+		goto forget_idr;
 	if (first)
-		rc = alloc_viommu(vs, dev, d->s2_hwpt);
+		rc = alloc_viommu(vs, d, dev);
 	else
-		rc = ish_device_attach(ctx, dev_id, ish_vsmmu_gbpa_hwpt(vs), NULL);
-	if (rc < 0) {
-		if (first && vs->cfg.auto_features)
-			vs->idr_valid = false;
-		free(d);
-		return rc;
-	}
-	for (p = &vs->devs; *p; p = &(*p)->next)
-		;
-	*p = d;
+		rc = attach(vs, d, ish_vsmmu_gbpa_hwpt(vs), vs->gbpa_abort ? "abort" : "bypass");
+	if (rc < 0)
+		goto drop_dev;
 	return 0;
-}
 
+drop_dev:
+	dev_drop(vs, d);
+forget_idr:
+	if (first && vs->cfg.auto_features)
+		vs->idr_valid = false;
+	return rc;
+}
 
 int ish_vsmmu_plug(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
 {
@@ -480,86 +666,72 @@ int ish_vsmmu_plug(struct ish_vsmmu *vs, uint32_t dev_id, uint32_t vsid)
 	return 0;
 
 undo_s2:
-	/* keep the refusal's message: the unwinding only puts things back */
+	/* the refusal's message stays: the first failure is the one reported */
 	if (old_pt != s2) {
-		char msg[sizeof(ctx->err)];
-
-		memcpy(msg, ctx->err, sizeof(msg));
 		if (old_pt)
 			ish_device_attach(ctx, dev_id, old_pt, NULL);
 		else
 			ish_device_detach(ctx, dev_id);
 		if (made)
 			ish_destroy(ctx, s2);
-		memcpy(ctx->err, msg, sizeof(msg));
 	}
 	return rc;
 }
 
-static void dev_unlink(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d)
-{
-	struct ish_vsmmu_dev **p;
-
-	for (p = &vs->devs; *p; p = &(*p)->next) {
-		if (*p == d) {
-			*p = d->next;
-			free(d);
-			return;
-		}
-	}
-}
-
 int ish_vsmmu_unset_device(struct ish_vsmmu *vs, uint32_t dev_id)
 {
-	struct ish_ctx *ctx = vs->ctx;
 	struct ish_vsmmu_dev *d = ish_vsmmu_dev_find(vs, dev_id);
 	int rc;
 
 	if (!d)
 		return 0;
 	/* back to the S2 parent first: the proxies and its translate HWPT become free */
-	rc = ish_device_attach(ctx, dev_id, d->s2_hwpt, NULL);
+	rc = attach(vs, d, d->s2_hwpt, "S2");
 	if (rc < 0)
 		return rc;
 	rc = reap_stale(vs, d);
 	if (rc < 0)
 		return rc;
 	if (d->translate) {
-		rc = ish_destroy(ctx, d->translate);
+		rc = destroy(vs, d->translate);
 		if (rc < 0)
 			return rc;
 		d->translate = 0;
 	}
 	if (d->vdevice) {
-		rc = ish_destroy(ctx, d->vdevice);
+		rc = destroy(vs, d->vdevice);
 		if (rc < 0)
 			return rc;
 		d->vdevice = 0;
 	}
-	dev_unlink(vs, d);
-	if (!vs->devs)
+	dev_drop(vs, d);
+	if (!vs->devs.n)
 		return release_viommu(vs);
 	return 0;
 }
 
 /* ---- where a device belongs, and moving it there --------------------------------------- */
 
-/* The HWPT a device should be on for a given STE, or 0 when it needs a translate HWPT. */
-static uint32_t proxy_for(struct ish_vsmmu *vs, const struct ish_vsmmu_dev *d, bool gbpa_abort,
-			  bool enabled)
+/* Where a device should be for its STE: ABORT or BYPASS (a proxy), or TRANSLATE. */
+static enum ish_role place_for(const struct ish_vsmmu_dev *d, bool gbpa_abort, bool enabled)
 {
 	uint64_t cfg;
 
 	if (!enabled || !d->ste_set)
-		return gbpa_abort ? vs->abort_hwpt : vs->bypass_hwpt;
+		return gbpa_abort ? ISH_ROLE_ABORT : ISH_ROLE_BYPASS;
 	if (!(d->ste[0] & ISH_STE_V))
-		return vs->abort_hwpt;
+		return ISH_ROLE_ABORT;
 	cfg = STE0_CFG(d->ste[0]);
 	if (cfg == ISH_STE_CFG_BYPASS)
-		return vs->bypass_hwpt;
+		return ISH_ROLE_BYPASS;
 	if (cfg == ISH_STE_CFG_S1_TRANS)
-		return 0;
-	return vs->abort_hwpt;
+		return ISH_ROLE_TRANSLATE;
+	return ISH_ROLE_ABORT;
+}
+
+static uint32_t proxy_id(const struct ish_vsmmu *vs, enum ish_role r)
+{
+	return r == ISH_ROLE_ABORT ? vs->abort_hwpt : vs->bypass_hwpt;
 }
 
 static uint32_t current_pt(struct ish_ctx *ctx, uint32_t dev_id)
@@ -578,7 +750,7 @@ static int reap_stale(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d)
 
 	if (!d->stale)
 		return 0;
-	rc = ish_destroy(vs->ctx, d->stale);
+	rc = destroy(vs, d->stale);
 	if (rc < 0)
 		return rc;
 	d->stale = 0;
@@ -588,7 +760,7 @@ static int reap_stale(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d)
 /* Free the translate HWPT the device just left; on failure it stays recorded as stale. */
 static int drop_translate(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, uint32_t old)
 {
-	int rc = ish_destroy(vs->ctx, old);
+	int rc = destroy(vs, old);
 
 	if (rc < 0) {
 		d->stale = old;
@@ -609,32 +781,34 @@ static int attach_translate(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, const
 	rc = reap_stale(vs, d);
 	if (rc < 0)
 		return rc;
+	if (!vs->viommu)
+		return ish_fail(ctx, -ENOENT, "vSMMU %s has no vIOMMU (destroyed by hand)", vs->name);
 	rc = ish_hwpt_alloc_nested(ctx, d->dev, vs->viommu, masked, &id);
 	if (rc < 0)
 		return rc;
-	rc = ish_device_attach(ctx, d->dev, id, NULL);
+	own(vs, id);
+	rc = attach(vs, d, id, "translate");
 	if (rc < 0)
 		goto free_new;
-	own(ctx, id, vs->name);
 	d->translate = id;
 	return old ? drop_translate(vs, d, old) : 0;
 
 free_new:
-	ish_destroy(ctx, id);
+	destroy(vs, id);
 	return rc;
 }
 
-static int move_to_proxy(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, uint32_t proxy)
+static int move_to_proxy(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, enum ish_role r)
 {
 	struct ish_ctx *ctx = vs->ctx;
-	uint32_t old = d->translate;
+	uint32_t old = d->translate, proxy = proxy_id(vs, r);
 	int rc;
 
 	rc = reap_stale(vs, d);
 	if (rc < 0)
 		return rc;
-	if (proxy != current_pt(ctx, d->dev)) {
-		rc = ish_device_attach(ctx, d->dev, proxy, NULL);
+	if (!proxy || proxy != current_pt(ctx, d->dev)) {
+		rc = attach(vs, d, proxy, ish_role_name(r));
 		if (rc < 0)
 			return rc;
 	}
@@ -660,17 +834,21 @@ int ish_vsmmu_install_ste(struct ish_vsmmu *vs, uint32_t dev_id, const uint64_t 
 {
 	struct ish_ctx *ctx = vs->ctx;
 	struct ish_vsmmu_dev *d = ish_vsmmu_dev_find(vs, dev_id), saved;
-	uint32_t proxy, before;
+	enum ish_role r;
+	uint32_t before;
 	int rc;
 
 	if (!d)
 		return ish_fail(ctx, -ENOENT, "device %u is not set on vSMMU %s", dev_id, vs->name);
 	/* the guest SID is known from the first install on, whatever the STE says */
 	if (!d->vdevice) {
+		if (!vs->viommu)
+			return ish_fail(ctx, -ENOENT, "vSMMU %s has no vIOMMU (destroyed by hand)",
+					vs->name);
 		rc = ish_vdevice_alloc(ctx, vs->viommu, d->dev, d->vsid, &d->vdevice);
 		if (rc < 0)
 			return rc;
-		own(ctx, d->vdevice, vs->name);
+		own(vs, d->vdevice);
 	}
 	rc = check_ste(vs, ste);
 	if (rc < 0)
@@ -680,8 +858,8 @@ int ish_vsmmu_install_ste(struct ish_vsmmu *vs, uint32_t dev_id, const uint64_t 
 	d->ste[0] = ste[0];
 	d->ste[1] = ste[1];
 	d->ste_set = true;
-	proxy = proxy_for(vs, d, vs->gbpa_abort, vs->enabled);
-	rc = proxy ? move_to_proxy(vs, d, proxy) : attach_translate(vs, d, ste);
+	r = place_for(d, vs->gbpa_abort, vs->enabled);
+	rc = r == ISH_ROLE_TRANSLATE ? attach_translate(vs, d, ste) : move_to_proxy(vs, d, r);
 	if (rc < 0 && current_pt(ctx, d->dev) == before && d->translate == saved.translate) {
 		/* refused before the device moved: it stays exactly where it was */
 		d->ste[0] = saved.ste[0];
@@ -699,13 +877,14 @@ int ish_vsmmu_install_range(struct ish_vsmmu *vs, uint32_t lo, uint32_t hi, cons
 
 	*first_err = 0;
 	*failed_dev = 0;
-	for (d = vs->devs; d; d = d->next) {
+	for (d = ish_vsmmu_dev_first(vs); d; d = ish_vsmmu_dev_next(d)) {
 		if (d->vsid < lo || d->vsid > hi)
 			continue;
 		rc = ish_vsmmu_install_ste(vs, d->dev, ste);
 		if (rc < 0) {
 			if (!*first_err) {
-				*first_err = rc;
+				/* the message kept is this failure's, even if it gave none */
+				*first_err = ish_fail_mark(vs->ctx, rc);
 				*failed_dev = d->dev;
 			}
 			continue;
@@ -718,13 +897,23 @@ int ish_vsmmu_install_range(struct ish_vsmmu *vs, uint32_t lo, uint32_t hi, cons
 /* Put one device where (gbpa_abort, enabled) and its STE say. */
 static int place(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, bool gbpa_abort, bool enabled)
 {
-	uint32_t proxy = proxy_for(vs, d, gbpa_abort, enabled);
+	enum ish_role r = place_for(d, gbpa_abort, enabled);
 
-	if (proxy)
-		return move_to_proxy(vs, d, proxy);
+	if (r != ISH_ROLE_TRANSLATE)
+		return move_to_proxy(vs, d, r);
 	if (d->translate && current_pt(vs->ctx, d->dev) == d->translate)
 		return 0;
 	return attach_translate(vs, d, d->ste);
+}
+
+/* whether a device moves when (GBPA, SMMUEN) goes from the vSMMU's to these */
+static bool moves(const struct ish_vsmmu *vs, const struct ish_vsmmu_dev *d, bool gbpa_abort,
+		  bool enabled)
+{
+	enum ish_role to = place_for(d, gbpa_abort, enabled);
+
+	return to != place_for(d, vs->gbpa_abort, vs->enabled) ||
+	       (to == ISH_ROLE_TRANSLATE && !d->translate);
 }
 
 /*
@@ -734,19 +923,16 @@ static int place(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, bool gbpa_abort,
 static int retarget(struct ish_vsmmu *vs, bool gbpa_abort, bool enabled)
 {
 	struct ish_vsmmu_dev *d, **moved;
-	size_t n = 0, i;
+	size_t i = 0;
 	int rc = 0;
 
 	if (!vs->viommu)
 		goto done;
-	for (d = vs->devs; d; d = d->next)
-		n++;
-	moved = calloc(n ? n : 1, sizeof(*moved));
+	moved = calloc(vs->devs.n ? vs->devs.n : 1, sizeof(*moved));
 	if (!moved)
 		return -ENOMEM;
-	for (i = 0, d = vs->devs; d; d = d->next) {
-		if (proxy_for(vs, d, gbpa_abort, enabled) == proxy_for(vs, d, vs->gbpa_abort, vs->enabled) &&
-		    (proxy_for(vs, d, gbpa_abort, enabled) || d->translate))
+	for (d = ish_vsmmu_dev_first(vs); d; d = ish_vsmmu_dev_next(d)) {
+		if (!moves(vs, d, gbpa_abort, enabled))
 			continue;
 		rc = place(vs, d, gbpa_abort, enabled);
 		if (rc < 0)
@@ -795,31 +981,24 @@ int ish_vsmmu_read_events(struct ish_vsmmu *vs, struct ish_vevent *ev, size_t ma
 {
 	if (!vs->veventq)
 		return ish_fail(vs->ctx, -ENOENT, "vSMMU %s has no event queue%s", vs->name,
-				vs->cfg.events ? " yet (no device set)" : " (create it with events)");
+				!vs->cfg.events ? " (create it with events)" :
+				vs->viommu ? " any more (it was destroyed by hand)" :
+				" yet (no device set)");
 	return ish_veventq_read(vs->ctx, vs->veventq, ev, max, timeout_ms);
 }
 
 /* ---- teardown ------------------------------------------------------------------------------- */
 
-static void vsmmu_unlink(struct ish_vsmmu *vs)
+static void vsmmu_free(struct ish_vsmmu *vs)
 {
-	struct ish_vsmmu **p;
+	struct ish_vsmmu_dev *d;
 
-	for (p = &vs->ctx->vsmmus; *p; p = &(*p)->next) {
-		if (*p == vs) {
-			*p = vs->next;
-			return;
-		}
-	}
-}
-
-static struct ish_vsmmu_dev *last_dev(struct ish_vsmmu *vs)
-{
-	struct ish_vsmmu_dev *d = vs->devs;
-
-	while (d && d->next)
-		d = d->next;
-	return d;
+	while ((d = ish_vsmmu_dev_first(vs)))
+		dev_free(vs, d);
+	ish_hmap_free(&vs->by_dev);
+	ish_hmap_free(&vs->by_vsid);
+	ish_list_unlink(&vs->ctx->vsmmus, &vs->link);
+	free(vs);
 }
 
 int ish_vsmmu_destroy(struct ish_vsmmu *vs)
@@ -828,7 +1007,7 @@ int ish_vsmmu_destroy(struct ish_vsmmu *vs)
 	int rc;
 
 	/* newest device first, as a VMM unplugs them */
-	while ((d = last_dev(vs))) {
+	while ((d = ish_entry(vs->devs.last, struct ish_vsmmu_dev, link))) {
 		rc = ish_vsmmu_unset_device(vs, d->dev);
 		if (rc < 0)
 			return rc;
@@ -836,28 +1015,68 @@ int ish_vsmmu_destroy(struct ish_vsmmu *vs)
 	rc = release_viommu(vs);
 	if (rc < 0)
 		return rc;
-	vsmmu_unlink(vs);
-	free(vs);
+	vsmmu_free(vs);
 	return 0;
 }
 
-/* Context teardown: unwind what can be unwound, then forget the rest (the registry has it). */
+/*
+ * Context teardown: unwind what can be unwound, newest vSMMU first; what cannot be is handed
+ * back to the user (disowned: the registry still has it, and the context's teardown frees it).
+ */
 void ish_vsmmu_free_all(struct ish_ctx *ctx)
 {
-	struct ish_vsmmu *vs, *last;
+	struct ish_vsmmu *vs;
 	struct ish_vsmmu_dev *d;
 
-	while (ctx->vsmmus) {
-		for (last = ctx->vsmmus; last->next; last = last->next)
-			;
-		vs = last;
+	while ((vs = ish_entry(ctx->vsmmus.last, struct ish_vsmmu, link))) {
 		if (ish_vsmmu_destroy(vs) == 0)
 			continue;
-		while ((d = vs->devs)) {
-			vs->devs = d->next;
-			free(d);
+		for (d = ish_vsmmu_dev_first(vs); d; d = ish_vsmmu_dev_next(d)) {
+			ish_disown(ctx, d->dev, &vs->owner);
+			ish_disown(ctx, d->vdevice, &vs->owner);
+			ish_disown(ctx, d->translate, &vs->owner);
+			ish_disown(ctx, d->stale, &vs->owner);
 		}
-		vsmmu_unlink(vs);
-		free(vs);
+		ish_disown(ctx, vs->veventq, &vs->owner);
+		ish_disown(ctx, vs->bypass_hwpt, &vs->owner);
+		ish_disown(ctx, vs->abort_hwpt, &vs->owner);
+		ish_disown(ctx, vs->viommu, &vs->owner);
+		vsmmu_free(vs);
 	}
+}
+
+/* ---- on demand: the vEVENTQ of a guest's CR0.EVENTQEN (the VMM front end) ------------------ */
+
+/* the kernel's bound on veventq_depth (iommufd_veventq_alloc) */
+#define VEVENTQ_DEPTH_MAX (1u << 19)
+
+int ish_vsmmu_set_events(struct ish_vsmmu *vs, bool on, uint32_t depth)
+{
+	bool had = vs->veventq != 0;
+	int rc;
+
+	if (!on) {
+		if (vs->veventq) {
+			rc = destroy(vs, vs->veventq);
+			if (rc < 0)
+				return rc;
+			vs->veventq = 0;
+		}
+		vs->cfg.events = false;
+		return 0;
+	}
+	if (!depth || depth > VEVENTQ_DEPTH_MAX)
+		return ish_fail(vs->ctx, -EINVAL, "a vEVENTQ holds 1 to %u records, not %u",
+				VEVENTQ_DEPTH_MAX, depth);
+	if (vs->viommu && !vs->veventq) {
+		rc = ish_veventq_alloc(vs->ctx, vs->viommu, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, depth,
+				       &vs->veventq);
+		if (rc < 0)
+			return rc;
+		own(vs, vs->veventq);
+	}
+	vs->cfg.events = true;
+	if (!had)
+		vs->cfg.evtq_depth = depth;
+	return 0;
 }

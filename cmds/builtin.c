@@ -9,58 +9,87 @@
 
 static int cmd_help(struct shell *sh, const struct sh_call *c)
 {
-	return sh_help(sh, sh_str(c, "GROUP"), sh_str(c, "VERB"));
+	char verb[64];
+
+	if (!sh_has(c, "WORD"))
+		return sh_help(sh, sh_str(c, "GROUP"), sh_str(c, "VERB"));
+	/* a two-word verb: "help sim smmu add" */
+	snprintf(verb, sizeof(verb), "%s %s", sh_str(c, "VERB"), sh_str(c, "WORD"));
+	return sh_help(sh, sh_str(c, "GROUP"), verb);
 }
 
 static const struct sh_arg help_args[] = {
 	{ "GROUP", SH_POS, SH_T_GROUP, SH_OPT, NULL, "a command group: list its commands" },
 	{ "VERB", SH_POS, SH_T_VERB, SH_OPT, NULL, "one of its verbs: explain that command" },
+	{ "WORD", SH_POS, SH_T_WORD, SH_OPT, NULL, "the second word of a two-word verb "
+	  "(sim smmu add)" },
 	{ NULL }
 };
 
 const struct sh_group sh_group_help = {
 	"help", "list the commands, or explain one", NULL, (const struct sh_cmd[]) {
-		{ NULL, "[GROUP [VERB]]", "List the command groups, the commands of GROUP, or "
-		  "explain one command.", help_args, cmd_help, 0 },
+		{ NULL, "[GROUP [VERB [WORD]]]", "List the command groups, the commands of GROUP, or "
+		  "explain one command; groups and verbs may be abbreviated.", help_args,
+		  cmd_help, 0 },
 		{ 0 }
 	}
 };
 
 /* ---- set ---------------------------------------------------------------------------------- */
 
-static const char *const set_options[] = { "echo", "force", NULL };
+static const char *const set_options[] = { "echo", "force", "json", "pretty", "trace", NULL };
 static const char *const on_off[] = { "on", "off", NULL };
+
+/* each option and where the session keeps it, in the order listed and shown */
+static bool *option(struct shell *sh, unsigned int i)
+{
+	bool *const opts[] = { &sh->echo, &sh->force, &sh->json, &sh->pretty, &sh->trace };
+
+	return i < sizeof(opts) / sizeof(opts[0]) ? opts[i] : NULL;
+}
 
 static int cmd_set(struct shell *sh, const struct sh_call *c)
 {
-	const char *opt = sh_str(c, "OPTION");
-	bool on = sh_num(c, "VALUE", 0) == 0;
+	unsigned int i;
+	bool on = sh_num(c, "VALUE", 0) == 0, *opt;
 
-	if (!opt) {
-		pr_str(sh, PR_ANY, "echo", "echo %s\n", sh->echo ? "on" : "off");
-		pr_str(sh, PR_ANY, "force", "force %s\n", sh->force ? "on" : "off");
+	if (!sh_has(c, "OPTION")) {
+		for (i = 0; (opt = option(sh, i)); i++) {
+			pr_bool(sh, PR_JSON, set_options[i], NULL, *opt);
+			pr_text(sh, "%s %s\n", set_options[i], *opt ? "on" : "off");
+		}
 		return 0;
 	}
+	i = (unsigned int)sh_num(c, "OPTION", 0);
 	if (!sh_has(c, "VALUE"))
-		return sh_usage(sh, "set %s needs on or off", opt);
-	if (!strcmp(opt, "echo"))
-		sh->echo = on;
-	else
-		sh->force = on;
+		return sh_usage(sh, "set %s needs on or off", set_options[i]);
+	if (i == 2 || i == 3)
+		pr_end(sh, false);	/* nothing printed yet: begin again in the new mode */
+	*option(sh, i) = on;
+	if (i == 3 && on)	/* pretty JSON is JSON */
+		sh->json = true;
+	if (i == 2 && !on)
+		sh->pretty = false;
+	if (i == 2 || i == 3)
+		pr_begin(sh);
+	if (i == 4)
+		sh_trace_update(sh);
 	return 0;
 }
 
 static const struct sh_arg set_args[] = {
 	{ "OPTION", SH_POS, SH_T_CHOICE, SH_OPT, set_options,
-	  "echo: print each command (+ cmd) on stderr; force: go on after a failure" },
+	  "echo: print each command (+ cmd) on stderr; force: go on after a failure; json, "
+	  "pretty: JSON output (-j, -p) from the next command on; trace: every kernel call "
+	  "(--trace)" },
 	{ "VALUE", SH_POS, SH_T_CHOICE, SH_OPT, on_off, "on or off" },
 	{ NULL }
 };
 
 const struct sh_group sh_group_set = {
 	"set", "shell options", NULL, (const struct sh_cmd[]) {
-		{ NULL, "[echo|force on|off]", "Turn a shell option on or off; alone, show them.",
-		  set_args, cmd_set, 0 },
+		{ NULL, "[echo|force|json|pretty|trace on|off]", "Turn a shell option on or off; "
+		  "alone, show them.", set_args, cmd_set, 0 },
 		{ 0 }
 	}
 };

@@ -15,6 +15,7 @@ extern const struct sh_group sh_group_veventq;
 extern const struct sh_group sh_group_destroy;
 extern const struct sh_group sh_group_show;
 extern const struct sh_group sh_group_vsmmu;
+extern const struct sh_group sh_group_vmm;
 extern const struct sh_group sh_group_mem;
 extern const struct sh_group sh_group_region;
 extern const struct sh_group sh_group_mmio;
@@ -64,5 +65,15 @@ struct ish_vsmmu;
 void cmd_print_vsmmu(struct shell *sh, struct ish_vsmmu *vs);
 /* role of a device, whether or not a vSMMU holds it: s2-parent, bypass, abort, translate... */
 const char *cmd_device_role(struct shell *sh, const struct ish_obj *dev);
+
+/* ---- cmds/vmm.c ---- */
+/* the name of the VMM front end driving @vs, NULL if none */
+const char *cmd_vmm_on(const struct ish_vsmmu *vs);
+/* free every front end (at exit, before the context) */
+void cmd_vmm_free_all(void);
+void cmd_vmm_complete(struct sh_cands *c);
+void cmd_vmm_complete_regs(struct sh_cands *c);
+/* the fields of the register named among @w */
+void cmd_vmm_complete_fields(struct sh_cands *c, int n, char **w);
 
 #endif

@@ -33,9 +33,16 @@ static int split_field(struct shell *sh, const char *w, char *name, size_t len,
 static int set_field(struct shell *sh, const struct ish_field *f, uint64_t *words,
 		     const char *name, const char *value, uint64_t v)
 {
-	if (ish_field_set(f, words, v) < 0)
-		return sh_usage(sh, "%s=%s does not fit in %u bits", name, value, f->hi - f->lo + 1);
-	return 0;
+	if (ish_field_set(f, words, v) == 0)
+		return 0;
+	/* an address field holds bits lo..hi of the address in place: say which rule it broke */
+	if ((f->flags & ISH_FIELD_ADDR) && f->lo && (v & ((1ull << f->lo) - 1)))
+		return sh_usage(sh, "%s=%s is not aligned: the address must be a multiple of 0x%llx "
+				"(bits %u-0 are not held)", name, value, 1ull << f->lo, f->lo - 1);
+	if (f->flags & ISH_FIELD_ADDR)
+		return sh_usage(sh, "%s=%s is beyond the %u-bit address the field holds", name,
+				value, f->hi + 1);
+	return sh_usage(sh, "%s=%s does not fit in %u bits", name, value, f->hi - f->lo + 1);
 }
 
 static int config_value(const char *s, uint64_t *v)

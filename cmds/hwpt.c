@@ -23,14 +23,7 @@ static int alloc_nested(struct shell *sh, const struct sh_call *c, uint32_t dev,
 		if (rc < 0)
 			return rc;
 	}
-	rc = ish_hwpt_alloc_nested(sh->ctx, dev, pt, ste, &id);
-	if (rc == -EIO && !ish_errmsg(sh->ctx)[0]) {
-		char why[160] = "";
-
-		/* the kernel says EIO and nothing else: name the field it objects to */
-		if (ish_ste_validate(ste, why, sizeof(why)) < 0 && why[0])
-			return sh_fail(sh, rc, "vSTE rejected: %s", why);
-	}
+	rc = ish_hwpt_alloc_nested(sh->ctx, dev, pt, ste, &id);	/* the core explains an EIO */
 	if (rc < 0)
 		return rc;
 	sh_print_new(sh, "hwpt", id);

@@ -27,26 +27,26 @@ static int cmd_map(struct shell *sh, const struct sh_call *c)
 	rc = sh_mem(sh, c, "MEM", &m);
 	if (rc < 0)
 		return rc;
-	if (off >= m->size)
+	if (off >= ish_mem_size(m))
 		return sh_fail(sh, -ERANGE, "offset 0x%llx is past the end of buffer %u (size 0x%zx)",
-			       (unsigned long long)off, m->id, m->size);
-	len = sh_num(c, "length", m->size - off);
+			       (unsigned long long)off, ish_mem_id(m), ish_mem_size(m));
+	len = sh_num(c, "length", ish_mem_size(m) - off);
 	/* the kernel would pin whatever lies beyond: never hand it memory we do not own */
-	if (len > m->size - off)
+	if (len > ish_mem_size(m) - off)
 		return sh_fail(sh, -ERANGE, "offset 0x%llx + length 0x%llx is past the end of "
 			       "buffer %u (size 0x%zx)", (unsigned long long)off,
-			       (unsigned long long)len, m->id, m->size);
+			       (unsigned long long)len, ish_mem_id(m), ish_mem_size(m));
 	if (!sh_has(c, "readonly"))
 		flags |= IOMMU_IOAS_MAP_WRITEABLE;
 	if (sh_has(c, "iova"))
 		flags |= IOMMU_IOAS_MAP_FIXED_IOVA;
-	rc = ish_ioas_map(sh->ctx, ioas, (char *)m->va + off, len, &iova, flags);
+	rc = ish_ioas_map(sh->ctx, ioas, (char *)ish_mem_va(m) + off, len, &iova, flags);
 	if (rc < 0)
 		return rc;
 	pr_u64(sh, PR_ANY, "ioas", "ioas %llu", ioas);
 	pr_hex(sh, PR_ANY, "iova", " iova 0x%llx", iova);
 	pr_hex(sh, PR_ANY, "length", " length 0x%llx", len);
-	pr_u64(sh, PR_ANY, "mem", " mem %llu", m->id);
+	pr_u64(sh, PR_ANY, "mem", " mem %llu", ish_mem_id(m));
 	pr_hex(sh, PR_ANY, "offset", " offset 0x%llx", off);
 	pr_bool(sh, PR_ANY, "readonly", " readonly", !(flags & IOMMU_IOAS_MAP_WRITEABLE));
 	pr_nl(sh);

@@ -27,15 +27,15 @@ static int cmd_free(struct shell *sh, const struct sh_call *c)
 static int span(struct shell *sh, const struct ish_mem *m, uint64_t off, uint64_t *len,
 		bool has_len)
 {
-	if (off > m->size)
+	if (off > ish_mem_size(m))
 		return sh_fail(sh, -ERANGE, "offset 0x%llx is past the end of buffer %u (size 0x%zx)",
-			       (unsigned long long)off, m->id, m->size);
+			       (unsigned long long)off, ish_mem_id(m), ish_mem_size(m));
 	if (!has_len)
-		*len = m->size - off;
-	if (*len > m->size - off)
+		*len = ish_mem_size(m) - off;
+	if (*len > ish_mem_size(m) - off)
 		return sh_fail(sh, -ERANGE, "0x%llx bytes at 0x%llx go past the end of buffer %u "
 			       "(size 0x%zx)", (unsigned long long)*len, (unsigned long long)off,
-			       m->id, m->size);
+			       ish_mem_id(m), ish_mem_size(m));
 	return 0;
 }
 
@@ -52,7 +52,7 @@ static int cmd_fill(struct shell *sh, const struct sh_call *c)
 		rc = span(sh, m, off, &len, sh_has(c, "length"));
 	if (rc < 0)
 		return rc;
-	p = (uint8_t *)m->va + off;
+	p = (uint8_t *)ish_mem_va(m) + off;
 	if (!strcmp(pat, "seq")) {
 		/* byte i of the buffer holds i & 0xff: a shifted copy shows as a mismatch */
 		for (i = 0; i < len; i++)
@@ -115,7 +115,7 @@ static int cmd_write(struct shell *sh, const struct sh_call *c)
 		len = n;
 		rc = span(sh, m, off, &len, true);
 		if (rc == 0)
-			memcpy((uint8_t *)m->va + off, bytes, n);
+			memcpy((uint8_t *)ish_mem_va(m) + off, bytes, n);
 		free(bytes);
 		return rc;
 	}
@@ -129,7 +129,7 @@ static int cmd_write(struct shell *sh, const struct sh_call *c)
 	rc = span(sh, m, off, &len, true);
 	if (rc < 0)
 		return rc;
-	memcpy((uint8_t *)m->va + off, &v, width);	/* little-endian, like the device sees it */
+	memcpy((uint8_t *)ish_mem_va(m) + off, &v, width);	/* little-endian, like the device sees it */
 	return 0;
 }
 
@@ -147,7 +147,7 @@ static int cmd_read(struct shell *sh, const struct sh_call *c)
 	rc = span(sh, m, off, &width, true);
 	if (rc < 0)
 		return rc;
-	memcpy(&v, (uint8_t *)m->va + off, width);
+	memcpy(&v, (uint8_t *)ish_mem_va(m) + off, width);
 	pr_hex(sh, PR_ANY, "value", width == 1 ? "0x%02llx\n" : width == 2 ? "0x%04llx\n" :
 	       width == 4 ? "0x%08llx\n" : "0x%016llx\n", v);
 	return 0;
@@ -164,12 +164,12 @@ static int cmd_dump(struct shell *sh, const struct sh_call *c)
 	rc = sh_mem(sh, c, "MEM", &m);
 	if (rc < 0)
 		return rc;
-	if (!sh_has(c, "length") && len > m->size - (off < m->size ? off : m->size))
-		len = m->size - off;
+	if (!sh_has(c, "length") && len > ish_mem_size(m) - (off < ish_mem_size(m) ? off : ish_mem_size(m)))
+		len = ish_mem_size(m) - off;
 	rc = span(sh, m, off, &len, true);
 	if (rc < 0)
 		return rc;
-	p = (const uint8_t *)m->va + off;
+	p = (const uint8_t *)ish_mem_va(m) + off;
 	pr_hex(sh, PR_JSON, "offset", NULL, off);
 	pr_arr_open(sh, "bytes");
 	for (i = 0; i < len; i += 16) {
@@ -208,14 +208,14 @@ static int cmd_compare(struct shell *sh, const struct sh_call *c)
 		rc = span(sh, m2, off2, &len, true);
 	if (rc < 0)
 		return rc;
-	a = (const uint8_t *)m->va + off;
-	b = (const uint8_t *)m2->va + off2;
+	a = (const uint8_t *)ish_mem_va(m) + off;
+	b = (const uint8_t *)ish_mem_va(m2) + off2;
 	for (i = 0; i < len; i++)
 		if (a[i] != b[i])
 			return sh_fail(sh, -EIO, "buffers differ at offset 0x%llx: mem %u has 0x%02x "
 				       "at 0x%llx, mem %u has 0x%02x at 0x%llx",
-				       (unsigned long long)i, m->id, a[i],
-				       (unsigned long long)(off + i), m2->id, b[i],
+				       (unsigned long long)i, ish_mem_id(m), a[i],
+				       (unsigned long long)(off + i), ish_mem_id(m2), b[i],
 				       (unsigned long long)(off2 + i));
 	pr_hex(sh, PR_ANY, "equal", "0x%llx bytes equal\n", len);
 	return 0;

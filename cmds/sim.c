@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include "iommush/sim.h"
+#include "iommush/smmu.h"
 #include "cmds.h"
 
 static int cmd_smmu_add(struct shell *sh, const struct sh_call *c)
@@ -61,15 +62,32 @@ static int cmd_event(struct shell *sh, const struct sh_call *c)
 
 	/* a bound device by id names its PCI function; anything else is a PCI address */
 	if (dev)
-		spec = dev->u.device.pci.bdf;
+		spec = ish_obj_device_pci(dev)->bdf;
 	rc = cmd_parse_evt(sh, (unsigned int)sh_num(c, "ID", 0), c->rest, c->nrest, evt);
 	if (rc < 0)
 		return rc;
 	rc = ish_sim_inject_event(ish_ctx_backend(sh->ctx), spec, evt);
 	if (rc < 0)
 		return rc;
-	pr_str(sh, PR_ANY, "result", "%s\n", rc ? "queued" : "dropped on the host");
+	pr_str(sh, PR_ANY, "result", "%s", rc ? "queued" : "dropped on the host");
 	pr_bool(sh, PR_JSON, "queued", NULL, rc > 0);
+	if (!rc) {
+		char why[256] = "";
+
+		/* why, as the driver decides it (arm_smmu_handle_event): the record, then the master */
+		if (!ish_evt_forwarded(evt))
+			snprintf(why, sizeof(why), "this %s record is not one Linux forwards (it forwards "
+				 "stage-1 faults and bad STE/CD events, never stalls nor S2 faults)",
+				 ish_evt_name((uint8_t)evt[0]) ? ish_evt_name((uint8_t)evt[0]) :
+				 "event");
+		else if (dev)
+			ish_device_events_forwarded(sh->ctx, ish_obj_id(dev), why, sizeof(why));
+		else
+			snprintf(why, sizeof(why), "%s is not bound in this session", spec);
+		if (why[0])
+			pr_str(sh, PR_ANY, "why", ": %s", why);
+	}
+	pr_nl(sh);
 	return 0;
 }
 

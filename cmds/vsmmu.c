@@ -23,46 +23,73 @@ static uint32_t dev_pt(struct shell *sh, uint32_t dev)
 {
 	struct ish_obj *o = ish_obj_find(sh->ctx, dev);
 
-	return o && o->type == ISH_OBJ_DEVICE ? o->u.device.pt : 0;
+	return o ? ish_obj_device_pt(o) : 0;
 }
 
 static void print_vdev(struct shell *sh, const char *key, struct ish_vsmmu *vs,
 		       const struct ish_vsmmu_dev *d)
 {
+	uint32_t dev = ish_vsmmu_dev_id(d);
+	uint64_t ste[2];
+
 	pr_obj_open(sh, key);
-	pr_u64(sh, PR_ANY, "dev", key ? "device %llu" : "  device %llu", d->dev);
-	pr_hex(sh, PR_ANY, "vsid", "  vsid 0x%llx", d->vsid);
-	pr_id(sh, "pt", "pt", dev_pt(sh, d->dev));
-	pr_str(sh, PR_ANY, "role", "  %s", ish_role_name(ish_vsmmu_role(vs, d->dev)));
-	pr_id(sh, "vdevice", "vdevice", d->vdevice);
-	pr_u64(sh, PR_JSON, "s2_hwpt", NULL, d->s2_hwpt);
-	if (d->translate)
-		pr_u64(sh, PR_ANY, "translate", "  translate %llu", d->translate);
-	if (d->ste_set)
-		cmd_print_ste(sh, "ste", d->ste);
+	pr_u64(sh, PR_ANY, "dev", key ? "device %llu" : "  device %llu", dev);
+	pr_hex(sh, PR_ANY, "vsid", "  vsid 0x%llx", ish_vsmmu_dev_vsid(d));
+	pr_id(sh, "pt", "pt", dev_pt(sh, dev));
+	pr_str(sh, PR_ANY, "role", "  %s", ish_role_name(ish_vsmmu_role(vs, dev)));
+	pr_id(sh, "vdevice", "vdevice", ish_vsmmu_dev_vdevice(d));
+	pr_u64(sh, PR_JSON, "s2_hwpt", NULL, ish_vsmmu_dev_s2_hwpt(d));
+	if (ish_vsmmu_dev_translate(d))
+		pr_u64(sh, PR_ANY, "translate", "  translate %llu", ish_vsmmu_dev_translate(d));
+	if (ish_vsmmu_dev_ste(d, ste))
+		cmd_print_ste(sh, "ste", ste);
 	pr_obj_close(sh);
 	pr_nl(sh);
+}
+
+/* the IDR fields given at create ("auto" except these) */
+static void print_forced(struct shell *sh, const struct ish_vsmmu_cfg *cfg)
+{
+	const struct ish_idr_field *f;
+	bool any = false;
+
+	if (!cfg->auto_features)
+		return;
+	for (f = ish_idr_fields; f->name; f++) {
+		if (!(cfg->idr_mask[f->reg] & (1u << f->lo)))
+			continue;
+		if (!any)
+			pr_obj_open(sh, "forced");
+		pr_text(sh, any ? " " : "  forced ");
+		pr_u64(sh, PR_JSON, f->name, NULL, ish_idr_get(f, cfg->idr));
+		pr_text(sh, "%s=%u", f->name, ish_idr_get(f, cfg->idr));
+		any = true;
+	}
+	if (any)
+		pr_obj_close(sh);
 }
 
 void cmd_print_vsmmu(struct shell *sh, struct ish_vsmmu *vs)
 {
 	struct ish_vsmmu_dev *d;
+	const char *iommu = ish_vsmmu_iommu(vs);
 
 	pr_obj_open(sh, NULL);
-	pr_str(sh, PR_ANY, "name", "vsmmu %s", vs->name);
-	pr_u64(sh, PR_ANY, "ioas", "  ioas %llu", vs->ioas);
-	pr_str(sh, PR_ANY, "iommu", "  iommu %s", vs->iommu[0] ? vs->iommu : "-");
-	pr_id(sh, "s2_hwpt", "s2", vs->s2_hwpt);
-	pr_id(sh, "viommu", "viommu", vs->viommu);
-	pr_id(sh, "abort_hwpt", "abort", vs->abort_hwpt);
-	pr_id(sh, "bypass_hwpt", "bypass", vs->bypass_hwpt);
-	pr_id(sh, "veventq", "veventq", vs->veventq);
-	pr_str(sh, PR_ANY, "gbpa", "  gbpa %s", vs->gbpa_abort ? "abort" : "bypass");
-	pr_str(sh, PR_TEXT, NULL, "  %s", vs->enabled ? "enabled" : "disabled");
-	pr_bool(sh, PR_JSON, "enabled", NULL, vs->enabled);
+	pr_str(sh, PR_ANY, "name", "vsmmu %s", ish_vsmmu_name(vs));
+	pr_u64(sh, PR_ANY, "ioas", "  ioas %llu", ish_vsmmu_ioas(vs));
+	pr_str(sh, PR_ANY, "iommu", "  iommu %s", iommu[0] ? iommu : "-");
+	pr_id(sh, "s2_hwpt", "s2", ish_vsmmu_s2_hwpt(vs));
+	pr_id(sh, "viommu", "viommu", ish_vsmmu_viommu(vs));
+	pr_id(sh, "abort_hwpt", "abort", ish_vsmmu_abort_hwpt(vs));
+	pr_id(sh, "bypass_hwpt", "bypass", ish_vsmmu_bypass_hwpt(vs));
+	pr_id(sh, "veventq", "veventq", ish_vsmmu_veventq(vs));
+	pr_str(sh, PR_ANY, "gbpa", "  gbpa %s", ish_vsmmu_gbpa_abort(vs) ? "abort" : "bypass");
+	pr_str(sh, PR_TEXT, NULL, "  %s", ish_vsmmu_enabled(vs) ? "enabled" : "disabled");
+	pr_bool(sh, PR_JSON, "enabled", NULL, ish_vsmmu_enabled(vs));
+	print_forced(sh, ish_vsmmu_config(vs));
 	pr_nl(sh);
 	pr_arr_open(sh, "devices");
-	for (d = vs->devs; d; d = d->next)
+	for (d = ish_vsmmu_dev_first(vs); d; d = ish_vsmmu_dev_next(d))
 		print_vdev(sh, NULL, vs, d);
 	pr_arr_close(sh);
 	pr_obj_close(sh);
@@ -87,8 +114,8 @@ static int cmd_create(struct shell *sh, const struct sh_call *c)
 	rc = ish_vsmmu_create(sh->ctx, name, (uint32_t)sh_num(c, "ioas", 0), &cfg, &vs);
 	if (rc < 0)
 		return rc;
-	pr_str(sh, PR_ANY, "name", "vsmmu %s\n", vs->name);
-	sh_set_result(sh, "%s", vs->name);
+	pr_str(sh, PR_ANY, "name", "vsmmu %s\n", ish_vsmmu_name(vs));
+	sh_set_result(sh, "%s", ish_vsmmu_name(vs));
 	return 0;
 }
 
@@ -98,7 +125,13 @@ static int cmd_destroy(struct shell *sh, const struct sh_call *c)
 	int rc;
 
 	rc = sh_vsmmu(sh, c, "NAME", &vs);
-	return rc < 0 ? rc : ish_vsmmu_destroy(vs);
+	if (rc < 0)
+		return rc;
+	/* a VMM front end holds it: the guest's SMMU cannot vanish under it */
+	if (cmd_vmm_on(vs))
+		return sh_fail(sh, -EBUSY, "vSMMU %s is the SMMU of VMM %s (vmm destroy %s first)",
+			       ish_vsmmu_name(vs), cmd_vmm_on(vs), cmd_vmm_on(vs));
+	return ish_vsmmu_destroy(vs);
 }
 
 static int cmd_show(struct shell *sh, const struct sh_call *c)
@@ -116,7 +149,7 @@ static int cmd_show(struct shell *sh, const struct sh_call *c)
 		return 0;
 	}
 	pr_arr_open(sh, "vsmmus");
-	for (vs = ish_vsmmu_first(sh->ctx); vs; vs = vs->next)
+	for (vs = ish_vsmmu_first(sh->ctx); vs; vs = ish_vsmmu_next(vs))
 		cmd_print_vsmmu(sh, vs);
 	pr_arr_close(sh);
 	return 0;
@@ -145,7 +178,7 @@ static int cmd_add(struct shell *sh, const struct sh_call *c)
 		/* a VMM's vSID is the guest's requester ID: the same BDF by default */
 		o = ish_obj_find(sh->ctx, dev);
 		vsid = 0;	/* an unknown device: the core says what is wrong with it */
-		if (o && o->type == ISH_OBJ_DEVICE && !sh_bdf_rid(o->u.device.pci.bdf, &vsid))
+		if (o && ish_obj_device_pci(o) && !sh_bdf_rid(ish_obj_device_pci(o)->bdf, &vsid))
 			return sh_usage(sh, "no PCI address to take the vSID from: give vsid SID");
 	}
 	rc = ish_vsmmu_plug(vs, dev, vsid);
@@ -228,8 +261,9 @@ static int build_ste(struct shell *sh, const struct sh_call *c, uint64_t ste[2])
 		ste[1] = sh_num2(c, "raw", 1);
 		return 0;
 	}
-	if (!sh_has(c, "MODE") && !has_field(c, "config"))
-		return sh_usage(sh, "say abort, bypass, translate, raw W0 W1 or config=...");
+	/* v=0 alone is an invalid STE: the device aborts, whatever the rest says */
+	if (!sh_has(c, "MODE") && !has_field(c, "config") && !has_field(c, "v"))
+		return sh_usage(sh, "say abort, bypass, translate, raw W0 W1, config=... or v=0");
 	if (sh_has(c, "MODE") && has_field(c, "config"))
 		return sh_usage(sh, "%s already says the config", sh_str(c, "MODE"));
 	rc = cmd_parse_ste(sh, c->rest, c->nrest, ste);
@@ -287,6 +321,36 @@ static int ste_range(struct shell *sh, struct ish_vsmmu *vs, const struct sh_cal
 	return sh_fail(sh, err, "device %u: %s", failed, msg);
 }
 
+/*
+ * A translate STE goes to the kernel masked to the fields a stage-1 vSMMU may set (what the
+ * production VMM does too): say which of the guest's fields were dropped.
+ */
+static void print_dropped(struct shell *sh, const uint64_t ste[2])
+{
+	const uint64_t allowed[2] = { ISH_STE0_NESTING_ALLOWED, ISH_STE1_NESTING_ALLOWED };
+	const struct ish_field *f;
+	bool any = false;
+
+	if (!(ste[0] & ISH_STE_V) || ish_ste_config(ste) != ISH_STE_CFG_S1_TRANS)
+		return;
+	for (f = ish_ste_fields; f->name; f++) {
+		uint64_t v = ish_field_get(f, ste);
+
+		if (!v || !(ish_field_mask(f) & ~allowed[f->word]))
+			continue;
+		if (!any)
+			pr_obj_open(sh, "dropped");
+		pr_text(sh, any ? " " : "  dropped (not for a stage-1 vSMMU): ");
+		pr_u64(sh, PR_JSON, f->name, NULL, v);
+		pr_text(sh, "%s=0x%llx", f->name, (unsigned long long)v);
+		any = true;
+	}
+	if (any) {
+		pr_obj_close(sh);
+		pr_nl(sh);
+	}
+}
+
 static int cmd_ste(struct shell *sh, const struct sh_call *c)
 {
 	struct ish_vsmmu_dev *d;
@@ -314,6 +378,7 @@ static int cmd_ste(struct shell *sh, const struct sh_call *c)
 	d = ish_vsmmu_dev_find(vs, dev);
 	if (d)
 		print_vdev(sh, "device", vs, d);
+	print_dropped(sh, ste);
 	return 0;
 }
 
@@ -381,13 +446,18 @@ static const struct sh_arg show_args[] = {
 };
 
 static const struct sh_arg add_args[] = {
-	NAME_ARG, DEV_ARG,
+	NAME_ARG,
+	{ "DEV", SH_POS, SH_T_DEV_FREE, 0, NULL, "a bound device: id, PCI address or cdev" },
 	{ "vsid", SH_KW, SH_T_U32, SH_OPT, NULL,
 	  "the guest's StreamID for it (default: its requester ID, from the PCI address)" },
 	{ NULL }
 };
 
-static const struct sh_arg remove_args[] = { NAME_ARG, DEV_ARG, { NULL } };
+static const struct sh_arg remove_args[] = {
+	NAME_ARG,
+	{ "DEV", SH_POS, SH_T_DEV_ON_VSMMU, 0, NULL, "a device set on it: id, PCI address or cdev" },
+	{ NULL }
+};
 
 static const struct sh_arg gbpa_args[] = {
 	NAME_ARG,
@@ -397,8 +467,8 @@ static const struct sh_arg gbpa_args[] = {
 
 static const struct sh_arg ste_args[] = {
 	NAME_ARG,
-	{ "DEV", SH_POS, SH_T_DEV, SH_OPT, NULL, "the device whose STE the guest writes" },
-	{ "MODE", SH_POS, SH_T_CHOICE, SH_OPT, ste_modes,
+	{ "DEV", SH_POS, SH_T_DEV_ON_VSMMU, SH_OPT, NULL, "the device whose STE the guest writes" },
+	{ "MODE", SH_POS, SH_T_CHOICE, SH_OPT | SH_ENDS_KW, ste_modes,
 	  "abort, bypass, or translate (S1, with the fields below)" },
 	{ "sid", SH_KW, SH_T_WORD, SH_OPT, NULL,
 	  "every device whose vSID is in LO[-HI] (CFGI_STE_RANGE), or all (CFGI_ALL)" },

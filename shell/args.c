@@ -251,7 +251,7 @@ static int rest_slot(const struct sh_cmd *cmd)
 static bool rest_is_fields(const struct sh_arg *a)
 {
 	return a->type == SH_T_STE_FIELDS || a->type == SH_T_EVT_FIELDS ||
-	       a->type == SH_T_IDR_FIELDS;
+	       a->type == SH_T_IDR_FIELDS || a->type == SH_T_REG_FIELDS;
 }
 
 static int add_rest(struct sh_call *c, char *w, int argc)

@@ -12,6 +12,7 @@
 #include "iommush/backend.h"
 #include "iommush/smmu.h"
 #include "iommush/vsmmu.h"
+#include "../cmds/cmds.h"
 #include "shell.h"
 
 void sh_cands_add(struct sh_cands *c, const char *s)
@@ -60,9 +61,11 @@ static void add_objs(struct shell *sh, struct sh_cands *c, unsigned int type_mas
 {
 	struct ish_obj *o;
 
-	for (o = ish_obj_first(sh->ctx); o; o = o->next)
-		if (type_mask & (1u << o->type))
-			add_num(c, o->id);
+	if (!sh->ctx)	/* completing a command line: no session, no live values */
+		return;
+	for (o = ish_obj_first(sh->ctx); o; o = ish_obj_next(o))
+		if (type_mask & (1u << ish_obj_type(o)))
+			add_num(c, ish_obj_id(o));
 }
 
 struct pci_walk {
@@ -83,10 +86,10 @@ static int add_pci(void *arg, const struct ish_pci_dev *d)
 
 static void add_bdfs(struct shell *sh, struct sh_cands *c, bool vfio_only)
 {
-	struct ish_backend *be = ish_ctx_backend(sh->ctx);
+	struct ish_backend *be = sh->ctx ? ish_ctx_backend(sh->ctx) : NULL;
 	struct pci_walk w = { sh, c, vfio_only };
 
-	if (be->ops->pci_list)
+	if (be && be->ops->pci_list)
 		be->ops->pci_list(be, add_pci, &w);
 }
 
@@ -198,6 +201,8 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 	const struct sh_group *const *g;
 	const struct sh_cmd *cmd;
 	struct ish_vsmmu *vs;
+	struct ish_vsmmu_dev *d;
+	struct ish_obj *o;
 	struct ish_mem *m;
 	const char *const *ch;
 	int i;
@@ -233,6 +238,17 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 	case SH_T_DEV:
 		add_objs(sh, c, 1u << ISH_OBJ_DEVICE);
 		break;
+	case SH_T_DEV_ON_VSMMU:
+		/* "vsmmu remove vs0 <TAB>": the devices of vs0 (its name is the first word) */
+		vs = sh->ctx && n > 0 ? ish_vsmmu_find(sh->ctx, w[0]) : NULL;
+		for (d = vs ? ish_vsmmu_dev_first(vs) : NULL; d; d = ish_vsmmu_dev_next(d))
+			add_num(c, ish_vsmmu_dev_id(d));
+		break;
+	case SH_T_DEV_FREE:
+		for (o = sh->ctx ? ish_obj_first(sh->ctx) : NULL; o; o = ish_obj_next(o))
+			if (ish_obj_type(o) == ISH_OBJ_DEVICE && !ish_obj_owner(o))
+				add_num(c, ish_obj_id(o));
+		break;
 	case SH_T_BDF:
 		add_bdfs(sh, c, false);
 		break;
@@ -240,12 +256,12 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 		add_bdfs(sh, c, true);
 		break;
 	case SH_T_VSMMU:
-		for (vs = ish_vsmmu_first(sh->ctx); vs; vs = vs->next)
-			sh_cands_add(c, vs->name);
+		for (vs = sh->ctx ? ish_vsmmu_first(sh->ctx) : NULL; vs; vs = ish_vsmmu_next(vs))
+			sh_cands_add(c, ish_vsmmu_name(vs));
 		break;
 	case SH_T_MEM:
-		for (m = ish_mem_first(sh->ctx); m; m = m->next)
-			add_num(c, m->id);
+		for (m = sh->ctx ? ish_mem_first(sh->ctx) : NULL; m; m = ish_mem_next(m))
+			add_num(c, ish_mem_id(m));
 		break;
 	case SH_T_ERRNO:
 		for (i = 1; i < 134; i++)
@@ -261,8 +277,8 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 				sh_cands_add(c, (*g)->name);
 		break;
 	case SH_T_VERB:
-		if (n > 0 && sh_group_find(w[n - 1])) {
-			for (cmd = sh_group_find(w[n - 1])->cmds; cmd->fn; cmd++) {
+		if (n > 0 && sh_group_lookup(w[n - 1])) {
+			for (cmd = sh_group_lookup(w[n - 1])->cmds; cmd->fn; cmd++) {
 				char word[32];
 
 				if (!cmd->verb || cmd->flags & SH_CMD_HIDDEN)
@@ -297,6 +313,15 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 	case SH_T_COMMAND:
 		complete_words(sh, n, w, c);
 		break;
+	case SH_T_VMM:
+		cmd_vmm_complete(c);
+		break;
+	case SH_T_VMM_REG:
+		cmd_vmm_complete_regs(c);
+		break;
+	case SH_T_REG_FIELDS:
+		cmd_vmm_complete_fields(c, n, w);
+		break;
 	default:
 		break;
 	}
@@ -325,10 +350,17 @@ static bool is_choice(const struct sh_arg *a, const char *w)
 	return false;
 }
 
+/* a rest of NAME=VALUE words, which may sit between the positionals */
+static bool fields_rest(const struct sh_arg *a)
+{
+	return a->type == SH_T_STE_FIELDS || a->type == SH_T_EVT_FIELDS ||
+	       a->type == SH_T_IDR_FIELDS || a->type == SH_T_REG_FIELDS;
+}
+
 static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, char **w,
 			  struct sh_cands *c)
 {
-	bool used[SH_MAX_ARGS] = { false };
+	bool used[SH_MAX_ARGS] = { false }, ends_kw, need_kw;
 	int i, k, j, pos = 0, len = spec_len(cmd), rest = -1, rest_at = -1;
 
 	for (k = 0; k < len; k++)
@@ -356,9 +388,7 @@ static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, cha
 			i += nv;
 			continue;
 		}
-		if (rest >= 0 && (cmd->args[rest].type == SH_T_STE_FIELDS ||
-				  cmd->args[rest].type == SH_T_EVT_FIELDS ||
-				  cmd->args[rest].type == SH_T_IDR_FIELDS) && strchr(w[i], '='))
+		if (rest >= 0 && fields_rest(&cmd->args[rest]) && strchr(w[i], '='))
 			continue;
 		for (k = pos; k < len; k++) {
 			const struct sh_arg *a = &cmd->args[k];
@@ -378,9 +408,7 @@ static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, cha
 			pos = k + 1;
 			continue;
 		}
-		if (rest >= 0 && cmd->args[rest].type != SH_T_STE_FIELDS &&
-		    cmd->args[rest].type != SH_T_EVT_FIELDS &&
-		    cmd->args[rest].type != SH_T_IDR_FIELDS)
+		if (rest >= 0 && !fields_rest(&cmd->args[rest]))
 			rest_at = i;
 	}
 	if (rest_at >= 0) {
@@ -405,15 +433,27 @@ static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, cha
 	}
 	if (i)
 		return;
-	for (j = 0; j < len; j++) {
+	for (j = 0, ends_kw = false, need_kw = false; j < len; j++) {
 		const struct sh_arg *a = &cmd->args[j];
 
-		if ((a->kind == SH_KW || a->kind == SH_FLAG) && !used[j])
+		if (a->kind == SH_POS && used[j] && (a->flags & SH_ENDS_KW))
+			ends_kw = true;	/* "... translate <TAB>": only the fields */
+		if (a->kind == SH_KW && !used[j] && !(a->flags & SH_OPT))
+			need_kw = true;	/* "vsmmu create vs0 <TAB>": ioas first */
+	}
+	for (j = 0; j < len && !ends_kw; j++) {
+		const struct sh_arg *a = &cmd->args[j];
+
+		if ((a->kind == SH_KW || a->kind == SH_FLAG) && !used[j] &&
+		    (!need_kw || !(a->flags & SH_OPT)))
 			sh_cands_add(c, a->name);
 	}
-	if (rest >= 0 && !(k && (cmd->args[rest].type == SH_T_STE_FIELDS ||
-				 cmd->args[rest].type == SH_T_EVT_FIELDS ||
-				  cmd->args[rest].type == SH_T_IDR_FIELDS)))
+	if (need_kw)
+		return;
+	/* a register's fields follow its name: they see the words typed */
+	if (rest >= 0 && cmd->args[rest].type == SH_T_REG_FIELDS)
+		values(sh, &cmd->args[rest], n, w, c);
+	else if (rest >= 0 && !(k && fields_rest(&cmd->args[rest])))
 		values(sh, &cmd->args[rest], 0, w + n, c);
 }
 
@@ -430,7 +470,7 @@ static void complete_words(struct shell *sh, int n, char **w, struct sh_cands *c
 				sh_cands_add(c, (*gp)->name);
 		return;
 	}
-	g = sh_group_find(w[0]);
+	g = sh_group_lookup(w[0]);	/* "dev b<TAB>" as the shell takes it */
 	if (!g)
 		return;
 	if (!g->cmds[0].verb) {
@@ -447,7 +487,8 @@ static void complete_words(struct shell *sh, int n, char **w, struct sh_cands *c
 		while (*p && k < n) {
 			size_t len = strcspn(p, " ");
 
-			if (strlen(w[k]) != len || strncmp(w[k], p, len))
+			/* a typed word stands for the verb's word it starts, as when run */
+			if (!*w[k] || strlen(w[k]) > len || strncmp(w[k], p, strlen(w[k])))
 				break;
 			k++;
 			p += len;
@@ -498,7 +539,8 @@ int sh_complete(struct shell *sh, const char *line, struct sh_cands *out, char *
 	out->prefix = *partial;
 	complete_words(sh, n, s->argv, out);
 	out->prefix = NULL;
-	qsort(out->v, out->n, sizeof(*out->v), cmp);
+	if (out->n)	/* qsort wants a real array even for none */
+		qsort(out->v, out->n, sizeof(*out->v), cmp);
 	sh_tokens_free(&t);
 	return (int)out->n;
 }

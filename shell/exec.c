@@ -39,8 +39,20 @@ const char *sh_errtext(struct shell *sh, int rc)
 
 	if (sh->errmsg[0])
 		return sh->errmsg;
+	static char callmsg[160];
+	const char *call;
+	bool injected;
+	int call_err;
+
 	if (sh->ctx && ish_errmsg(sh->ctx)[0])
 		return ish_errmsg(sh->ctx);
+	/* no word from the core: say at least which kernel call gave the errno */
+	call = sh->ctx ? ish_err_call(sh->ctx, &call_err, &injected) : NULL;
+	if (call && call_err == rc && err < SH_EUSAGE) {
+		snprintf(callmsg, sizeof(callmsg), "%s failed%s: %s", call,
+			 injected ? " (injected by sim fail)" : "", strerror(err));
+		return callmsg;
+	}
 	if (err == EINTR && sh_interrupted)
 		return "interrupted";
 	if (err >= SH_EUSAGE)
@@ -209,6 +221,7 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 	const struct sh_cmd *cmd;
 	struct sh_call call;
 	char verbs[256];
+	bool local_json = false;
 	int nw, rc;
 
 	sh->errmsg[0] = '\0';
@@ -217,10 +230,20 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 		ish_clear_err(sh->ctx);
 	if (argc < 1)
 		return 0;
-	g = sh_group_find(argv[0]);
-	if (!g)
-		return sh_usage(sh, "unknown command \"%s\" (\"help\" lists them)", argv[0]);
-	cmd = sh_cmd_find(g, argc - 1, argv + 1, &nw);
+	/* "?" is help, as in ip; so is "GROUP help" or "GROUP ?" for a group with no such verb */
+	if (!strcmp(argv[0], "?"))
+		return sh_help(sh, argc > 1 ? argv[1] : NULL, NULL);
+	rc = sh_group_resolve(sh, argv[0], &g);
+	if (rc < 0)
+		return rc;
+	if (argc == 2 && (!strcmp(argv[1], "?") || !strcmp(argv[1], "help")) &&
+	    !sh_cmd_find(g, 1, argv + 1, &nw))
+		return sh_help(sh, g->name, NULL);
+	rc = sh_cmd_resolve(sh, g, argc - 1, argv + 1, &cmd, &nw);
+	if (rc < 0 && rc != -ENOENT) {
+		snprintf(sh->errcmd, sizeof(sh->errcmd), "%s", g->name);
+		return rc;
+	}
 	if (!cmd) {
 		snprintf(sh->errcmd, sizeof(sh->errcmd), "%s", g->name);
 		verbs_of(g, verbs, sizeof(verbs));
@@ -229,6 +252,11 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 		return sh_usage(sh, "\"%s\" is not a verb of %s (%s)", argv[1], g->name, verbs);
 	}
 	sh_cmd_name(g, cmd, sh->errcmd, sizeof(sh->errcmd));
+	/* "COMMAND ... -j": this one command as JSON, whatever the command (as bpftool -j) */
+	if (argc > 1 + nw && !strcmp(argv[argc - 1], "-j") && !(cmd->flags & SH_CMD_OWN_OUTPUT)) {
+		argc--;
+		local_json = true;
+	}
 	if (!sh->out.active && !(cmd->flags & SH_CMD_OWN_OUTPUT))
 		pr_begin(sh);
 	if (cmd->flags & SH_CMD_SIM && !sh->sim)
@@ -239,7 +267,11 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 		sh->errmsg[0] = '\0';
 		if (sh->ctx)
 			ish_clear_err(sh->ctx);
+		if (local_json)
+			pr_json_local_begin(sh);
 		rc = cmd->fn(sh, &call);
+		if (local_json)
+			pr_json_local_end(sh);
 	}
 	sh_call_release(&call);
 	return rc;

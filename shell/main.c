@@ -8,20 +8,39 @@
 #include <unistd.h>
 #include "config.h"
 #include "iommush/sim.h"
+#include "../cmds/cmds.h"
 #include "shell.h"
 
-#define ISH_VERSION "0.1"
+#include <linux/version.h>
+
+#ifndef ISH_VERSION
+#define ISH_VERSION "0.2.0"	/* the Makefile's VERSION, also the library's */
+#endif
+
+/* --version: the version and what this build has, one "name: value" a line */
+static void version(void)
+{
+	printf("iommush %s\n", ISH_VERSION);
+	printf("line editor: %s\n", HAVE_LIBEDIT ? "libedit" : "none (plain stdin)");
+	printf("PCI names: %s\n", HAVE_LIBPCI ? "libpci" : "sysfs only");
+	printf("uAPI headers: Linux %d.%d (linux/iommufd.h, vIOMMU and vEVENTQ)\n",
+	       LINUX_VERSION_CODE >> 16, (LINUX_VERSION_CODE >> 8) & 0xff);
+	printf("simulator: Linux 7.3 iommufd + arm-smmu-v3 (profiles 7.3, 7.1)\n");
+	printf("library: libiommush %s\n", ISH_VERSION);
+}
 
 struct opts {
 	const char *batch;	/* -b FILE */
 	const char *command;	/* -c CMDS */
 	const char *backend;
-	bool list;
+	bool list, complete;
+	int cmd_argc;		/* iommush GROUP [VERB] [ARGS]: one command from the command line */
+	char **cmd_argv;
 };
 
 static void usage(FILE *fp)
 {
-	fputs("Usage: iommush [OPTION]... [-b FILE | -c COMMANDS | FILE]\n"
+	fputs("Usage: iommush [OPTION]... [-b FILE | -c COMMANDS | FILE | COMMAND [ARG]...]\n"
 	      "An interactive shell for iommufd nested translation on ARM SMMUv3.\n"
 	      "\n"
 	      "  -b, --batch FILE      run the commands of FILE (- = stdin)\n"
@@ -36,8 +55,10 @@ static void usage(FILE *fp)
 	      "      --trace           print every kernel call with its arguments and result\n"
 	      "      --dry-run         print the kernel calls without making them\n"
 	      "      --list-commands   print the command table: group, verb, usage, summary\n"
+	      "      --complete WORD...  print the completions of the last WORD (bash completion)\n"
 	      "  -h, --help            this help\n"
-	      "  -V, --version         the version\n"
+	      "  -q, --quiet           no notices (errors are still printed)\n"
+	      "  -V, --version         the version and the build's features\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 a command failed, 2 usage error, 3 set-up failure,\n"
 	      "130 interrupted. \"help\" inside the shell lists the commands; see iommush(8).\n",
@@ -46,7 +67,7 @@ static void usage(FILE *fp)
 
 static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 {
-	enum { OPT_BACKEND = 256, OPT_TRACE, OPT_DRY, OPT_LIST };
+	enum { OPT_BACKEND = 256, OPT_TRACE, OPT_DRY, OPT_LIST, OPT_COMPLETE };
 	static const struct option longs[] = {
 		{ "batch", required_argument, NULL, 'b' },
 		{ "command", required_argument, NULL, 'c' },
@@ -58,13 +79,15 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "list-commands", no_argument, NULL, OPT_LIST },
+		{ "complete", no_argument, NULL, OPT_COMPLETE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+b:c:fxjphV", longs, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+b:c:fxjphqV", longs, NULL)) != -1) {
 		switch (ch) {
 		case 'b': o->batch = optarg; break;
 		case 'c': o->command = optarg; break;
@@ -76,10 +99,28 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		case OPT_TRACE: sh->trace = true; break;
 		case OPT_DRY: sh->dry_run = true; break;
 		case OPT_LIST: o->list = true; break;
+		case OPT_COMPLETE: o->complete = true; break;
 		case 'h': usage(stdout); exit(0);
-		case 'V': puts("iommush " ISH_VERSION); exit(0);
+		case 'V': version(); exit(0);
+		case 'q': sh->quiet = true; break;
 		default: usage(stderr); return -1;
 		}
+	}
+	if (o->complete) {	/* the words are the command line to complete, not a command */
+		o->cmd_argc = argc - optind;
+		o->cmd_argv = argv + optind;
+		return 0;
+	}
+	/*
+	 * A first word with no '/' or '.' that is not a file is a command, as ip and bpftool
+	 * take them ("iommush pci list"); anything else is a batch file (./show runs a file
+	 * named like a command).
+	 */
+	if (optind < argc && !o->batch && !o->command && !strpbrk(argv[optind], "/.") &&
+	    access(argv[optind], F_OK) < 0) {
+		o->cmd_argc = argc - optind;
+		o->cmd_argv = argv + optind;
+		optind = argc;
 	}
 	if (optind < argc && !o->batch && !o->command)
 		o->batch = argv[optind++];
@@ -107,7 +148,7 @@ static struct ish_backend *open_backend(struct shell *sh, const char *name)
 
 	if (!name) {
 		name = access("/dev/iommu", F_OK) == 0 ? "kernel" : "sim";
-		if (!strcmp(name, "sim") && sh->interactive)
+		if (!strcmp(name, "sim") && sh->interactive && !sh->quiet)
 			fprintf(stderr, "iommush: /dev/iommu not found, using the simulator\n");
 	}
 	if (!strncmp(name, "sim", 3)) {
@@ -127,15 +168,6 @@ static struct ish_backend *open_backend(struct shell *sh, const char *name)
 	return be;
 }
 
-static void trace_call(void *arg, const struct ish_call *call, long rc)
-{
-	struct shell *sh = arg;
-	char buf[1024];
-
-	ish_call_format(call, rc, buf, sizeof(buf));
-	fprintf(stderr, "%s: %s\n", sh->dry_run ? "dry-run" : "trace", buf);
-}
-
 static void on_sigint(int sig)
 {
 	(void)sig;
@@ -153,11 +185,97 @@ static void catch_sigint(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
+/*
+ * --complete WORDS...: what TAB would offer for the last word (maybe ""), one a line, from
+ * the command table, for the shell's own completion of an iommush command line. No session:
+ * ids and names that exist only in one are not offered. A lone word starting with '-'
+ * completes the options.
+ */
+static int complete_words(struct shell *sh, int argc, char **argv)
+{
+	static const char *const options[] = {
+		"--backend", "--batch", "--command", "--complete", "--dry-run", "--echo", "--force",
+		"--help", "--json", "--list-commands", "--pretty", "--quiet", "--trace", "--version",
+		NULL,
+	};
+	struct sh_cands cands;
+	size_t len = 2, o = 0, i;
+	char *line, *q, *partial;
+	int k;
+
+	if (argc == 1 && argv[0][0] == '-') {
+		for (i = 0; options[i]; i++)
+			if (!strncmp(options[i], argv[0], strlen(argv[0])))
+				puts(options[i]);
+		return 0;
+	}
+	for (k = 0; k < argc; k++)
+		len += 2 * strlen(argv[k]) + 4;
+	line = malloc(len);
+	q = malloc(len);
+	if (!line || !q) {
+		free(line);
+		free(q);
+		return SH_EXIT_SETUP;
+	}
+	line[0] = '\0';
+	for (k = 0; k < argc; k++) {
+		/* the words before the cursor quoted as typed; the one being completed raw */
+		if (k < argc - 1)
+			sh_quote_word(argv[k], q, len);
+		o += (size_t)snprintf(line + o, len - o, "%s%s", k ? " " : "",
+				      k < argc - 1 ? q : argv[k]);
+	}
+	if (!argc)
+		line[0] = '\0';
+	if (sh_complete(sh, line, &cands, &partial) < 0) {
+		free(line);
+		free(q);
+		return SH_EXIT_SETUP;
+	}
+	for (i = 0; i < cands.n; i++)
+		puts(cands.v[i]);
+	sh_cands_free(&cands);
+	free(partial);
+	free(line);
+	free(q);
+	return 0;
+}
+
+/* one command given as words: quoted back into one line, so it runs as typed */
+static int run_argv(struct shell *sh, int argc, char **argv)
+{
+	size_t len = 1, o = 0;
+	char *line, *q;
+	int i, rc;
+
+	for (i = 0; i < argc; i++)
+		len += 2 * strlen(argv[i]) + 4;
+	line = malloc(len);
+	q = malloc(len);
+	if (!line || !q) {
+		free(line);
+		free(q);
+		fprintf(stderr, "iommush: %s\n", strerror(ENOMEM));
+		return SH_EXIT_SETUP;
+	}
+	for (i = 0; i < argc; i++) {
+		sh_quote_word(argv[i], q, len);
+		o += (size_t)snprintf(line + o, len - o, "%s%s", i ? " " : "", q);
+	}
+	rc = sh_run_line(sh, line);
+	free(q);
+	free(line);
+	return rc;
+}
+
 static int run(struct shell *sh, const struct opts *o)
 {
 	FILE *fp;
 	int rc;
 
+	if (o->cmd_argc)
+		return run_argv(sh, o->cmd_argc, o->cmd_argv);
 	if (o->command) {
 		fp = fmemopen((void *)o->command, strlen(o->command), "r");
 		if (!fp) {
@@ -196,7 +314,9 @@ int main(int argc, char **argv)
 		sh_list_commands(stdout);
 		return 0;
 	}
-	sh.interactive = !o.batch && !o.command && isatty(STDIN_FILENO);
+	if (o.complete)
+		return complete_words(&sh, o.cmd_argc, o.cmd_argv);
+	sh.interactive = !o.batch && !o.command && !o.cmd_argc && isatty(STDIN_FILENO);
 	if (o.batch && strcmp(o.batch, "-") && access(o.batch, R_OK) < 0) {
 		fprintf(stderr, "iommush: cannot read %s: %s\n", o.batch, strerror(errno));
 		return SH_EXIT_SETUP;
@@ -211,12 +331,12 @@ int main(int argc, char **argv)
 			be->ops->free(be);
 		return SH_EXIT_SETUP;
 	}
-	if (sh.trace || sh.dry_run)
-		ish_set_trace(sh.ctx, trace_call, &sh);
+	sh_trace_update(&sh);
 	ish_set_dry_run(sh.ctx, sh.dry_run);
 	catch_sigint();
 	rc = run(&sh, &o);
-	/* reverse order of everything made: vSMMUs, objects, devices, then the iommufd */
+	/* reverse order of everything made: VMM front ends, vSMMUs, objects, devices, iommufd */
+	cmd_vmm_free_all();
 	ish_ctx_free(sh.ctx);
 	sh_vars_free(&sh);
 	return rc;

@@ -206,8 +206,11 @@ int sh_repl(struct shell *sh)
 	HistEvent ev;
 	int count;
 
+	/* "iommush | tee log": the prompt and the line being edited belong to the terminal */
+	FILE *tty = isatty(STDOUT_FILENO) ? stdout : stderr;
+
 	hist = history_init();
-	el = el_init("iommush", stdin, stdout, stderr);
+	el = el_init("iommush", stdin, tty, stderr);
 	if (!hist || !el) {
 		fprintf(stderr, "iommush: cannot initialise libedit\n");
 		if (hist)
@@ -239,10 +242,10 @@ int sh_repl(struct shell *sh)
 				free(acc);
 				acc = NULL;
 				continuing = false;
-				fputc('\n', stdout);
+				fputc('\n', tty);
 				continue;
 			}
-			fputc('\n', stdout);
+			fputc('\n', tty);
 			break;
 		}
 		if (append(&acc, line) < 0)

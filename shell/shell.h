@@ -48,6 +48,8 @@ enum sh_type {
 	SH_T_VIOMMU,
 	SH_T_VEVENTQ,
 	SH_T_DEV,	/* a bound device: id, BDF or cdev */
+	SH_T_DEV_ON_VSMMU,	/* a device set on the vSMMU named by the first positional */
+	SH_T_DEV_FREE,	/* a device set on no vSMMU */
 	SH_T_BDF,	/* a PCI function */
 	SH_T_VFIO,	/* something to bind: BDF or cdev path */
 	SH_T_VSMMU,
@@ -64,10 +66,14 @@ enum sh_type {
 	SH_T_CMDS,	/* CMDQ commands: NAME [FIELD=VALUE...] | raw W0 W1, separated by "," */
 	SH_T_COMMAND,	/* a whole command line */
 	SH_T_WORDS,
+	SH_T_VMM,		/* a VMM front end of the vmm group, by name */
+	SH_T_VMM_REG,		/* an SMMUv3 register by name: cr0, gbpa, cmdq_prod... */
+	SH_T_REG_FIELDS,	/* FIELD=VALUE words of the register named before them */
 };
 
 #define SH_OPT	0x1	/* may be left out */
 #define SH_TWO	0x2	/* keyword with two values */
+#define SH_ENDS_KW 0x4	/* a positional: once given, no keyword may follow, only the rest */
 
 struct sh_arg {
 	const char *name;	/* keyword, or the metavariable of a positional ("IOAS") */
@@ -105,6 +111,17 @@ struct sh_group {
 extern const struct sh_group *const sh_groups[];
 
 const struct sh_group *sh_group_find(const char *name);
+/*
+ * What the user typed, as ip and gdb take it: the exact name, else a unique prefix ("vs" for
+ * vsmmu, "dev b" for device bind). An ambiguous prefix is a usage error listing the
+ * candidates; an unknown word suggests the nearest name. sh_cmd_resolve returns -ENOENT,
+ * with no message, when the group has no verbs or none matches nor comes close.
+ */
+int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group **out);
+/* the same without a word: exact or unique prefix, else NULL (for completion) */
+const struct sh_group *sh_group_lookup(const char *word);
+int sh_cmd_resolve(struct shell *sh, const struct sh_group *g, int argc, char *const *argv,
+		   const struct sh_cmd **out, int *nwords);
 /* the command that @argv names; *nwords = how many words named it */
 const struct sh_cmd *sh_cmd_find(const struct sh_group *g, int argc, char *const *argv,
 				 int *nwords);
@@ -180,6 +197,7 @@ struct shell {
 	struct ish_ctx *ctx;
 	bool sim;
 	bool interactive;	/* REPL: errors never end the session, no FILE:LINE */
+	bool quiet;		/* -q: no notices */
 	bool json, pretty, echo, force, trace, dry_run;
 
 	const char *file;	/* batch file for error locations, NULL for none */
@@ -279,6 +297,8 @@ int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, 
 void sh_tokens_free(struct sh_tokens *t);
 /* quote a word for echo or completion when it needs it */
 void sh_quote_word(const char *w, char *buf, size_t len);
+/* hook --trace / --dry-run (sh->trace, sh->dry_run) into the core, or unhook it */
+void sh_trace_update(struct shell *sh);
 
 /* ---- completion --------------------------------------------------------------------------- */
 

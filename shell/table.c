@@ -5,14 +5,18 @@
  * that nothing references are dropped, and their constructors with them.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include "../cmds/cmds.h"
 #include "shell.h"
 
 const struct sh_group *const sh_groups[] = {
 	&sh_group_pci, &sh_group_device, &sh_group_ioas, &sh_group_hwpt, &sh_group_viommu,
 	&sh_group_vdevice, &sh_group_veventq, &sh_group_destroy, &sh_group_show,
-	&sh_group_vsmmu, &sh_group_mem, &sh_group_region, &sh_group_mmio, &sh_group_sim,
+	&sh_group_vsmmu, &sh_group_vmm, &sh_group_mem, &sh_group_region, &sh_group_mmio,
+	&sh_group_sim,
 	&sh_group_help, &sh_group_set, &sh_group_vars, &sh_group_let, &sh_group_echo,
 	&sh_group_sleep, &sh_group_expect_error, &sh_group_source, &sh_group_quit,
 	&sh_group_complete,
@@ -68,6 +72,162 @@ const struct sh_cmd *sh_cmd_find(const struct sh_group *g, int argc, char *const
 	return NULL;
 }
 
+/* ---- resolving what the user typed: exact, else a unique prefix (as ip and gdb) ----------- */
+
+/* edit distance of two short words, for "did you mean" (capped: long words are not typos) */
+static unsigned int distance(const char *a, const char *b)
+{
+	unsigned int row[33], i, j, prev, cur;
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = row[j];
+			row[j] = a[i - 1] == b[j - 1] ? prev :
+				 1 + (prev < row[j] ? (prev < row[j - 1] ? prev : row[j - 1]) :
+					  (row[j] < row[j - 1] ? row[j] : row[j - 1]));
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+static bool visible(const struct sh_group *g)
+{
+	return !(g->cmds[0].flags & SH_CMD_HIDDEN);
+}
+
+const struct sh_group *sh_group_lookup(const char *word)
+{
+	const struct sh_group *const *g, *hit = sh_group_find(word);
+	size_t n = strlen(word);
+	int hits = 0;
+
+	if (hit || !n)
+		return hit;
+	for (g = sh_groups; *g; g++)
+		if (visible(*g) && !strncmp((*g)->name, word, n)) {
+			hit = *g;
+			hits++;
+		}
+	return hits == 1 ? hit : NULL;
+}
+
+int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group **out)
+{
+	const struct sh_group *const *g, *hit = NULL, *near = NULL;
+	char list[256] = "";
+	size_t n = strlen(word), o = 0;
+	unsigned int best = 3, d;
+	int hits = 0;
+
+	if ((*out = sh_group_find(word)))
+		return 0;
+	for (g = sh_groups; *g; g++) {
+		if (!visible(*g))
+			continue;
+		if (n && !strncmp((*g)->name, word, n)) {
+			hits++;
+			hit = *g;
+			o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0,
+					      "%s%s", o ? ", " : "", (*g)->name);
+		}
+		d = distance(word, (*g)->name);
+		if (d < best) {
+			best = d;
+			near = *g;
+		}
+	}
+	if (hits == 1) {
+		*out = hit;
+		return 0;
+	}
+	if (hits > 1)
+		return sh_usage(sh, "ambiguous command \"%s\": %s", word, list);
+	if (near)
+		return sh_usage(sh, "unknown command \"%s\"; did you mean \"%s\"? (\"help\" lists "
+				"them)", word, near->name);
+	return sh_usage(sh, "unknown command \"%s\" (\"help\" lists them)", word);
+}
+
+/* how many words of @argv spell @verb, each word given whole or as a prefix; 0 if not */
+static int verb_prefix_words(const char *verb, int argc, char *const *argv, bool *exact)
+{
+	const char *p = verb;
+	int n = 0;
+
+	*exact = true;
+	while (*p) {
+		size_t len = strcspn(p, " "), wl;
+
+		if (n >= argc)
+			return 0;
+		wl = strlen(argv[n]);
+		if (!wl || wl > len || strncmp(argv[n], p, wl))
+			return 0;
+		if (wl != len)
+			*exact = false;
+		n++;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return n;
+}
+
+int sh_cmd_resolve(struct shell *sh, const struct sh_group *g, int argc, char *const *argv,
+		   const struct sh_cmd **out, int *nwords)
+{
+	const struct sh_cmd *c, *hit = NULL, *near = NULL;
+	char list[256] = "";
+	unsigned int best = 3, d;
+	int hits = 0, n, hit_n = 0;
+	size_t o = 0;
+	bool exact;
+
+	if ((*out = sh_cmd_find(g, argc, argv, nwords)))
+		return 0;
+	if (!g->cmds[0].verb || argc < 1)
+		return -ENOENT;	/* a group without verbs, or none given: the caller says */
+	for (c = g->cmds; c->fn; c++) {
+		if (!c->verb || (c->flags & SH_CMD_HIDDEN))
+			continue;
+		n = verb_prefix_words(c->verb, argc, argv, &exact);
+		if (n) {
+			hits++;
+			hit = c;
+			hit_n = n;
+			o += (size_t)snprintf(list + o, o < sizeof(list) ? sizeof(list) - o : 0,
+					      "%s%s", o ? ", " : "", c->verb);
+		}
+		d = distance(argv[0], c->verb);
+		if (d < best) {
+			best = d;
+			near = c;
+		}
+	}
+	if (hits == 1) {
+		*out = hit;
+		*nwords = hit_n;
+		return 0;
+	}
+	if (distance(argv[0], "help") < best)	/* "GROUP help" lists the group */
+		return sh_usage(sh, "\"%s\" is not a verb of %s; did you mean \"help\"?", argv[0],
+				g->name);
+	if (hits > 1)
+		return sh_usage(sh, "ambiguous verb \"%s\" of %s: %s", argv[0], g->name, list);
+	if (near)
+		return sh_usage(sh, "\"%s\" is not a verb of %s; did you mean \"%s\"?", argv[0],
+				g->name, near->verb);
+	return -ENOENT;
+}
+
 /* every command names itself before it runs (for its errors): copies, no formatting */
 void sh_cmd_name(const struct sh_group *g, const struct sh_cmd *c, char *buf, size_t len)
 {
@@ -99,6 +259,47 @@ void sh_list_commands(FILE *fp)
 
 /* ---- help --------------------------------------------------------------------------------- */
 
+/* the width help wraps at: the terminal's, or $COLUMNS; 0 (no wrapping) for a pipe or file */
+static unsigned int help_width(void)
+{
+	const char *cols = getenv("COLUMNS");
+	struct winsize ws;
+
+	if (cols && atoi(cols) > 20)
+		return (unsigned int)atoi(cols);
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		return ws.ws_col;
+	return 0;
+}
+
+/*
+ * Text output of @text starting at column @col, continued lines indented to @indent, broken
+ * at blanks before @width (0: one line). JSON has the text whole.
+ */
+static void pr_wrapped(struct shell *sh, unsigned int col, unsigned int indent, const char *text)
+{
+	unsigned int width = help_width();
+	const char *p = text;
+
+	while (*p) {
+		size_t room = width > col + 10 ? width - col : 0, n = strlen(p), cut = n;
+
+		if (room && n > room) {
+			for (cut = room; cut > 0 && p[cut] != ' '; cut--)
+				;
+			if (!cut)	/* one long word: leave it whole */
+				cut = strcspn(p, " ");
+		}
+		pr_text(sh, "%.*s\n", (int)cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		if (*p)
+			pr_text(sh, "%*s", (int)indent, "");
+		col = indent;
+	}
+}
+
 static void help_cmd_line(struct shell *sh, const struct sh_group *g, const struct sh_cmd *c)
 {
 	char name[64];
@@ -112,7 +313,9 @@ static void help_cmd_line(struct shell *sh, const struct sh_group *g, const stru
 		pr_null(sh, "verb");
 	pr_str(sh, PR_TEXT, NULL, "  %s", name);
 	pr_str(sh, PR_ANY, "usage", *c->usage ? " %s\n" : "%s\n", c->usage);
-	pr_str(sh, PR_ANY, "summary", "      %s\n", c->summary);
+	pr_str(sh, PR_JSON, "summary", NULL, c->summary);
+	pr_text(sh, "      ");
+	pr_wrapped(sh, 6, 6, c->summary);
 	pr_obj_close(sh);
 }
 
@@ -186,7 +389,9 @@ static void help_args(struct shell *sh, const struct sh_cmd *c)
 		}
 		pr_obj_open(sh, NULL);
 		pr_str(sh, PR_ANY, "name", "  %-20s", left);
-		pr_str(sh, PR_ANY, "help", " %s\n", a->help);
+		pr_str(sh, PR_JSON, "help", NULL, a->help);
+		pr_text(sh, " ");
+		pr_wrapped(sh, 23 > strlen(left) + 3 ? 23 : (unsigned int)strlen(left) + 3, 23, a->help);
 		pr_bool(sh, PR_JSON, "optional", NULL, a->flags & SH_OPT);
 		pr_obj_close(sh);
 	}
@@ -207,16 +412,19 @@ int sh_help(struct shell *sh, const char *group, const char *verb)
 	const struct sh_group *g;
 	const struct sh_cmd *c;
 	char man[64], name[64];
-	char *argv[2];
 	int nw;
 
 	if (!group) {
 		help_all(sh);
 		return 0;
 	}
-	g = sh_group_find(group);
-	if (!g)
-		return sh_fail(sh, -ENOENT, "no command group \"%s\"", group);
+	char why[sizeof(sh->errmsg)];
+
+	if (sh_group_resolve(sh, group, &g) < 0) {
+		/* the lookup's words, as the errno help has always given: ENOENT */
+		snprintf(why, sizeof(why), "%s", sh->errmsg);
+		return sh_fail(sh, -ENOENT, "%s", why);
+	}
 	if (!verb && g->cmds[0].verb) {
 		pr_str(sh, PR_ANY, "group", "%s: ", g->name);
 		pr_str(sh, PR_ANY, "summary", "%s\n", g->summary);
@@ -228,12 +436,27 @@ int sh_help(struct shell *sh, const char *group, const char *verb)
 		pr_str(sh, PR_ANY, "man", "See %s.\n", man_page(g, man, sizeof(man)));
 		return 0;
 	}
-	argv[0] = (char *)verb;
-	argv[1] = NULL;
-	if (verb && !strchr(verb, ' ')) {
-		c = sh_cmd_find(g, 1, argv, &nw);
+	c = verb ? NULL : g->cmds;
+	if (verb) {
+		char words[64], *argv[3] = { NULL, NULL, NULL }, *sp;
+		int argc = 1, rc;
+
+		snprintf(words, sizeof(words), "%s", verb);
+		argv[0] = words;
+		sp = strchr(words, ' ');
+		if (sp) {
+			*sp = '\0';
+			argv[argc++] = sp + 1;
+		}
+		rc = sh_cmd_resolve(sh, g, argc, argv, &c, &nw);
+		if (rc < 0 && rc != -ENOENT) {
+			snprintf(why, sizeof(why), "%s", sh->errmsg);
+			return sh_fail(sh, -ENOENT, "%s", why);
+		}
+		if (c && c->verb && nw != argc)
+			c = NULL;	/* "help sim smmu" names no command, but starts some */
 		/* "help sim device" is the start of "sim device add" */
-		if (!c || (c->verb && nw != 1)) {
+		if (!c && argc == 1) {
 			for (c = g->cmds; c->fn; c++)
 				if (c->verb && !strncmp(c->verb, verb, strlen(verb)) &&
 				    c->verb[strlen(verb)] == ' ')
@@ -241,15 +464,15 @@ int sh_help(struct shell *sh, const char *group, const char *verb)
 			if (!c->fn)
 				c = NULL;
 		}
-	} else {
-		c = verb ? NULL : g->cmds;
+		sh->errmsg[0] = '\0';
 	}
 	if (!c)
 		return sh_fail(sh, -ENOENT, "%s has no verb \"%s\"", g->name, verb);
 	sh_cmd_name(g, c, name, sizeof(name));
 	pr_str(sh, PR_ANY, "command", "usage: %s", name);
 	pr_str(sh, PR_ANY, "usage", *c->usage ? " %s\n" : "%s\n", c->usage);
-	pr_str(sh, PR_ANY, "summary", "%s\n", c->summary);
+	pr_str(sh, PR_JSON, "summary", NULL, c->summary);
+	pr_wrapped(sh, 0, 0, c->summary);
 	help_args(sh, c);
 	if (c->flags & SH_CMD_SIM)
 		pr_text(sh, "Only with the simulator (--backend sim).\n");

@@ -17,7 +17,7 @@ int sh_dev(struct shell *sh, const struct sh_call *c, const char *name, uint32_t
 		return sh_usage(sh, "%s is missing", name);
 	o = ish_device_find(sh->ctx, spec);
 	if (o) {
-		*id = o->id;
+		*id = ish_obj_id(o);
 		return 0;
 	}
 	/* an id the registry does not know goes to the kernel, which has the last word */
@@ -85,4 +85,19 @@ int sh_sleep_ms(struct shell *sh, uint64_t ms)
 			return sh_fail(sh, -EINTR, "interrupted");
 	}
 	return 0;
+}
+
+static void trace_call(void *arg, const struct ish_call *call, long rc)
+{
+	struct shell *sh = arg;
+	char buf[1024];
+
+	ish_call_format(call, rc, buf, sizeof(buf));
+	fprintf(stderr, "%s: %s\n", sh->dry_run ? "dry-run" : "trace", buf);
+}
+
+void sh_trace_update(struct shell *sh)
+{
+	if (sh->ctx)
+		ish_set_trace(sh->ctx, sh->trace || sh->dry_run ? trace_call : NULL, sh);
 }

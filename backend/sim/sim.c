@@ -210,6 +210,12 @@ int ish_sim_add_smmu(struct ish_backend *be, const struct ish_sim_smmu_cfg *cfg)
 		return -ENOSPC;
 	memset(&sim->smmu[sim->nsmmu], 0, sizeof(sim->smmu[0]));
 	sim->smmu[sim->nsmmu].cfg = *cfg;
+	/*
+	 * The driver's FEAT_NESTING is S1P and S2P together (arm_smmu_device_hw_probe): an SMMU
+	 * that cannot nest reports stage 1 only, so GET_HW_INFO tells the same story.
+	 */
+	if (!cfg->nesting && (cfg->idr[0] & 0x3) == 0x3)
+		sim->smmu[sim->nsmmu].cfg.idr[0] &= ~0x1u;	/* IDR0.S2P, bit 0 */
 	return (int)sim->nsmmu++;
 }
 

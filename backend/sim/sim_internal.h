@@ -14,7 +14,7 @@
 #include <sys/types.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
-#include "iommush/sim.h"
+#include "../testing.h"	/* iommush/sim.h and its test hooks */
 
 #define SIM_PAGE_SIZE		4096ULL
 #define SIM_HPAGE_SIZE		(2ULL << 20)

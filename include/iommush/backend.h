@@ -69,7 +69,4 @@ int ish_bdf_canon(const char *spec, char out[ISH_BDF_LEN]);
 /* The kernel backend; -errno in *err when /dev/iommu cannot be used. */
 struct ish_backend *ish_kernel_backend_new(int *err);
 
-/* Same as ioctl(2) but -errno; the kernel backend's only syscall site, replaceable by tests. */
-extern int (*ish_kernel_sys_ioctl)(int fd, unsigned long request, void *arg);
-
 #endif

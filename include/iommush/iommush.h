@@ -6,6 +6,7 @@
  *
  * Every function returns 0 (or a count) on success and -errno on failure; it never prints and
  * never exits. On failure a one-line explanation may be left in ish_errmsg(ctx).
+ * Lookups by id, PCI address and vSID are O(1); teardown is linear in the objects held.
  */
 #ifndef IOMMUSH_H
 #define IOMMUSH_H
@@ -41,8 +42,20 @@ void ish_ctx_free(struct ish_ctx *ctx);
 int ish_ctx_reset(struct ish_ctx *ctx);
 struct ish_backend *ish_ctx_backend(struct ish_ctx *ctx);
 int ish_ctx_iommufd(struct ish_ctx *ctx);
-const char *ish_errmsg(const struct ish_ctx *ctx);	/* "" when none */
+/*
+ * Errors, as QEMU's Error **errp: the first failure of an operation is recorded, with its
+ * errno and a one-line detail, and stays until the caller clears it, so no unwinding step can
+ * overwrite the reason. Clear before an operation whose failure you will report.
+ */
+const char *ish_errmsg(const struct ish_ctx *ctx);	/* "" when none, or none given */
+int ish_errno(const struct ish_ctx *ctx);		/* -errno of that failure, 0 when none */
 void ish_clear_err(struct ish_ctx *ctx);
+/*
+ * The first backend call that failed since ish_clear_err(): its name ("IOMMU_VIOMMU_ALLOC",
+ * "read", ...), NULL when none; *err its -errno, *injected whether ish_fail_nth() made it fail
+ * (either may be NULL). For a failure of a multi-call operation that has no message.
+ */
+const char *ish_err_call(const struct ish_ctx *ctx, int *err, bool *injected);
 
 void ish_set_trace(struct ish_ctx *ctx, ish_trace_fn fn, void *arg);
 /* dry run: calls are traced and not issued; allocations return fake ids from 0x80000000 */
@@ -86,50 +99,53 @@ struct ish_hw_info {
 
 #define ISH_HWPT_AUTO 0x80000000u	/* flags: the kernel made it on attach to an IOAS */
 
-struct ish_obj {
-	uint32_t id;
-	enum ish_obj_type type;
-	uint32_t parent;	/* IOAS (paging), vIOMMU (nested, vdevice, veventq), HWPT (viommu) */
-	uint32_t dev;		/* device it was allocated for (hwpt, viommu, vdevice) */
-	uint32_t flags;		/* HWPT alloc flags | ISH_HWPT_AUTO */
-	char owner[32];		/* the vSMMU that owns it, "" if created by hand */
-	union {
-		struct {
-			int fd;
-			uint32_t pt;		/* attached page table id, 0 if none */
-			uint32_t vdevice;	/* its vDEVICE id, 0 if none */
-			struct ish_pci_dev pci;
-			bool hw_valid;		/* hw cached by ish_get_hw_info() */
-			struct ish_hw_info hw;
-			uint32_t nregions;	/* region cache, 0 until read */
-			uint64_t region_off[ISH_MAX_REGIONS], region_size[ISH_MAX_REGIONS];
-			uint32_t region_flags[ISH_MAX_REGIONS];
-		} device;
-		struct {
-			uint64_t ste[2];
-		} nested;
-		struct {
-			uint32_t type;
-		} viommu;
-		struct {
-			uint64_t virt_id;
-		} vdevice;
-		struct {
-			int fd;
-			uint32_t type, depth;
-			bool seq_valid;
-			uint32_t next_seq;	/* sequence expected next, to report gaps */
-		} veventq;
-	} u;
-	struct ish_obj *next;	/* creation order */
-};
+/*
+ * An object of the registry: opaque. Handles stay valid until the object leaves the registry
+ * (its destroy, its device's unbind, ish_ctx_reset/free); read them through the accessors.
+ * The kernel reuses the lowest free id, so keep ids only while you know the object lives.
+ */
+struct ish_obj;
 
-struct ish_obj *ish_obj_find(struct ish_ctx *ctx, uint32_t id);
+struct ish_obj *ish_obj_find(struct ish_ctx *ctx, uint32_t id);	/* O(1) */
 /* by id and type: -ENOENT unknown, -EINVAL wrong type (with errmsg naming both) */
 int ish_obj_get(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type type, struct ish_obj **out);
+/* every object in creation order: for (o = ish_obj_first(ctx); o; o = ish_obj_next(o)) */
 struct ish_obj *ish_obj_first(struct ish_ctx *ctx);
-/* a device by id, BDF or cdev path */
+struct ish_obj *ish_obj_next(const struct ish_obj *o);
+/* a device by id, BDF or cdev path (O(1)) */
 struct ish_obj *ish_device_find(struct ish_ctx *ctx, const char *spec);
+
+uint32_t ish_obj_id(const struct ish_obj *o);
+enum ish_obj_type ish_obj_type(const struct ish_obj *o);
+/* the object it was made on: the IOAS of a paging HWPT, the vIOMMU of a nested HWPT, vDEVICE,
+ * vEVENTQ or tombstone, the nest-parent HWPT of a vIOMMU; 0 for devices and IOASes */
+uint32_t ish_obj_parent(const struct ish_obj *o);
+/* the device it was allocated for (HWPTs, vIOMMU, vDEVICE, tombstone); 0 otherwise */
+uint32_t ish_obj_dev(const struct ish_obj *o);
+/* HWPT alloc flags (IOMMU_HWPT_ALLOC_*), | ISH_HWPT_AUTO for a HWPT the kernel made */
+uint32_t ish_obj_flags(const struct ish_obj *o);
+/* the vSMMU that holds it (its objects, and the devices set on it), NULL for the user's */
+const char *ish_obj_owner(const struct ish_obj *o);
+/* the physical IOMMU it is on ("smmu0"; a HWPT's, vIOMMU's or vDEVICE's is its device's at
+ * allocation), "" when unknown */
+const char *ish_obj_iommu(const struct ish_obj *o);
+/* the PCI address of the device (a device's own, or the one it was allocated for), "" if none */
+const char *ish_obj_dev_bdf(const struct ish_obj *o);
+/* whether ish_obj_dev() still names the device it was allocated for (not unbound, its id not
+ * reused by another binding) */
+bool ish_obj_dev_alive(struct ish_ctx *ctx, const struct ish_obj *o);
+
+/* devices (0 / NULL / false for another type) */
+uint32_t ish_obj_device_pt(const struct ish_obj *dev);		/* attached page table, 0: none */
+uint32_t ish_obj_device_vdevice(const struct ish_obj *dev);	/* its vDEVICE, 0: none */
+const struct ish_pci_dev *ish_obj_device_pci(const struct ish_obj *dev);
+/* the hw info cached by ish_get_hw_info(); false until fetched */
+bool ish_obj_device_hw_info(const struct ish_obj *dev, struct ish_hw_info *info);
+/* nested HWPTs of type ARM SMMUv3: the vSTE given at allocation */
+bool ish_obj_nested_ste(const struct ish_obj *hwpt, uint64_t ste[2]);
+uint32_t ish_obj_viommu_type(const struct ish_obj *viommu);	/* IOMMU_VIOMMU_TYPE_* */
+uint64_t ish_obj_vdevice_virt_id(const struct ish_obj *vdev);	/* the vSID; also tombstones */
+uint32_t ish_obj_veventq_depth(const struct ish_obj *q);
 
 /* ---- the host's PCI functions (through the backend) ----------------------------------- */
 
@@ -152,6 +168,13 @@ int ish_device_unbind(struct ish_ctx *ctx, uint32_t dev_id);
 /* VFIO_DEVICE_ATTACH_IOMMUFD_PT (attach or replace); *out_pt = HWPT actually used */
 int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t *out_pt);
 int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id);
+/*
+ * Whether the SMMU driver forwards this device's faults to a vEVENTQ now: it is on a nested
+ * HWPT, had its vDEVICE on that vIOMMU when it was attached (the driver takes the vSID at
+ * attach, arm_smmu_attach_prepare_vmaster), and the vIOMMU has a vEVENTQ. When not, @why
+ * (may be NULL) says which. From the registry: no kernel call.
+ */
+bool ish_device_events_forwarded(struct ish_ctx *ctx, uint32_t dev_id, char *why, size_t len);
 
 int ish_get_hw_info(struct ish_ctx *ctx, uint32_t dev_id, struct ish_hw_info *info);
 
@@ -209,8 +232,15 @@ struct ish_vevent {
 int ish_veventq_read(struct ish_ctx *ctx, uint32_t veventq_id, struct ish_vevent *ev,
 		     size_t max, int timeout_ms);
 
-/* IOMMU_DESTROY; a vEVENTQ's fd is closed first (it holds a reference) */
+/*
+ * IOMMU_DESTROY; a vEVENTQ's fd is closed first (it holds a reference). An object a vSMMU
+ * holds (ish_obj_owner()) is refused with -EBUSY naming it: its vSMMU frees it. With
+ * ISH_DESTROY_FORCE the call is made anyway and, when the kernel frees the object, the vSMMU
+ * forgets it (it will neither use nor free that id again).
+ */
 int ish_destroy(struct ish_ctx *ctx, uint32_t id);
+#define ISH_DESTROY_FORCE 1u
+int ish_destroy_flags(struct ish_ctx *ctx, uint32_t id, unsigned int flags);
 
 /* ---- VFIO regions and host memory ------------------------------------------------------ */
 
@@ -227,26 +257,25 @@ int ish_mmio_read(struct ish_ctx *ctx, uint32_t dev_id, uint32_t index, uint64_t
 int ish_mmio_write(struct ish_ctx *ctx, uint32_t dev_id, uint32_t index, uint64_t off,
 		   unsigned int width, uint64_t val);
 
-/* What IOAS_MAP put where, as the kernel holds it (for show and mem_free). */
-struct ish_map {
-	uint32_t ioas;
-	uint64_t iova, length;
-	void *va;
-	uint32_t flags;
-	struct ish_map *next;
-};
+/* What IOAS_MAP put where, as the kernel holds it (opaque; for show and mem_free). */
+struct ish_map;
 struct ish_map *ish_map_first(struct ish_ctx *ctx);
+struct ish_map *ish_map_next(const struct ish_map *m);
+uint32_t ish_map_ioas(const struct ish_map *m);
+uint64_t ish_map_iova(const struct ish_map *m);
+uint64_t ish_map_length(const struct ish_map *m);
+void *ish_map_va(const struct ish_map *m);
+uint32_t ish_map_flags(const struct ish_map *m);	/* IOMMU_IOAS_MAP_* */
 
-/* Page-aligned host buffers, numbered from 1, for IOAS_MAP and DMA checks. */
-struct ish_mem {
-	uint32_t id;
-	void *va;
-	size_t size;
-	struct ish_mem *next;
-};
+/* Page-aligned host buffers, numbered lowest-free from 1, for IOAS_MAP and DMA checks. */
+struct ish_mem;
 int ish_mem_alloc(struct ish_ctx *ctx, size_t size, uint32_t *mem_id);
 int ish_mem_free(struct ish_ctx *ctx, uint32_t mem_id);	/* -EBUSY while mapped */
-struct ish_mem *ish_mem_find(struct ish_ctx *ctx, uint32_t mem_id);
+struct ish_mem *ish_mem_find(struct ish_ctx *ctx, uint32_t mem_id);	/* O(1) */
 struct ish_mem *ish_mem_first(struct ish_ctx *ctx);
+struct ish_mem *ish_mem_next(const struct ish_mem *m);
+uint32_t ish_mem_id(const struct ish_mem *m);
+void *ish_mem_va(const struct ish_mem *m);
+size_t ish_mem_size(const struct ish_mem *m);
 
 #endif

@@ -10,6 +10,7 @@
  * to completion inside the register write that starts it. Edu's DMA needs bus mastering
  * (PCI_COMMAND bit 2 in the config region), as on hardware. Not modelled: fault queues
  * (IOPF), IOAS_MAP_FILE, HW queues beyond the SMMUv3 refusal, PASIDs, interrupts.
+ * Its test hooks (allocation failure, kernel profiles) are in backend/testing.h, not installed.
  */
 #ifndef IOMMUSH_SIM_H
 #define IOMMUSH_SIM_H
@@ -76,22 +77,5 @@ struct ish_sim_stats {
 	unsigned long host_events;	/* SMMU events that stayed on the host (not forwarded) */
 };
 void ish_sim_get_stats(struct ish_backend *be, struct ish_sim_stats *st);
-
-/*
- * Fault injection inside the simulated kernel, as failslab does it: allocation number @n from
- * now (1 = the next) fails, so the ioctl that needed it returns -ENOMEM after unwinding
- * whatever it had done (no object, no id, no fd left behind). 0 disarms. The hit flag says
- * whether the armed allocation was reached since the last arming (disarming keeps it).
- */
-void ish_sim_fail_alloc(struct ish_backend *be, unsigned long n);
-bool ish_sim_fail_alloc_hit(struct ish_backend *be);
-
-/*
- * Kernel profile knobs: behaviours that changed between 7.1 and 7.3 (§6). Default 7.3.
- * 7.1: a short vEVENTQ read returns 0, only the opcode (and vSID) of an invalidation command
- * is checked, and neither the vEVENTQ depth nor the invalidation array is capped.
- */
-enum ish_sim_profile { ISH_SIM_PROFILE_7_3 = 0, ISH_SIM_PROFILE_7_1 = 1 };
-void ish_sim_set_profile(struct ish_backend *be, enum ish_sim_profile p);
 
 #endif

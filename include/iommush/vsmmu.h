@@ -4,6 +4,13 @@
  * A vSMMU owns one vIOMMU on the devices' S2 nest parent, two pre-allocated proxy nested
  * HWPTs (abort: vSTE {V}; bypass: vSTE {V|Config=bypass}), an optional vEVENTQ, and the list of
  * devices set on it, each with its vDEVICE (vSID) and current translate HWPT.
+ *
+ * Ownership: every object the model allocates (vIOMMU, proxies, vEVENTQ, vDEVICEs, translate
+ * HWPTs) and every device set on it is recorded as the vSMMU's (ish_obj_owner()). The model
+ * only ever destroys, or attaches a device to, an object it owns at that moment; a hand
+ * ish_destroy() of one is refused, and a forced one makes the model forget the id. The S2 nest
+ * parent is VFIO core's (ish_s2_attach()), not the vSMMU's: the model checks it is still the
+ * same object before it puts a device back on it.
  */
 #ifndef IOMMUSH_VSMMU_H
 #define IOMMUSH_VSMMU_H
@@ -30,32 +37,42 @@ enum ish_role {
 };
 const char *ish_role_name(enum ish_role r);
 
-struct ish_vsmmu_dev {
-	uint32_t dev;		/* iommufd DEVICE id */
-	uint32_t vsid;		/* the guest's StreamID for it */
-	uint32_t s2_hwpt;	/* its nest parent: where unset puts it back */
-	uint32_t vdevice;	/* allocated on the first STE install; 0 before */
-	uint32_t translate;	/* current S1 translate HWPT, 0 if none */
-	uint32_t stale;		/* a replaced translate HWPT whose free failed: retried first */
-	bool ste_set;		/* the guest installed an STE */
-	uint64_t ste[2];	/* the last STE accepted */
-	struct ish_vsmmu_dev *next;
-};
+/*
+ * A vSMMU instance and one device set on it: opaque, read through the accessors. Handles stay
+ * valid until the device is unset / the vSMMU destroyed.
+ */
+struct ish_vsmmu;
+struct ish_vsmmu_dev;
 
-struct ish_vsmmu {
-	char name[32];
-	struct ish_ctx *ctx;
-	uint32_t ioas;		/* the IOAS holding guest RAM (the S2) */
-	struct ish_vsmmu_cfg cfg;
-	uint32_t idr[6];	/* what it advertises (fixed by the first device when auto) */
-	bool idr_valid;
-	char iommu[64];		/* physical SMMU behind the vIOMMU */
-	uint32_t s2_hwpt;	/* nest parent the vIOMMU sits on */
-	uint32_t viommu, abort_hwpt, bypass_hwpt, veventq;	/* 0 = none */
-	bool gbpa_abort, enabled;
-	struct ish_vsmmu_dev *devs;
-	struct ish_vsmmu *next;
-};
+const char *ish_vsmmu_name(const struct ish_vsmmu *vs);
+uint32_t ish_vsmmu_ioas(const struct ish_vsmmu *vs);		/* the S2 IOAS (guest RAM) */
+const struct ish_vsmmu_cfg *ish_vsmmu_config(const struct ish_vsmmu *vs);
+/* the IDRs it advertises; false while "auto" and no device has fixed them yet */
+bool ish_vsmmu_idr(const struct ish_vsmmu *vs, uint32_t idr[6]);
+const char *ish_vsmmu_iommu(const struct ish_vsmmu *vs);	/* physical SMMU, "" before */
+/* the objects it holds, 0 for none */
+uint32_t ish_vsmmu_s2_hwpt(const struct ish_vsmmu *vs);	/* the nest parent of its vIOMMU */
+uint32_t ish_vsmmu_viommu(const struct ish_vsmmu *vs);
+uint32_t ish_vsmmu_abort_hwpt(const struct ish_vsmmu *vs);
+uint32_t ish_vsmmu_bypass_hwpt(const struct ish_vsmmu *vs);
+uint32_t ish_vsmmu_veventq(const struct ish_vsmmu *vs);
+bool ish_vsmmu_gbpa_abort(const struct ish_vsmmu *vs);		/* GBPA.ABORT */
+bool ish_vsmmu_enabled(const struct ish_vsmmu *vs);		/* CR0.SMMUEN */
+unsigned int ish_vsmmu_ndevs(const struct ish_vsmmu *vs);
+
+/* its devices in the order they were set: for (d = ..._first(vs); d; d = ..._next(d)) */
+struct ish_vsmmu_dev *ish_vsmmu_dev_first(const struct ish_vsmmu *vs);
+struct ish_vsmmu_dev *ish_vsmmu_dev_next(const struct ish_vsmmu_dev *d);
+/* O(1): by iommufd device id, by vSID */
+struct ish_vsmmu_dev *ish_vsmmu_dev_find(struct ish_vsmmu *vs, uint32_t dev_id);
+struct ish_vsmmu_dev *ish_vsmmu_dev_by_vsid(struct ish_vsmmu *vs, uint32_t vsid);
+uint32_t ish_vsmmu_dev_id(const struct ish_vsmmu_dev *d);
+uint32_t ish_vsmmu_dev_vsid(const struct ish_vsmmu_dev *d);
+uint32_t ish_vsmmu_dev_s2_hwpt(const struct ish_vsmmu_dev *d);	/* where unset puts it */
+uint32_t ish_vsmmu_dev_vdevice(const struct ish_vsmmu_dev *d);	/* 0 before the first STE */
+uint32_t ish_vsmmu_dev_translate(const struct ish_vsmmu_dev *d);	/* its S1 HWPT, 0: none */
+/* the last STE the guest installed; false when none yet */
+bool ish_vsmmu_dev_ste(const struct ish_vsmmu_dev *d, uint64_t ste[2]);
 
 /* no kernel call: -EEXIST for a used name, -EINVAL for a bad one */
 int ish_vsmmu_create(struct ish_ctx *ctx, const char *name, uint32_t ioas_id,
@@ -64,8 +81,8 @@ int ish_vsmmu_create(struct ish_ctx *ctx, const char *name, uint32_t ioas_id,
 int ish_vsmmu_destroy(struct ish_vsmmu *vs);
 struct ish_vsmmu *ish_vsmmu_find(struct ish_ctx *ctx, const char *name);
 struct ish_vsmmu *ish_vsmmu_first(struct ish_ctx *ctx);
-struct ish_vsmmu_dev *ish_vsmmu_dev_find(struct ish_vsmmu *vs, uint32_t dev_id);
-/* the vSMMU a device is set on, or NULL */
+struct ish_vsmmu *ish_vsmmu_next(const struct ish_vsmmu *vs);
+/* the vSMMU a device is set on, or NULL (O(1)) */
 struct ish_vsmmu *ish_vsmmu_of_device(struct ish_ctx *ctx, uint32_t dev_id);
 /* what the device is attached to, seen from this vSMMU */
 enum ish_role ish_vsmmu_role(struct ish_vsmmu *vs, uint32_t dev_id);
@@ -120,5 +137,15 @@ int ish_vsmmu_invalidate(struct ish_vsmmu *vs, const uint64_t (*cmds)[2], uint32
 /* read decoded events from its vEVENTQ (-ENOENT when it has none) */
 int ish_vsmmu_read_events(struct ish_vsmmu *vs, struct ish_vevent *ev, size_t max,
 			  int timeout_ms);
+
+/* ---- on demand: the vEVENTQ of a guest's CR0.EVENTQEN (the VMM front end, vmm.h) -------- */
+
+/*
+ * @on: from now on the vSMMU has a vEVENTQ of @depth records (1..2^19): allocated now when it
+ * has a vIOMMU (1 kernel call), else with the vIOMMU at its first device. A vEVENTQ already
+ * there is kept (whatever its depth). !@on: the vEVENTQ is freed (1 call) and no longer made.
+ * A failure leaves the setting and the objects as they were.
+ */
+int ish_vsmmu_set_events(struct ish_vsmmu *vs, bool on, uint32_t depth);
 
 #endif

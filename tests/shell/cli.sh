@@ -14,6 +14,41 @@ echo "--- -b - reads stdin"
 printf 'ioas alloc\n' | $sim -b -; echo "exit $?"
 echo "--- a FILE argument is -b FILE"
 $sim data/sourced.ish; echo "exit $?"
+echo "--- a first word that is no file and has no / or . is a command, as ip takes it"
+$sim pci list | head -2; echo "exit $?"
+$sim -j vsmmu show; echo "exit $?"
+$sim dev b 0000:00:01.0; echo "exit $?"
+$sim echo 'a;b' "c d"; echo "exit $?"
+$sim destroy 99; echo "exit $?"
+$sim vsmu show; echo "exit $?"
+echo "--- --complete: what TAB offers on the command line, from the table"
+$IOMMUSH --complete vs '' | tr '\n' ' '; echo
+$IOMMUSH --complete dev b
+$IOMMUSH --complete -- --ba
+echo "--- the bash completion drives it"
+bash -c '
+	_IOMMUSH_BIN=$1
+	compopt() { :; }
+	complete() { :; }
+	. ../../shell/completion/iommush.bash
+	COMP_WORDS=(iommush --backend sim vsmmu st vs0 ""); COMP_CWORD=6; _iommush
+	echo "${COMPREPLY[*]}"
+	COMP_WORDS=(iommush -j io m); COMP_CWORD=3; _iommush
+	echo "${COMPREPLY[*]}"
+	COMP_WORDS=(iommush --backend ""); COMP_CWORD=2; _iommush
+	echo "${COMPREPLY[*]}"
+' sh "${IOMMUSH##* }"
+echo "--- quit leaves with the batch's first failure; an ignored one is 0 but sets \$?"
+$sim -f -c 'destroy 99; quit; echo not reached' 2>/dev/null; echo "exit $?"
+$sim -c '-destroy 99; echo $?; quit' 2>/dev/null; echo "exit $?"
+$sim -c '-ioas frob; echo $?' 2>/dev/null; echo "exit $?"
+echo "--- sizes take K M G T in either case"
+$sim -c 'mem alloc 64k; mem alloc 64K; show' | grep '^mem'
+echo "--- help wraps at the terminal's width (COLUMNS stands for it); a pipe gets whole lines"
+COLUMNS=50 $sim help vsmmu gbpa
+$sim help vsmmu gbpa | awk 'length > 50 { n++ } END { print n + 0 " lines over 50 columns" }'
+echo "--- --version names the build's features; -q silences notices"
+$IOMMUSH --version | sed 's/^iommush [0-9.]*$/iommush VERSION/; s/^library: libiommush [0-9.]*$/library: libiommush VERSION/'
 echo "--- unreadable file: exit 3"
 $sim -b data/no-such-file.ish; echo "exit $?"
 echo "--- bad options: exit 2"

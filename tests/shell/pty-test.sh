@@ -11,7 +11,7 @@ tmp=$(mktemp -d)
 base=iommush-pty-$$
 sock=$base-1
 state=$tmp/state
-trap 'for n in 1 2 3; do tmux -L $base-$n kill-server 2>/dev/null; done; rm -rf "$tmp"' \
+trap 'for n in 1 2 3 4; do tmux -L $base-$n kill-server 2>/dev/null; done; rm -rf "$tmp"' \
 	EXIT INT TERM
 
 fail() {
@@ -137,6 +137,25 @@ if [ ! -e /dev/iommu ]; then
 	keys 'quit' Enter
 	wait_for '^exited 0$'
 fi
+
+# stdout a pipe ("iommush | tee log", as with gdb or sftp): still the REPL, its prompt and
+# completion on the terminal, only the output in the log
+tmux -L $sock kill-server 2>/dev/null
+sock=$base-4
+tmux -L $sock -f /dev/null new-session -d -s t -x 100 -y 30 \
+	"cd $tmp && env HOME=$tmp XDG_STATE_HOME=$state TERM=xterm $bin --backend sim | \
+	 tee $tmp/tee.log; echo exited \$?; sleep 30"
+wait_line '^iommush> $'
+sleep 0.3
+keys 'ioas al' Tab
+wait_line '^iommush> ioas alloc $'
+keys Enter
+# tee may copy the output after the next prompt is drawn
+wait_for 'ioas [0-9]+$'
+keys 'quit' Enter
+wait_for '^exited 0$'
+grep -Eqx 'ioas [0-9]+' "$tmp/tee.log" || fail "the log lacks the command's output"
+grep -q 'iommush>' "$tmp/tee.log" && fail "the prompt went into the log"
 
 # batch mode never writes history
 rm -rf "$state"

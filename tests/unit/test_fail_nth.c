@@ -21,11 +21,11 @@ static bool vsmmu_refers(struct fx *fx, uint32_t id)
 	struct ish_vsmmu *vs;
 	struct ish_vsmmu_dev *d;
 
-	for (vs = ish_vsmmu_first(fx->ctx); vs; vs = vs->next) {
+	for (vs = ish_vsmmu_first(fx->ctx); vs; vs = ish_vsmmu_next(vs)) {
 		if (id == vs->viommu || id == vs->abort_hwpt || id == vs->bypass_hwpt ||
 		    id == vs->veventq)
 			return true;
-		for (d = vs->devs; d; d = d->next)
+		for (d = ish_vsmmu_dev_first(vs); d; d = ish_vsmmu_dev_next(d))
 			if (id == d->translate || id == d->vdevice || id == d->stale)
 				return true;
 	}
@@ -40,7 +40,7 @@ static void assert_no_orphans(struct fx *fx)
 {
 	struct ish_obj *o;
 
-	for (o = ish_obj_first(fx->ctx); o; o = o->next) {
+	for (o = ish_obj_first(fx->ctx); o; o = ish_obj_next(o)) {
 		if (o->type != ISH_OBJ_HWPT_NESTED && o->type != ISH_OBJ_VIOMMU &&
 		    o->type != ISH_OBJ_VDEVICE && o->type != ISH_OBJ_VEVENTQ)
 			continue;
@@ -122,8 +122,8 @@ static void assert_vsmmus_sane(struct fx *fx)
 	struct ish_vsmmu *vs;
 	struct ish_vsmmu_dev *d;
 
-	for (vs = ish_vsmmu_first(fx->ctx); vs; vs = vs->next) {
-		for (d = vs->devs; d; d = d->next) {
+	for (vs = ish_vsmmu_first(fx->ctx); vs; vs = ish_vsmmu_next(vs)) {
+		for (d = ish_vsmmu_dev_first(vs); d; d = ish_vsmmu_dev_next(d)) {
 			uint32_t pt = fx_pt(fx, d->dev);
 
 			assert_non_null(ish_obj_find(fx->ctx, pt));

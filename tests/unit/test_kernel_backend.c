@@ -23,6 +23,7 @@
 #include <linux/vfio.h>
 #include "config.h"
 #include "iommush/iommush.h"
+#include "internal.h"	/* white-box: the registry layout */
 #include "lib/fakesys.h"
 #if HAVE_LIBPCI
 #include <pci/pci.h>

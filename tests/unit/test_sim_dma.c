@@ -17,6 +17,7 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 #include "iommush/sim.h"
+#include "testing.h"
 
 #define BDF_A		"0000:00:01.0"	/* SID 0x8 */
 #define BDF_B		"0000:00:02.0"

@@ -17,6 +17,7 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 #include "iommush/sim.h"
+#include "testing.h"
 
 #define BASE		0x100000ULL
 #define RAM_LEN		0x40000ULL

@@ -41,7 +41,7 @@ unsigned int fx_registry_count(struct ish_ctx *ctx)
 	struct ish_obj *o;
 	unsigned int n = 0;
 
-	for (o = ish_obj_first(ctx); o; o = o->next)
+	for (o = ish_obj_first(ctx); o; o = ish_obj_next(o))
 		n++;
 	return n;
 }

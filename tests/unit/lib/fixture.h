@@ -11,6 +11,7 @@
 #include "iommush/iommush.h"
 #include "iommush/vsmmu.h"
 #include "iommush/sim.h"
+#include "internal.h"	/* white-box: the registry and vSMMU layouts */
 
 #define BDF_A "0000:00:01.0"	/* edu, smmu0 */
 #define BDF_B "0000:00:02.0"	/* edu, smmu0 */
