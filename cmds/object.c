@@ -178,6 +178,8 @@ static int cmd_show(struct shell *sh, const struct sh_call *c)
 
 	if (sh_has(c, "-j"))
 		pr_json_local_begin(sh);
+	/* which kernel this is: a session on the simulator never passes for a real one */
+	pr_str(sh, PR_ANY, "backend", "backend %s\n", sh->backend ? sh->backend : "?");
 	pr_arr_open(sh, "objects");
 	for (o = ish_obj_first(sh->ctx); o; o = o->next)
 		show_obj(sh, o);

@@ -7,9 +7,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "shell.h"
 
 volatile sig_atomic_t sh_interrupted;
+volatile sig_atomic_t sh_terminate;
 
 /* ---- errors ------------------------------------------------------------------------------ */
 
@@ -53,15 +55,19 @@ void sh_report(struct shell *sh, int rc)
 	const char *msg = sh_errtext(sh, rc);
 	int err = -rc;
 
+	/* what the user or the kernel handed in is escaped: no raw control character */
 	fputs("iommush: ", stderr);
-	if (sh->file)
-		fprintf(stderr, "%s:%u: ", sh->file, sh->line);
+	if (sh->file) {
+		sh_fput_text(stderr, sh->file, false);
+		fprintf(stderr, ":%u: ", sh->line);
+	}
 	if (sh->errcmd[0])
 		fprintf(stderr, "%s: ", sh->errcmd);
+	sh_fput_text(stderr, msg, false);
 	if (err > 0 && err < SH_EUSAGE)
-		fprintf(stderr, "%s (%s)\n", msg, sh_errno_name(err));
+		fprintf(stderr, " (%s)\n", sh_errno_name(err));
 	else
-		fprintf(stderr, "%s\n", msg);
+		fputc('\n', stderr);
 	if (sh->json)
 		pr_error_json(sh, sh->errcmd, err, msg);
 }
@@ -237,7 +243,8 @@ static void echo_words(int argc, char **argv)
 	fputs("+", stderr);
 	for (i = 0; i < argc; i++) {
 		sh_quote_word(argv[i], q, sizeof(q));
-		fprintf(stderr, " %s", q);
+		fputc(' ', stderr);
+		sh_fput_text(stderr, q, false);
 	}
 	fputc('\n', stderr);
 }
@@ -311,7 +318,12 @@ int sh_run_line(struct shell *sh, const char *line)
 	}
 	for (i = 0; i < t.nseg && !sh->quit; i++) {
 		status = run_seg(sh, &t.seg[i]);
-		if (sh_interrupted && !sh->interactive) {
+		if (pr_output_lost(sh)) {
+			sh->quit = true;
+			first = status ? status : SH_EXIT_FAIL;
+			break;
+		}
+		if (sh_interrupted && (!sh->interactive || sh_terminate)) {
 			first = SH_EXIT_INTR;
 			break;
 		}
@@ -344,41 +356,76 @@ bool sh_line_continues(char *line)
 	return true;
 }
 
-static char *read_logical(FILE *fp, unsigned int *lineno, unsigned int *first)
+/* a logical line (continuations joined) of at most SH_LINE_MAX bytes: 1, 0 at the end, -errno */
+static int read_logical(struct sh_reader *r, unsigned int *lineno, unsigned int *first,
+			char **out)
 {
-	char *line = NULL, *more = NULL, *joined;
-	size_t cap = 0, mcap = 0;
+	char *line, *joined;
+	size_t len;
+	int rc;
 
-	if (getline(&line, &cap, fp) < 0) {
-		free(line);
-		return NULL;
-	}
+	*out = NULL;
+	rc = sh_read_line(r, &len);
+	if (rc == 0)
+		return 0;
 	*first = ++*lineno;
+	if (rc < 0)
+		return rc;
+	line = strdup(r->buf);
+	if (!line)
+		return -ENOMEM;
 	while (sh_line_continues(line)) {
-		if (getline(&more, &mcap, fp) < 0)
+		rc = sh_read_line(r, &len);
+		if (rc == 0)
 			break;
 		++*lineno;
-		if (asprintf(&joined, "%s %s", line, more) < 0)
-			break;
+		if (rc > 0 && strlen(line) + len + 1 > SH_LINE_MAX)
+			rc = -E2BIG;
+		if (rc < 0 || asprintf(&joined, "%s %s", line, r->buf) < 0) {
+			free(line);
+			return rc < 0 ? rc : -ENOMEM;
+		}
 		free(line);
 		line = joined;
 	}
-	free(more);
-	return line;
+	*out = line;
+	return 1;
+}
+
+/* a line that could not be read: FILE:LINE: reason (ERRNO); the status it stands for */
+static int read_failed(struct shell *sh, int rc)
+{
+	sh->errcmd[0] = '\0';
+	sh_fail(sh, rc, "%s", sh_read_error(rc));
+	sh_report(sh, rc);
+	if (rc == -E2BIG || rc == -EILSEQ)
+		return SH_EXIT_USAGE;
+	return SH_EXIT_SETUP;
 }
 
 int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
 {
 	const char *saved_file = sh->file;
-	unsigned int saved_line = sh->line, lineno = 0, first;
-	int status, ret = 0;
+	unsigned int saved_line = sh->line, lineno = 0, first = 0;
+	struct sh_reader r;
+	int status, ret = 0, rc;
 	char *line;
 
 	sh->file = label;
-	while (!sh->quit && (line = read_logical(fp, &lineno, &first))) {
+	sh_reader_init(&r, fp);
+	while (!sh->quit && (rc = read_logical(&r, &lineno, &first, &line)) != 0) {
 		sh->line = first;
-		status = sh_run_line(sh, line);
-		free(line);
+		if (rc < 0) {
+			status = read_failed(sh, rc);
+			/* past a too long or NUL line the input goes on; not past the others */
+			if (status == SH_EXIT_SETUP) {
+				ret = status;
+				break;
+			}
+		} else {
+			status = sh_run_line(sh, line);
+			free(line);
+		}
 		if (status == SH_EXIT_INTR) {
 			ret = status;
 			break;
@@ -388,6 +435,7 @@ int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
 		if (status && !sh->force)
 			break;
 	}
+	sh_reader_free(&r);
 	if (sh_interrupted && !sh->interactive)
 		ret = SH_EXIT_INTR;
 	sh->file = saved_file;
@@ -397,11 +445,20 @@ int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
 
 int sh_run_file(struct shell *sh, const char *path, const char *label)
 {
-	FILE *fp = path ? fopen(path, "r") : stdin;
+	char why[160];
+	FILE *fp;
 	int rc;
 
-	if (!fp)
-		return -errno;
+	if (path) {
+		fp = sh_batch_open(path, why, sizeof(why), &rc);
+		if (!fp)
+			return rc;
+	} else {
+		fp = stdin;
+		rc = sh_batch_check(STDIN_FILENO, why, sizeof(why));
+		if (rc < 0)
+			return rc;
+	}
 	rc = sh_run_stream(sh, fp, label ? label : path);
 	if (path)
 		fclose(fp);

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * --fail-nth N:ERRNO and --check-teardown: the end-to-end fault injection of a whole script.
+ * The armed call is named on stderr when it fails; at the end the registry is compared with
+ * the simulated kernel (same objects, every parent there, every vSMMU-owned object held by its
+ * vSMMU, every vSMMU device on a page table of a role the model knows), then a teardown must
+ * leave no object and no fd but the iommufd itself.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "iommush/sim.h"
+#include "iommush/vsmmu.h"
+#include "shell.h"
+
+int sh_fail_nth_parse(const char *spec, unsigned long *n, int *err)
+{
+	const char *colon = strchr(spec, ':');
+	char *end;
+	char num[32];
+
+	if (!colon || (size_t)(colon - spec) >= sizeof(num) || colon == spec)
+		return -EINVAL;
+	memcpy(num, spec, (size_t)(colon - spec));
+	num[colon - spec] = '\0';
+	errno = 0;
+	*n = strtoul(num, &end, 10);
+	if (errno || *end || *n == 0 || num[0] == '-')
+		return -EINVAL;
+	*err = sh_errno_parse(colon + 1);
+	if (*err <= 0)
+		return -EINVAL;
+	return 0;
+}
+
+void sh_fail_nth_seen(struct shell *sh, const struct ish_call *call, long rc)
+{
+	char buf[1024];
+
+	if (!sh->fail_nth || sh->fail_seen || !ish_fail_hit(sh->ctx))
+		return;
+	sh->fail_seen = true;
+	ish_call_format(call, rc, buf, sizeof(buf));
+	fprintf(stderr, "iommush: --fail-nth: call %lu failed with %s: %s\n", sh->fail_nth,
+		sh_errno_name(sh->fail_err), buf);
+}
+
+static bool held_by(const struct ish_vsmmu *vs, uint32_t id)
+{
+	const struct ish_vsmmu_dev *d;
+
+	if (id == vs->viommu || id == vs->abort_hwpt || id == vs->bypass_hwpt ||
+	    id == vs->veventq || id == vs->s2_hwpt)
+		return true;
+	for (d = vs->devs; d; d = d->next)
+		if (id == d->translate || id == d->vdevice || id == d->stale || id == d->s2_hwpt)
+			return true;
+	return false;
+}
+
+#define CHECK_FAIL(...) do { fprintf(stderr, "iommush: teardown check: " __VA_ARGS__); \
+	bad++; } while (0)
+
+int sh_check_teardown(struct shell *sh)
+{
+	struct ish_backend *be = ish_ctx_backend(sh->ctx);
+	struct ish_sim_stats st;
+	struct ish_vsmmu *vs;
+	struct ish_obj *o;
+	unsigned int n = 0, bad = 0;
+	int rc;
+
+	if (!ish_is_sim(be)) {
+		fprintf(stderr, "iommush: teardown check: needs the simulator (--backend sim)\n");
+		return SH_EXIT_SETUP;
+	}
+	ish_fail_nth(sh->ctx, 0, 0);
+	for (o = ish_obj_first(sh->ctx); o; o = o->next) {
+		n++;
+		if (o->parent && !ish_obj_find(sh->ctx, o->parent))
+			CHECK_FAIL("%s %u: its parent %u is gone\n", ish_obj_type_name(o->type),
+				   o->id, o->parent);
+		if (o->type == ISH_OBJ_DEVICE && o->u.device.pt &&
+		    !ish_obj_find(sh->ctx, o->u.device.pt))
+			CHECK_FAIL("device %u is on page table %u, which is gone\n", o->id,
+				   o->u.device.pt);
+		if (o->owner[0]) {
+			vs = ish_vsmmu_find(sh->ctx, o->owner);
+			if (!vs || !held_by(vs, o->id))
+				CHECK_FAIL("%s %u: owned by vSMMU %s, which does not hold it\n",
+					   ish_obj_type_name(o->type), o->id, o->owner);
+		}
+	}
+	ish_sim_get_stats(be, &st);
+	if (n != st.objects)
+		CHECK_FAIL("the registry holds %u objects, the kernel %u\n", n, st.objects);
+	for (vs = ish_vsmmu_first(sh->ctx); vs; vs = vs->next) {
+		const struct ish_vsmmu_dev *d;
+		enum ish_role role;
+
+		for (d = vs->devs; d; d = d->next) {
+			struct ish_obj *dev = ish_obj_find(sh->ctx, d->dev);
+
+			if (!dev) {
+				CHECK_FAIL("vSMMU %s: device %u is gone\n", vs->name, d->dev);
+				continue;
+			}
+			role = ish_vsmmu_role(vs, d->dev);
+			if (role == ISH_ROLE_NONE || role == ISH_ROLE_OTHER)
+				CHECK_FAIL("vSMMU %s: device %u is on page table %u, which the "
+					   "model does not expect\n", vs->name, d->dev,
+					   dev->u.device.pt);
+		}
+	}
+	rc = ish_ctx_reset(sh->ctx);
+	if (rc < 0)
+		CHECK_FAIL("the teardown failed: %s\n", strerror(-rc));
+	ish_sim_get_stats(be, &st);
+	if (st.objects != st.tombstones)
+		CHECK_FAIL("%u objects left after the teardown\n", st.objects - st.tombstones);
+	if (st.open_fds != 1)
+		CHECK_FAIL("%u fds left open after the teardown (the iommufd is 1)\n", st.open_fds);
+	if (ish_vsmmu_first(sh->ctx))
+		CHECK_FAIL("a vSMMU is left after the teardown\n");
+	if (bad)
+		return SH_EXIT_FAIL;
+	fprintf(stderr, "iommush: teardown check: ok (%u objects)\n", n);
+	return SH_EXIT_OK;
+}
