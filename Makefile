@@ -11,12 +11,15 @@ SHELL_SRC := $(sort $(wildcard shell/*.c cmds/*.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/unit/lib/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 SHELL_OBJ := $(SHELL_SRC:%.c=$(B)/%.o)
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(B)/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+FUZZERS   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_SHELL_OBJ := $(filter-out $(B)/shell/main.o,$(SHELL_OBJ))
 
 CPPFLAGS += -Iinclude -I$(B) -D_GNU_SOURCE
 CFLAGS   := $(CONF_CFLAGS) $(LIBEDIT_CFLAGS) $(LIBPCI_CFLAGS) $(EXTRA_CFLAGS)
@@ -46,12 +49,18 @@ $(B)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SHELL_OBJ) $(LIB) $(B)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ishell $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(FUZZ_SHELL_OBJ) $(LIB) $(LIBEDIT_LIBS) $(LIBS)
+
 tests: $(TESTS)
+fuzzers: $(FUZZERS)
 bench: $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
 # ---- tests: every suite prints "NAME: N passed, M failed"; make check runs them all
-check: check-unit check-shell check-man check-sanitizers check-valgrind check-live
+check: check-unit check-shell check-man check-clang check-sanitizers check-valgrind check-fuzz \
+	check-faults check-live
 	@echo "check: all suites passed"
 
 check-unit: $(TESTS)
@@ -73,6 +82,34 @@ check-sanitizers:
 check-valgrind: $(TESTS) $(BIN)
 	@scripts/run-unit --label unit-valgrind --valgrind $(TESTS)
 	@tests/shell/run --label shell-valgrind --valgrind $(BIN)
+
+# -Werror under clang too, and its unit tests
+check-clang:
+	@CC=clang ./configure --builddir=build-clang --enable-werror >/dev/null
+	@$(MAKE) --no-print-directory B=build-clang build-clang/iommush tests >/dev/null
+	@scripts/run-unit --label unit-clang $(TESTS:$(B)/%=build-clang/%)
+
+# fuzzing: clang libFuzzer + ASan/UBSan, every tests/fuzz/fuzz_*.c harness (a new harness is
+# one more file). make fuzz runs each FUZZ_RUNS times; check-fuzz a short run of each.
+FUZZ_RUNS ?= 200000
+fuzz-build:
+	@CC=clang CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" ./configure --builddir=build-fuzz >/dev/null
+	@$(MAKE) --no-print-directory B=build-fuzz fuzzers >/dev/null
+
+fuzz: fuzz-build
+	@scripts/run-fuzz --runs $(FUZZ_RUNS) $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
+
+check-fuzz: fuzz-build
+	@scripts/run-fuzz --label fuzz-short --runs 3000 $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
+
+# every golden and live script again with backend call 1..N failing (ENOMEM, EIO, the call's
+# own errno); check-faults samples every 5th call, faults-full takes them all
+check-faults: $(BIN)
+	@tests/faults/run --every 5 $(BIN)
+
+faults-full: $(BIN)
+	@tests/faults/run $(BIN)
 
 # the live scripts on the simulator (its errnos must match the kernel's), then in the VM
 check-live: $(BIN)
@@ -96,10 +133,11 @@ install: $(BIN) $(LIB)
 	for m in man/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
 
 clean:
-	rm -rf $(B) build-san build-aarch64 iommush
+	rm -rf $(B) build-san build-aarch64 build-clang build-fuzz iommush
 
-.PHONY: all tests bench check check-unit check-shell check-man check-sanitizers check-valgrind \
-	check-live cross-aarch64 install clean
+.PHONY: all tests fuzzers bench check check-unit check-shell check-man check-sanitizers \
+	check-valgrind check-clang check-fuzz check-faults faults-full fuzz fuzz-build check-live \
+	cross-aarch64 install clean
 
 .SECONDARY: $(TESTLIB_OBJ)
 

@@ -494,9 +494,14 @@ static size_t parse_records(struct ish_obj *q, const uint8_t *buf, size_t len,
 
 	while (n < max && off + sizeof(struct iommufd_vevent_header) <= len) {
 		struct iommufd_vevent_header h;
-		struct ish_vevent *e = &ev[n++];
+		struct ish_vevent *e;
 
 		memcpy(&h, buf + off, sizeof(h));
+		/* a record cut short (a short read) is no event: never one of zeros */
+		if (!(h.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS) &&
+		    off + sizeof(h) + sizeof(e->evt) > len)
+			break;
+		e = &ev[n++];
 		off += sizeof(h);
 		memset(e, 0, sizeof(*e));
 		e->seq = h.sequence;
@@ -507,8 +512,6 @@ static size_t parse_records(struct ish_obj *q, const uint8_t *buf, size_t len,
 		q->u.veventq.next_seq = (h.sequence + 1) & 0x7fffffff;
 		if (e->lost)
 			continue;
-		if (off + sizeof(e->evt) > len)
-			break;
 		memcpy(e->evt, buf + off, sizeof(e->evt));
 		off += sizeof(e->evt);
 	}

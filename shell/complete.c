@@ -498,7 +498,8 @@ int sh_complete(struct shell *sh, const char *line, struct sh_cands *out, char *
 	out->prefix = *partial;
 	complete_words(sh, n, s->argv, out);
 	out->prefix = NULL;
-	qsort(out->v, out->n, sizeof(*out->v), cmp);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp);
 	sh_tokens_free(&t);
 	return (int)out->n;
 }
