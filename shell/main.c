@@ -40,6 +40,7 @@ static void usage(FILE *fp)
 	      "      --fail-nth N:ERRNO  fail backend call N with ERRNO (fault injection)\n"
 	      "      --check-teardown  at the end, check the registry against the simulator\n"
 	      "                        and that a teardown leaves nothing (tests)\n"
+	      "      --no-wait         sleep and waits return at once (simulator tests)\n"
 	      "  -h, --help            this help\n"
 	      "  -V, --version         the version\n"
 	      "\n"
@@ -54,7 +55,7 @@ static void usage(FILE *fp)
 
 static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 {
-	enum { OPT_BACKEND = 256, OPT_TRACE, OPT_DRY, OPT_LIST, OPT_FAIL_NTH, OPT_CHECK };
+	enum { OPT_BACKEND = 256, OPT_TRACE, OPT_DRY, OPT_LIST, OPT_FAIL_NTH, OPT_CHECK, OPT_NO_WAIT };
 	static const struct option longs[] = {
 		{ "batch", required_argument, NULL, 'b' },
 		{ "command", required_argument, NULL, 'c' },
@@ -68,6 +69,7 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		{ "list-commands", no_argument, NULL, OPT_LIST },
 		{ "fail-nth", required_argument, NULL, OPT_FAIL_NTH },
 		{ "check-teardown", no_argument, NULL, OPT_CHECK },
+		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -88,6 +90,7 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		case OPT_LIST: o->list = true; break;
 		case OPT_FAIL_NTH: o->fail_nth = optarg; break;
 		case OPT_CHECK: sh->check_teardown = true; break;
+		case OPT_NO_WAIT: sh->no_wait = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': o->version = true; break;
 		default: usage(stderr); return -1;
@@ -180,6 +183,8 @@ static void trace_call(void *arg, const struct ish_call *call, long rc)
 		ish_call_format(call, rc, buf, sizeof(buf));
 		fprintf(stderr, "%s: %s\n", sh->dry_run ? "dry-run" : "trace", buf);
 	}
+	if (strcmp(call->op, "close"))
+		sh->ncalls++;
 	sh_fail_nth_seen(sh, call, rc);
 }
 
@@ -279,7 +284,7 @@ int main(int argc, char **argv)
 			fclose(batch);
 		return SH_EXIT_SETUP;
 	}
-	if (sh.trace || sh.dry_run || sh.fail_nth)
+	if (sh.trace || sh.dry_run || sh.fail_nth || sh.check_teardown)
 		ish_set_trace(sh.ctx, trace_call, &sh);
 	ish_set_dry_run(sh.ctx, sh.dry_run);
 	catch_signals();

@@ -205,6 +205,8 @@ struct shell {
 	int fail_err;
 	bool fail_seen;
 	bool check_teardown;
+	unsigned long ncalls;	/* backend calls that can fail (close cannot), for --fail-nth */
+	bool no_wait;		/* --no-wait: sleep and wait return at once (simulator tests) */
 };
 
 extern volatile sig_atomic_t sh_interrupted;
