@@ -88,6 +88,10 @@ int ish_device_bind(struct ish_ctx *ctx, const char *spec, uint32_t *dev_id)
 	if (fd == -EOPNOTSUPP)
 		return ish_fail(ctx, fd, "%s is on vfio-pci but has no VFIO cdev: the kernel lacks "
 				"CONFIG_VFIO_DEVICE_CDEV", spec);
+	if (fd == -EACCES || fd == -EPERM)
+		return ish_fail(ctx, fd, "no permission to open the VFIO cdev of %s%s%s: run as root, "
+				"or give this user read-write access to it (chown, or a udev rule "
+				"for vfio)", spec, info.cdev[0] ? " " : "", info.cdev);
 	if (fd < 0)
 		return fd;
 	rc = ish_sys_ioctl(ctx, fd, VFIO_DEVICE_BIND_IOMMUFD, &bind);

@@ -168,9 +168,15 @@ static struct ish_backend *open_backend(struct shell *sh, const char *name)
 		return be;
 	}
 	be = ish_kernel_backend_new(&err);
-	if (!be)
+	err = err > 0 ? err : -err;
+	if (!be && (err == EACCES || err == EPERM))
+		fprintf(stderr, "iommush: cannot use the kernel backend: /dev/iommu: %s: run as "
+			"root, or give this user read-write access to /dev/iommu (a udev rule: "
+			"KERNEL==\"iommu\", GROUP=\"GROUP\", MODE=\"0660\"); the VFIO cdevs need "
+			"the same\n", strerror(err));
+	else if (!be)
 		fprintf(stderr, "iommush: cannot use the kernel backend: /dev/iommu: %s\n",
-			strerror(err > 0 ? err : -err));
+			strerror(err));
 	return be;
 }
 
