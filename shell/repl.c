@@ -496,8 +496,13 @@ int sh_repl(struct shell *sh)
 			cont = false;
 		else if (cont && append(&acc, " ") == 0)
 			continue;
-		else if (!blank_line(acc))
+		else if (!blank_line(acc)) {
 			run_interactive(sh, acc);
+			/* no line editor to clean typed-ahead keys: a Ctrl-D typed during the
+			 * command would end the session, so drop what was typed meanwhile */
+			if (isatty(STDIN_FILENO))
+				tcflush(STDIN_FILENO, TCIFLUSH);
+		}
 		free(acc);
 		acc = NULL;
 	}
