@@ -99,7 +99,9 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 	if (optind < argc && !o->batch && !o->command)
 		o->batch = argv[optind++];
 	if (optind < argc) {
-		fprintf(stderr, "iommush: unexpected argument \"%s\"\n", argv[optind]);
+		fprintf(stderr, "iommush: unexpected argument \"");
+		sh_fput_text(stderr, argv[optind], false);
+		fputs("\"\n", stderr);
 		return -1;
 	}
 	if (o->batch && o->command) {
@@ -108,13 +110,16 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 	}
 	if (o->backend && strcmp(o->backend, "sim") && strcmp(o->backend, "kernel") &&
 	    strcmp(o->backend, "sim-no-canwbs")) {
-		fprintf(stderr, "iommush: --backend is sim, sim-no-canwbs or kernel, not \"%s\"\n",
-			o->backend);
+		fprintf(stderr, "iommush: --backend is sim, sim-no-canwbs or kernel, not \"");
+		sh_fput_text(stderr, o->backend, false);
+		fputs("\"\n", stderr);
 		return -1;
 	}
 	if (o->fail_nth && sh_fail_nth_parse(o->fail_nth, &sh->fail_nth, &sh->fail_err) < 0) {
 		fprintf(stderr, "iommush: --fail-nth is N:ERRNO (N from 1, ERRNO a name such as "
-			"ENOMEM or a number), not \"%s\"\n", o->fail_nth);
+			"ENOMEM or a number), not \"");
+		sh_fput_text(stderr, o->fail_nth, false);
+		fputs("\"\n", stderr);
 		return -1;
 	}
 	return 0;
@@ -187,7 +192,9 @@ static void trace_call(void *arg, const struct ish_call *call, long rc)
 
 	if (sh->trace || sh->dry_run) {
 		ish_call_format(call, rc, buf, sizeof(buf));
-		fprintf(stderr, "%s: %s\n", sh->dry_run ? "dry-run" : "trace", buf);
+		fprintf(stderr, "%s: ", sh->dry_run ? "dry-run" : "trace");
+		sh_fput_text(stderr, buf, false);
+		fputc('\n', stderr);
 	}
 	if (strcmp(call->op, "close"))
 		sh->ncalls++;
@@ -265,7 +272,9 @@ int main(int argc, char **argv)
 	if (o.batch && strcmp(o.batch, "-")) {
 		batch = sh_batch_open(o.batch, why, sizeof(why), &err);
 		if (!batch) {
-			fprintf(stderr, "iommush: cannot read %s: %s\n", o.batch, why);
+			fputs("iommush: cannot read ", stderr);
+			sh_fput_text(stderr, o.batch, false);
+			fprintf(stderr, ": %s\n", why);
 			return SH_EXIT_SETUP;
 		}
 	} else if (!o.command && !sh.interactive) {

@@ -41,8 +41,10 @@ void sh_fail_nth_seen(struct shell *sh, const struct ish_call *call, long rc)
 		return;
 	sh->fail_seen = true;
 	ish_call_format(call, rc, buf, sizeof(buf));
-	fprintf(stderr, "iommush: --fail-nth: call %lu failed with %s: %s\n", sh->fail_nth,
-		sh_errno_name(sh->fail_err), buf);
+	fprintf(stderr, "iommush: --fail-nth: call %lu failed with %s: ", sh->fail_nth,
+		sh_errno_name(sh->fail_err));
+	sh_fput_text(stderr, buf, false);
+	fputc('\n', stderr);
 }
 
 static bool held_by(const struct ish_vsmmu *vs, uint32_t id)
