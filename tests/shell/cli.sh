@@ -58,6 +58,17 @@ for sig in TERM HUP; do
 	grep -v '^trace: open\|BIND\|IOAS_ALLOC\|^device\|^ioas\|waiting' "$out"
 	rm -f "$out"
 done
+echo "--- SIGINT ends a vEVENTQ read, batch exits 130 after the teardown"
+out=$(mktemp)
+$sim --trace -c 'device bind 0000:00:01.0; ioas alloc; let s2 = hwpt alloc 1 $_ nest-parent; device attach 1 $s2; let vi = viommu alloc 1 $s2; veventq alloc $vi; echo waiting; veventq read $_ wait 60000; echo not reached' >"$out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q waiting "$out" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.2
+kill -INT $pid
+wait $pid; echo "exit $?"
+sed -n '/^waiting/,$p' "$out" | grep -v '^trace: poll'
+rm -f "$out"
 echo "--- SIGINT ends a wait for events, batch exits 130"
 out=$(mktemp)
 $sim --check-teardown -c 'device bind 0000:00:01.0; ioas alloc; vsmmu create vs0 ioas $_ events; vsmmu add vs0 1; echo waiting; vsmmu events vs0 wait 60000; echo not reached' >"$out" 2>&1 &

@@ -115,6 +115,18 @@ sleep 0.3
 keys C-c
 wait_for 'iommush: veventq read: .*(EINTR)|interrupted'
 wait_line '^iommush\(sim\)> $'
+# and a vSMMU's: the same
+keys 'vsmmu create vs0 ioas 2 events' Enter
+wait_for '^vsmmu vs0$'
+keys 'device bind 0000:00:02.0' Enter
+wait_for '^device 6$'
+keys 'vsmmu add vs0 6' Enter
+wait_for '^device 6 '
+keys 'vsmmu events vs0 wait 100000' Enter
+sleep 0.3
+keys C-c
+wait_for 'iommush: vsmmu events: interrupted'
+wait_line '^iommush\(sim\)> $'
 keys 'quit' Enter
 wait_for '^exited 0$'
 
