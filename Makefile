@@ -11,12 +11,15 @@ SHELL_SRC := $(sort $(wildcard shell/*.c cmds/*.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/unit/lib/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 SHELL_OBJ := $(SHELL_SRC:%.c=$(B)/%.o)
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(B)/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+FUZZERS   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_SHELL_OBJ := $(filter-out $(B)/shell/main.o,$(SHELL_OBJ))
 
 CPPFLAGS += -Iinclude -I$(B) -D_GNU_SOURCE -DISH_VERSION='"$(VERSION)"'
 CFLAGS   := $(CONF_CFLAGS) $(LIBEDIT_CFLAGS) $(LIBPCI_CFLAGS) $(EXTRA_CFLAGS)
@@ -100,7 +103,12 @@ $(B)/bench/%: bench/%.c bench/bench.h $(BENCH_SHELL_OBJ) $(LIB)
 	$(CC) $(CPPFLAGS) -Ishell $(CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_SHELL_OBJ) $(LIB) \
 		$(LIBEDIT_LIBS) $(LIBS)
 
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SHELL_OBJ) $(LIB) $(B)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ishell $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(FUZZ_SHELL_OBJ) $(LIB) $(LIBEDIT_LIBS) $(LIBS)
+
 tests: $(TESTS)
+fuzzers: $(FUZZERS)
 # each program prints one table; the header says where the figures come from
 bench: $(BENCHES) $(BIN)
 	@echo "iommush bench: $$(git describe --always --dirty 2>/dev/null || echo '?'), $$(date -u +%F), \
@@ -108,8 +116,8 @@ $$(uname -srm), $$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $$(npr
 	@for b in $(BENCHES); do echo "== $$b"; IOMMUSH=$(abspath $(BIN)) $$b || exit 1; done
 
 # ---- tests: every suite prints "NAME: N passed, M failed"; make check runs them all
-check: check-unit check-shell check-man check-lib check-bench-builds check-sanitizers \
-	check-valgrind check-live
+check: check-unit check-shell check-man check-lib check-bench-builds check-clang check-sanitizers \
+	check-valgrind check-fuzz check-faults check-live
 	@echo "check: all suites passed"
 
 check-unit: $(TESTS)
@@ -145,6 +153,34 @@ check-sanitizers:
 check-valgrind: $(TESTS) $(BIN)
 	@scripts/run-unit --label unit-valgrind --valgrind $(TESTS)
 	@tests/shell/run --label shell-valgrind --valgrind $(BIN)
+
+# -Werror under clang too, and its unit tests
+check-clang:
+	@CC=clang ./configure --builddir=build-clang --enable-werror >/dev/null
+	@$(MAKE) --no-print-directory B=build-clang build-clang/iommush tests >/dev/null
+	@scripts/run-unit --label unit-clang $(TESTS:$(B)/%=build-clang/%)
+
+# fuzzing: clang libFuzzer + ASan/UBSan, every tests/fuzz/fuzz_*.c harness (a new harness is
+# one more file). make fuzz runs each FUZZ_RUNS times; check-fuzz a short run of each.
+FUZZ_RUNS ?= 200000
+fuzz-build:
+	@CC=clang CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" ./configure --builddir=build-fuzz >/dev/null
+	@$(MAKE) --no-print-directory B=build-fuzz fuzzers >/dev/null
+
+fuzz: fuzz-build
+	@scripts/run-fuzz --runs $(FUZZ_RUNS) $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
+
+check-fuzz: fuzz-build
+	@scripts/run-fuzz --label fuzz-short --runs 3000 $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
+
+# every golden and live script again with backend call 1..N failing (ENOMEM, EIO, the call's
+# own errno), all of them (about 1600 runs, half a minute); faults-sample takes every 5th call
+check-faults: $(BIN)
+	@tests/faults/run $(BIN)
+
+faults-sample: $(BIN)
+	@tests/faults/run --every 5 $(BIN)
 
 # the live scripts on the simulator (its errnos must match the kernel's), then in the VM
 check-live: $(BIN)
@@ -185,10 +221,11 @@ endif
 	for m in man/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done; true
 
 clean:
-	rm -rf $(B) build-san build-aarch64 iommush
+	rm -rf $(B) build-san build-aarch64 build-clang build-fuzz iommush
 
-.PHONY: all tests bench check check-unit check-shell check-man check-lib check-bench-builds check-sanitizers check-valgrind \
-	check-live cross-aarch64 install clean
+.PHONY: all tests fuzzers bench check check-unit check-shell check-man check-lib check-bench-builds \
+	check-sanitizers check-valgrind check-clang check-fuzz check-faults faults-sample fuzz \
+	fuzz-build check-live cross-aarch64 install clean
 
 .SECONDARY: $(TESTLIB_OBJ)
 

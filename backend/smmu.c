@@ -282,11 +282,17 @@ static void out_uncovered(struct out *o, const struct ish_field *tab, const uint
 int ish_ste_format(const uint64_t ste[2], char *buf, size_t len)
 {
 	const struct ish_field *f;
+	unsigned int cfg;
 	struct out o;
 
 	out_init(&o, buf, len);
-	out_add(&o, "v=%u config=%s", (unsigned int)(ste[0] & ISH_STE_V),
-		ish_ste_config_name((unsigned int)ish_ste_config(ste)));
+	cfg = (unsigned int)ish_ste_config(ste);
+	/* a reserved Config by its number, so that the text gives the same word back */
+	if (strcmp(ish_ste_config_name(cfg), "reserved"))
+		out_add(&o, "v=%u config=%s", (unsigned int)(ste[0] & ISH_STE_V),
+			ish_ste_config_name(cfg));
+	else
+		out_add(&o, "v=%u config=%u", (unsigned int)(ste[0] & ISH_STE_V), cfg);
 	for (f = ish_ste_fields; f->name; f++) {
 		uint64_t v = ish_field_get(f, ste);
 

@@ -165,6 +165,10 @@ int ish_device_bind(struct ish_ctx *ctx, const char *spec, uint32_t *dev_id)
 	if (fd == -EOPNOTSUPP)
 		return ish_fail(ctx, fd, "%s is on vfio-pci but has no VFIO cdev: the kernel lacks "
 				"CONFIG_VFIO_DEVICE_CDEV", spec);
+	if (fd == -EACCES || fd == -EPERM)
+		return ish_fail(ctx, fd, "no permission to open the VFIO cdev of %s%s%s: run as root, "
+				"or give this user read-write access to it (chown, or a udev rule "
+				"for vfio)", spec, info.cdev[0] ? " " : "", info.cdev);
 	if (fd < 0)
 		return fd;
 	rc = ish_sys_ioctl(ctx, fd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
@@ -715,9 +719,14 @@ static size_t parse_records(struct ish_obj *q, const uint8_t *buf, size_t len,
 
 	while (n < max && off + sizeof(struct iommufd_vevent_header) <= len) {
 		struct iommufd_vevent_header h;
-		struct ish_vevent *e = &ev[n++];
+		struct ish_vevent *e;
 
 		memcpy(&h, buf + off, sizeof(h));
+		/* a record cut short (a short read) is no event: never one of zeros */
+		if (!(h.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS) &&
+		    off + sizeof(h) + sizeof(e->evt) > len)
+			break;
+		e = &ev[n++];
 		off += sizeof(h);
 		memset(e, 0, sizeof(*e));
 		e->seq = h.sequence;
@@ -728,8 +737,6 @@ static size_t parse_records(struct ish_obj *q, const uint8_t *buf, size_t len,
 		q->u.veventq.next_seq = (h.sequence + 1) & 0x7fffffff;
 		if (e->lost)
 			continue;
-		if (off + sizeof(e->evt) > len)
-			break;
 		memcpy(e->evt, buf + off, sizeof(e->evt));
 		off += sizeof(e->evt);
 	}

@@ -118,6 +118,7 @@ uint32_t ish_vsmmu_dev_vsid(const struct ish_vsmmu_dev *d) { return d->vsid; }
 uint32_t ish_vsmmu_dev_s2_hwpt(const struct ish_vsmmu_dev *d) { return d->s2_hwpt; }
 uint32_t ish_vsmmu_dev_vdevice(const struct ish_vsmmu_dev *d) { return d->vdevice; }
 uint32_t ish_vsmmu_dev_translate(const struct ish_vsmmu_dev *d) { return d->translate; }
+uint32_t ish_vsmmu_dev_stale(const struct ish_vsmmu_dev *d) { return d->stale; }
 
 bool ish_vsmmu_dev_ste(const struct ish_vsmmu_dev *d, uint64_t ste[2])
 {

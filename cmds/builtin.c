@@ -72,8 +72,7 @@ static int cmd_set(struct shell *sh, const struct sh_call *c)
 		sh->pretty = false;
 	if (i == 2 || i == 3)
 		pr_begin(sh);
-	if (i == 4)
-		sh_trace_update(sh);
+	/* trace: the shell's call hook prints from the next call on */
 	return 0;
 }
 
@@ -277,14 +276,15 @@ static int cmd_source(struct shell *sh, const struct sh_call *c)
 {
 	const char *path = sh_str(c, "FILE");
 	bool interactive = sh->interactive;
+	char why[160];
 	FILE *fp;
-	int status;
+	int status, rc;
 
 	if (sh->source_depth >= SOURCE_DEPTH_MAX)
 		return sh_fail(sh, -ELOOP, "sources nested deeper than %d", SOURCE_DEPTH_MAX);
-	fp = fopen(path, "r");
+	fp = sh_batch_open(path, why, sizeof(why), &rc);
 	if (!fp)
-		return sh_fail(sh, -errno, "cannot read %s: %s", path, strerror(errno));
+		return sh_fail(sh, rc, "cannot read %s: %s", path, why);
 	sh->source_depth++;
 	/* a sourced file is a batch: it stops at its first failure */
 	sh->interactive = false;

@@ -351,7 +351,7 @@ int cmd_read_events(struct shell *sh, const struct sh_call *c, uint32_t veventq,
 		    struct ish_vsmmu *vs)
 {
 	struct ish_vevent ev[EVENTS_PER_READ];
-	uint64_t wait = sh_num(c, "wait", 0);
+	uint64_t wait = sh->no_wait ? 0 : sh_num(c, "wait", 0);
 	int n, i, total = 0, timeout, want, found = 0;
 	int64_t sid;
 

@@ -215,6 +215,8 @@ static int cmd_show(struct shell *sh, const struct sh_call *c)
 	struct ish_obj *o;
 	struct ish_vsmmu *vs;
 
+	/* which kernel this is: a session on the simulator never passes for a real one */
+	pr_str(sh, PR_ANY, "backend", "backend %s\n", sh->backend ? sh->backend : "?");
 	pr_arr_open(sh, "objects");
 	for (o = ish_obj_first(sh->ctx); o; o = ish_obj_next(o))
 		show_obj(sh, o);

@@ -97,6 +97,26 @@ void cmd_print_vsmmu(struct shell *sh, struct ish_vsmmu *vs)
 
 /* ---- create, destroy, show ---------------------------------------------------------------- */
 
+/*
+ * A vSMMU name: 1 to 31 letters, digits, '_', '-' or '.', starting with a letter, digit or
+ * '_'. It appears in show, errors and JSON, and is typed back as a word: nothing to escape.
+ */
+static bool vsmmu_name_ok(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > 31 || name[0] == '-' || name[0] == '.')
+		return false;
+	for (i = 0; i < n; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.'))
+			return false;
+	}
+	return true;
+}
+
 static int cmd_create(struct shell *sh, const struct sh_call *c)
 {
 	struct ish_vsmmu_cfg cfg = { .auto_features = true };
@@ -108,6 +128,9 @@ static int cmd_create(struct shell *sh, const struct sh_call *c)
 	cfg.evtq_depth = (uint32_t)sh_num(c, "depth", 0);
 	cfg.gbpa_abort = sh_has(c, "gbpa") && sh_num(c, "gbpa", 0) == 0;
 	cfg.enabled = sh_has(c, "enabled");
+	if (!vsmmu_name_ok(name))
+		return sh_usage(sh, "\"%s\" is not a vSMMU name: 1 to 31 letters, digits, '_', "
+				"'-' or '.', not starting with '-' or '.'", name);
 	rc = cmd_parse_idr(sh, c->rest, c->nrest, cfg.idr, cfg.idr_mask);
 	if (rc < 0)
 		return rc;
@@ -425,7 +448,7 @@ static int cmd_events(struct shell *sh, const struct sh_call *c)
 #define DEV_ARG { "DEV", SH_POS, SH_T_DEV, 0, NULL, "a bound device: id, PCI address or cdev" }
 
 static const struct sh_arg create_args[] = {
-	{ "NAME", SH_POS, SH_T_WORD, 0, NULL, "its name (up to 31 characters)" },
+	{ "NAME", SH_POS, SH_T_WORD, 0, NULL, "its name: 1 to 31 of A-Z a-z 0-9 _ - ." },
 	{ "ioas", SH_KW, SH_T_IOAS, 0, NULL, "the IOAS holding guest RAM: the S2" },
 	{ "events", SH_FLAG, SH_T_WORD, SH_OPT, NULL, "allocate a vEVENTQ with the vIOMMU" },
 	{ "depth", SH_KW, SH_T_U32, SH_OPT, NULL, "its depth (default 64; implies events)" },

@@ -7,9 +7,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "shell.h"
 
 volatile sig_atomic_t sh_interrupted;
+volatile sig_atomic_t sh_terminate;
 
 /* ---- errors ------------------------------------------------------------------------------ */
 
@@ -46,6 +48,8 @@ const char *sh_errtext(struct shell *sh, int rc)
 
 	if (sh->ctx && ish_errmsg(sh->ctx)[0])
 		return ish_errmsg(sh->ctx);
+	if (err == EINTR && sh_interrupted)
+		return "interrupted";
 	/* no word from the core: say at least which kernel call gave the errno */
 	call = sh->ctx ? ish_err_call(sh->ctx, &call_err, &injected) : NULL;
 	if (call && call_err == rc && err < SH_EUSAGE) {
@@ -65,15 +69,19 @@ void sh_report(struct shell *sh, int rc)
 	const char *msg = sh_errtext(sh, rc);
 	int err = -rc;
 
+	/* what the user or the kernel handed in is escaped: no raw control character */
 	fputs("iommush: ", stderr);
-	if (sh->file)
-		fprintf(stderr, "%s:%u: ", sh->file, sh->line);
+	if (sh->file) {
+		sh_fput_text(stderr, sh->file, false);
+		fprintf(stderr, ":%u: ", sh->line);
+	}
 	if (sh->errcmd[0])
 		fprintf(stderr, "%s: ", sh->errcmd);
+	sh_fput_text(stderr, msg, false);
 	if (err > 0 && err < SH_EUSAGE)
-		fprintf(stderr, "%s (%s)\n", msg, sh_errno_name(err));
+		fprintf(stderr, " (%s)\n", sh_errno_name(err));
 	else
-		fprintf(stderr, "%s\n", msg);
+		fputc('\n', stderr);
 	if (sh->json)
 		pr_error_json(sh, sh->errcmd, err, msg);
 }
@@ -287,7 +295,8 @@ static void echo_words(int argc, char **argv)
 	fputs("+", stderr);
 	for (i = 0; i < argc; i++) {
 		sh_quote_word(argv[i], q, sizeof(q));
-		fprintf(stderr, " %s", q);
+		fputc(' ', stderr);
+		sh_fput_text(stderr, q, false);
 	}
 	fputc('\n', stderr);
 }
@@ -379,7 +388,12 @@ int sh_run_line(struct shell *sh, const char *line)
 	}
 	for (i = 0; i < t.nseg && !sh->quit; i++) {
 		status = run_seg(sh, &t.seg[i]);
-		if (sh_interrupted && !sh->interactive) {
+		if (pr_output_lost(sh)) {
+			sh->quit = true;
+			first = status ? status : SH_EXIT_FAIL;
+			break;
+		}
+		if (sh_interrupted && (!sh->interactive || sh_terminate)) {
 			first = SH_EXIT_INTR;
 			break;
 		}
@@ -413,47 +427,87 @@ bool sh_line_continues(char *line)
 }
 
 /*
- * The next logical line: in *buf (the caller's, reused line after line: no allocation a
- * line), or, when it was continued, a joined copy the caller frees.
+ * A logical line (continuations joined) of at most SH_LINE_MAX bytes: 1, 0 at the end,
+ * -errno. *out is the reader's own buffer (no allocation a line), or, for a continued line,
+ * a joined copy the caller frees (*owned).
  */
-static char *read_logical(FILE *fp, char **buf, size_t *cap, unsigned int *lineno,
-			  unsigned int *first)
+static int read_logical(struct sh_reader *r, unsigned int *lineno, unsigned int *first,
+			char **out, bool *owned)
 {
-	char *line, *more = NULL, *joined;
-	size_t mcap = 0;
+	char *line, *joined;
+	size_t len;
+	int rc;
 
-	if (getline(buf, cap, fp) < 0)
-		return NULL;
-	line = *buf;
+	*out = NULL;
+	*owned = false;
+	rc = sh_read_line(r, &len);
+	if (rc == 0)
+		return 0;
 	*first = ++*lineno;
-	while (sh_line_continues(line)) {
-		if (getline(&more, &mcap, fp) < 0)
+	if (rc < 0)
+		return rc;
+	if (!sh_line_continues(r->buf)) {
+		*out = r->buf;
+		return 1;
+	}
+	line = strdup(r->buf);
+	if (!line)
+		return -ENOMEM;
+	do {
+		rc = sh_read_line(r, &len);
+		if (rc == 0)
 			break;
 		++*lineno;
-		if (asprintf(&joined, "%s %s", line, more) < 0)
-			break;
-		if (line != *buf)
+		if (rc > 0 && strlen(line) + len + 1 > SH_LINE_MAX)
+			rc = -E2BIG;
+		if (rc < 0 || asprintf(&joined, "%s %s", line, r->buf) < 0) {
 			free(line);
+			return rc < 0 ? rc : -ENOMEM;
+		}
+		free(line);
 		line = joined;
-	}
-	free(more);
-	return line;
+	} while (sh_line_continues(line));
+	*out = line;
+	*owned = true;
+	return 1;
+}
+
+/* a line that could not be read: FILE:LINE: reason (ERRNO); the status it stands for */
+static int read_failed(struct shell *sh, int rc)
+{
+	sh->errcmd[0] = '\0';
+	sh_fail(sh, rc, "%s", sh_read_error(rc));
+	sh_report(sh, rc);
+	if (rc == -E2BIG || rc == -EILSEQ)
+		return SH_EXIT_USAGE;
+	return SH_EXIT_SETUP;
 }
 
 int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
 {
 	const char *saved_file = sh->file;
-	unsigned int saved_line = sh->line, lineno = 0, first;
-	char *line, *buf = NULL;
-	int status, ret = 0;
-	size_t cap = 0;
+	unsigned int saved_line = sh->line, lineno = 0, first = 0;
+	struct sh_reader r;
+	int status, ret = 0, rc;
+	bool owned;
+	char *line;
 
 	sh->file = label;
-	while (!sh->quit && (line = read_logical(fp, &buf, &cap, &lineno, &first))) {
+	sh_reader_init(&r, fp);
+	while (!sh->quit && (rc = read_logical(&r, &lineno, &first, &line, &owned)) != 0) {
 		sh->line = first;
-		status = sh_run_line(sh, line);
-		if (line != buf)
-			free(line);
+		if (rc < 0) {
+			status = read_failed(sh, rc);
+			/* past a too long or NUL line the input goes on; not past the others */
+			if (status == SH_EXIT_SETUP) {
+				ret = status;
+				break;
+			}
+		} else {
+			status = sh_run_line(sh, line);
+			if (owned)
+				free(line);
+		}
 		if (status == SH_EXIT_INTR) {
 			ret = status;
 			break;
@@ -463,7 +517,7 @@ int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
 		if (status && !sh->force)
 			break;
 	}
-	free(buf);
+	sh_reader_free(&r);
 	if (sh_interrupted && !sh->interactive)
 		ret = SH_EXIT_INTR;
 	sh->file = saved_file;
@@ -473,11 +527,20 @@ int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
 
 int sh_run_file(struct shell *sh, const char *path, const char *label)
 {
-	FILE *fp = path ? fopen(path, "r") : stdin;
+	char why[160];
+	FILE *fp;
 	int rc;
 
-	if (!fp)
-		return -errno;
+	if (path) {
+		fp = sh_batch_open(path, why, sizeof(why), &rc);
+		if (!fp)
+			return rc;
+	} else {
+		fp = stdin;
+		rc = sh_batch_check(STDIN_FILENO, why, sizeof(why));
+		if (rc < 0)
+			return rc;
+	}
 	rc = sh_run_stream(sh, fp, label ? label : path);
 	if (path)
 		fclose(fp);

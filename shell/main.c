@@ -17,23 +17,13 @@
 #define ISH_VERSION "0.2.0"	/* the Makefile's VERSION, also the library's */
 #endif
 
-/* --version: the version and what this build has, one "name: value" a line */
-static void version(void)
-{
-	printf("iommush %s\n", ISH_VERSION);
-	printf("line editor: %s\n", HAVE_LIBEDIT ? "libedit" : "none (plain stdin)");
-	printf("PCI names: %s\n", HAVE_LIBPCI ? "libpci" : "sysfs only");
-	printf("uAPI headers: Linux %d.%d (linux/iommufd.h, vIOMMU and vEVENTQ)\n",
-	       LINUX_VERSION_CODE >> 16, (LINUX_VERSION_CODE >> 8) & 0xff);
-	printf("simulator: Linux 7.3 iommufd + arm-smmu-v3 (profiles 7.3, 7.1)\n");
-	printf("library: libiommush %s\n", ISH_VERSION);
-}
 
 struct opts {
 	const char *batch;	/* -b FILE */
 	const char *command;	/* -c CMDS */
 	const char *backend;
-	bool list, complete;
+	const char *fail_nth;	/* --fail-nth N:ERRNO */
+	bool list, version, complete;
 	int cmd_argc;		/* iommush GROUP [VERB] [ARGS]: one command from the command line */
 	char **cmd_argv;
 };
@@ -56,18 +46,27 @@ static void usage(FILE *fp)
 	      "      --dry-run         print the kernel calls without making them\n"
 	      "      --list-commands   print the command table: group, verb, usage, summary\n"
 	      "      --complete WORD...  print the completions of the last WORD (bash completion)\n"
+	      "      --fail-nth N:ERRNO  fail backend call N with ERRNO (fault injection)\n"
+	      "      --check-teardown  at the end, check the registry against the simulator\n"
+	      "                        and that a teardown leaves nothing (tests)\n"
+	      "      --no-wait         sleep and waits return at once (simulator tests)\n"
 	      "  -h, --help            this help\n"
 	      "  -q, --quiet           no notices (errors are still printed)\n"
 	      "  -V, --version         the version and the build's features\n"
 	      "\n"
+	      "Batch, -c and piped runs need /dev/iommu or an explicit --backend: they never\n"
+	      "fall back to the simulator silently.\n"
+	      "\n"
 	      "Exit status: 0 ok, 1 a command failed, 2 usage error, 3 set-up failure,\n"
-	      "130 interrupted. \"help\" inside the shell lists the commands; see iommush(8).\n",
+	      "130 interrupted (SIGINT, SIGTERM, SIGHUP). \"help\" inside the shell lists the\n"
+	      "commands; see iommush(8).\n",
 	      fp);
 }
 
 static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 {
-	enum { OPT_BACKEND = 256, OPT_TRACE, OPT_DRY, OPT_LIST, OPT_COMPLETE };
+	enum { OPT_BACKEND = 256, OPT_TRACE, OPT_DRY, OPT_LIST, OPT_COMPLETE, OPT_FAIL_NTH, OPT_CHECK,
+	       OPT_NO_WAIT };
 	static const struct option longs[] = {
 		{ "batch", required_argument, NULL, 'b' },
 		{ "command", required_argument, NULL, 'c' },
@@ -80,6 +79,9 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "list-commands", no_argument, NULL, OPT_LIST },
 		{ "complete", no_argument, NULL, OPT_COMPLETE },
+		{ "fail-nth", required_argument, NULL, OPT_FAIL_NTH },
+		{ "check-teardown", no_argument, NULL, OPT_CHECK },
+		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -100,8 +102,11 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		case OPT_DRY: sh->dry_run = true; break;
 		case OPT_LIST: o->list = true; break;
 		case OPT_COMPLETE: o->complete = true; break;
+		case OPT_FAIL_NTH: o->fail_nth = optarg; break;
+		case OPT_CHECK: sh->check_teardown = true; break;
+		case OPT_NO_WAIT: sh->no_wait = true; break;
 		case 'h': usage(stdout); exit(0);
-		case 'V': version(); exit(0);
+		case 'V': o->version = true; break;
 		case 'q': sh->quiet = true; break;
 		default: usage(stderr); return -1;
 		}
@@ -125,7 +130,9 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 	if (optind < argc && !o->batch && !o->command)
 		o->batch = argv[optind++];
 	if (optind < argc) {
-		fprintf(stderr, "iommush: unexpected argument \"%s\"\n", argv[optind]);
+		fprintf(stderr, "iommush: unexpected argument \"");
+		sh_fput_text(stderr, argv[optind], false);
+		fputs("\"\n", stderr);
 		return -1;
 	}
 	if (o->batch && o->command) {
@@ -134,11 +141,43 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 	}
 	if (o->backend && strcmp(o->backend, "sim") && strcmp(o->backend, "kernel") &&
 	    strcmp(o->backend, "sim-no-canwbs")) {
-		fprintf(stderr, "iommush: --backend is sim, sim-no-canwbs or kernel, not \"%s\"\n",
-			o->backend);
+		fprintf(stderr, "iommush: --backend is sim, sim-no-canwbs or kernel, not \"");
+		sh_fput_text(stderr, o->backend, false);
+		fputs("\"\n", stderr);
+		return -1;
+	}
+	if (o->fail_nth && sh_fail_nth_parse(o->fail_nth, &sh->fail_nth, &sh->fail_err) < 0) {
+		fprintf(stderr, "iommush: --fail-nth is N:ERRNO (N from 1, ERRNO a name such as "
+			"ENOMEM or a number), not \"");
+		sh_fput_text(stderr, o->fail_nth, false);
+		fputs("\"\n", stderr);
 		return -1;
 	}
 	return 0;
+}
+
+static bool have_dev_iommu(void)
+{
+	return access("/dev/iommu", F_OK) == 0;
+}
+
+/* which backend runs, and why: --version says it as the shell would choose */
+static void version(const struct opts *o)
+{
+	printf("iommush %s\n", ISH_VERSION);
+	if (o->backend)
+		printf("backend: %s (--backend)\n", o->backend);
+	else if (have_dev_iommu())
+		printf("backend: kernel (/dev/iommu)\n");
+	else
+		printf("backend: sim in the REPL (/dev/iommu not found); batch runs need "
+		       "--backend sim\n");
+	printf("line editor: %s\n", HAVE_LIBEDIT ? "libedit" : "none (plain stdin)");
+	printf("PCI names: %s\n", HAVE_LIBPCI ? "libpci" : "sysfs only");
+	printf("uAPI headers: Linux %d.%d (linux/iommufd.h, vIOMMU and vEVENTQ)\n",
+	       LINUX_VERSION_CODE >> 16, (LINUX_VERSION_CODE >> 8) & 0xff);
+	printf("simulator: Linux 7.3 iommufd + arm-smmu-v3 (profiles 7.3, 7.1)\n");
+	printf("library: libiommush %s\n", ISH_VERSION);
 }
 
 static struct ish_backend *open_backend(struct shell *sh, const char *name)
@@ -147,10 +186,19 @@ static struct ish_backend *open_backend(struct shell *sh, const char *name)
 	int err = 0;
 
 	if (!name) {
-		name = access("/dev/iommu", F_OK) == 0 ? "kernel" : "sim";
-		if (!strcmp(name, "sim") && sh->interactive && !sh->quiet)
+		name = have_dev_iommu() ? "kernel" : "sim";
+		/* a reproducer must never "pass" on the simulator by accident */
+		if (!strcmp(name, "sim") && !sh->interactive) {
+			fprintf(stderr, "iommush: /dev/iommu not found, and a batch, -c or piped run "
+				"does not fall back to the simulator: load iommufd (modprobe iommufd; "
+				"a kernel with CONFIG_IOMMUFD) or say --backend sim\n");
+			return NULL;
+		}
+		if (!strcmp(name, "sim") && !sh->quiet)
 			fprintf(stderr, "iommush: /dev/iommu not found, using the simulator\n");
 	}
+	sh->backend = !strcmp(name, "sim-no-canwbs") ? "sim-no-canwbs" :
+		      !strcmp(name, "sim") ? "sim" : "kernel";
 	if (!strncmp(name, "sim", 3)) {
 		be = ish_sim_new();
 		if (!be)
@@ -162,27 +210,59 @@ static struct ish_backend *open_backend(struct shell *sh, const char *name)
 		return be;
 	}
 	be = ish_kernel_backend_new(&err);
-	if (!be)
+	err = err > 0 ? err : -err;
+	if (!be && (err == EACCES || err == EPERM))
+		fprintf(stderr, "iommush: cannot use the kernel backend: /dev/iommu: %s: run as "
+			"root, or give this user read-write access to /dev/iommu (a udev rule: "
+			"KERNEL==\"iommu\", GROUP=\"GROUP\", MODE=\"0660\"); the VFIO cdevs need "
+			"the same\n", strerror(err));
+	else if (!be)
 		fprintf(stderr, "iommush: cannot use the kernel backend: /dev/iommu: %s\n",
-			strerror(err > 0 ? err : -err));
+			strerror(err));
 	return be;
 }
 
-static void on_sigint(int sig)
+static void trace_call(void *arg, const struct ish_call *call, long rc)
 {
-	(void)sig;
+	struct shell *sh = arg;
+	char buf[1024];
+
+	if (sh->trace || sh->dry_run) {
+		ish_call_format(call, rc, buf, sizeof(buf));
+		fprintf(stderr, "%s: ", sh->dry_run ? "dry-run" : "trace");
+		sh_fput_text(stderr, buf, false);
+		fputc('\n', stderr);
+	}
+	if (strcmp(call->op, "close"))
+		sh->ncalls++;
+	sh_fail_nth_seen(sh, call, rc);
+}
+
+static void on_signal(int sig)
+{
+	if (sig != SIGINT)
+		sh_terminate = 1;
 	sh_interrupted = 1;
 }
 
-/* no SA_RESTART: a waiting poll() or nanosleep() returns EINTR and the command ends */
-static void catch_sigint(void)
+/*
+ * No SA_RESTART: a waiting poll() or nanosleep() returns EINTR and the command ends. SIGINT
+ * ends the command (and a batch); SIGTERM and SIGHUP end the session, both after the
+ * reverse-order teardown. SIGPIPE is ignored: a closed stdout shows as a write error, which
+ * stops the session quietly.
+ */
+static void catch_signals(void)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
+	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 /*
@@ -269,7 +349,7 @@ static int run_argv(struct shell *sh, int argc, char **argv)
 	return rc;
 }
 
-static int run(struct shell *sh, const struct opts *o)
+static int run(struct shell *sh, const struct opts *o, FILE *batch)
 {
 	FILE *fp;
 	int rc;
@@ -286,18 +366,8 @@ static int run(struct shell *sh, const struct opts *o)
 		fclose(fp);
 		return rc;
 	}
-	if (o->batch) {
-		if (!strcmp(o->batch, "-"))
-			return sh_run_file(sh, NULL, "stdin");
-		rc = sh_run_file(sh, o->batch, NULL);
-		if (rc < 0) {
-			fprintf(stderr, "iommush: cannot read %s: %s\n", o->batch, strerror(-rc));
-			return SH_EXIT_SETUP;
-		}
-		return rc;
-	}
-	if (!sh->interactive)
-		return sh_run_file(sh, NULL, "stdin");
+	if (batch)
+		return sh_run_stream(sh, batch, batch == stdin ? "stdin" : o->batch);
 	return sh_repl(sh);
 }
 
@@ -306,10 +376,16 @@ int main(int argc, char **argv)
 	struct shell sh = { 0 };
 	struct opts o = { 0 };
 	struct ish_backend *be;
-	int rc;
+	FILE *batch = NULL;
+	char why[160];
+	int rc, err;
 
 	if (parse_opts(&sh, &o, argc, argv) < 0)
 		return SH_EXIT_USAGE;
+	if (o.version) {
+		version(&o);
+		return 0;
+	}
 	if (o.list) {
 		sh_list_commands(stdout);
 		return 0;
@@ -317,26 +393,54 @@ int main(int argc, char **argv)
 	if (o.complete)
 		return complete_words(&sh, o.cmd_argc, o.cmd_argv);
 	sh.interactive = !o.batch && !o.command && !o.cmd_argc && isatty(STDIN_FILENO);
-	if (o.batch && strcmp(o.batch, "-") && access(o.batch, R_OK) < 0) {
-		fprintf(stderr, "iommush: cannot read %s: %s\n", o.batch, strerror(errno));
-		return SH_EXIT_SETUP;
+	/* a batch source is checked before anything is opened: a directory is no script */
+	if (o.batch && strcmp(o.batch, "-")) {
+		batch = sh_batch_open(o.batch, why, sizeof(why), &err);
+		if (!batch) {
+			fputs("iommush: cannot read ", stderr);
+			sh_fput_text(stderr, o.batch, false);
+			fprintf(stderr, ": %s\n", why);
+			return SH_EXIT_SETUP;
+		}
+	} else if (!o.command && !o.cmd_argc && !sh.interactive) {
+		if (sh_batch_check(STDIN_FILENO, why, sizeof(why)) < 0) {
+			fprintf(stderr, "iommush: cannot read stdin: %s\n", why);
+			return SH_EXIT_SETUP;
+		}
+		batch = stdin;
 	}
 	be = open_backend(&sh, o.backend);
-	if (!be)
+	if (!be) {
+		if (batch && batch != stdin)
+			fclose(batch);
 		return SH_EXIT_SETUP;
+	}
 	rc = ish_ctx_new(be, &sh.ctx);
 	if (rc < 0) {
 		fprintf(stderr, "iommush: cannot open the iommufd: %s\n", strerror(-rc));
 		if (be->ops->free)
 			be->ops->free(be);
+		if (batch && batch != stdin)
+			fclose(batch);
 		return SH_EXIT_SETUP;
 	}
-	sh_trace_update(&sh);
+	/* always: it counts calls for fail-Nth and the teardown check, and prints when tracing */
+	ish_set_trace(sh.ctx, trace_call, &sh);
 	ish_set_dry_run(sh.ctx, sh.dry_run);
-	catch_sigint();
-	rc = run(&sh, &o);
+	catch_signals();
+	if (sh.fail_nth)
+		ish_fail_nth(sh.ctx, sh.fail_nth, sh.fail_err);
+	rc = run(&sh, &o, batch);
+	if (batch && batch != stdin)
+		fclose(batch);
 	/* reverse order of everything made: VMM front ends, vSMMUs, objects, devices, iommufd */
 	cmd_vmm_free_all();
+	if (sh.check_teardown) {
+		int crc = sh_check_teardown(&sh);
+
+		if (crc && !rc)
+			rc = crc;
+	}
 	ish_ctx_free(sh.ctx);
 	sh_vars_free(&sh);
 	return rc;

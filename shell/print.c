@@ -61,22 +61,117 @@ static void indent(struct shell *sh)
 		fputs("  ", sh->out.fp);
 }
 
-static void json_string(FILE *fp, const char *s)
+/*
+ * The length of the valid UTF-8 sequence at @s (1..4), 0 when the bytes there are not one:
+ * no overlong form, no surrogate, nothing above U+10FFFF (RFC 3629).
+ */
+static size_t utf8_len(const unsigned char *s)
 {
-	fputc('"', fp);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	unsigned char c = s[0];
+	size_t n, i;
+	uint32_t cp;
 
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* a C1 control (U+0080..U+009F) as UTF-8: terminals act on these like on ESC [ */
+static bool utf8_c1(const unsigned char *s, size_t n)
+{
+	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
+}
+
+void sh_fput_text(FILE *fp, const char *str, bool keep_nl)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	while (s && *s) {
+		n = utf8_len(s);
+		if (n == 1 && (*s >= 0x20 || (keep_nl && (*s == '\n' || *s == '\t'))) && *s != 0x7f) {
+			fputc(*s, fp);
+		} else if (n > 1 && !utf8_c1(s, n)) {
+			fwrite(s, 1, n, fp);
+		} else {
+			/* a control, or a byte that starts no UTF-8 character: one byte, escaped */
+			if (n == 0)
+				n = 1;
+			while (n--)
+				fprintf(fp, "\\x%02x", *s++);
+			continue;
+		}
+		s += n;
+	}
+}
+
+char *sh_escape_text(const char *s, bool keep_nl)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (!fp)
+		return NULL;
+	sh_fput_text(fp, s, keep_nl);
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+bool pr_output_lost(struct shell *sh)
+{
+	if (ferror(stdout) || ferror(stderr))
+		sh->output_lost = true;
+	return sh->output_lost;
+}
+
+static void json_string(FILE *fp, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	fputc('"', fp);
+	while (s && *s) {
+		unsigned char ch = *s;
+
+		n = utf8_len(s);
+		if (n == 0) {
+			fputs("\xef\xbf\xbd", fp);	/* U+FFFD for a byte that is not UTF-8 */
+			s++;
+			continue;
+		}
 		if (ch == '"' || ch == '\\')
 			fprintf(fp, "\\%c", ch);
 		else if (ch == '\n')
 			fputs("\\n", fp);
 		else if (ch == '\t')
 			fputs("\\t", fp);
-		else if (ch < 0x20)
+		else if (ch < 0x20 || ch == 0x7f)
 			fprintf(fp, "\\u%04x", ch);
+		else if (utf8_c1(s, n))
+			fprintf(fp, "\\u%04x", s[1]);
 		else
-			fputc(ch, fp);
+			fwrite(s, 1, n, fp);
+		s += n;
 	}
 	fputc('"', fp);
 }
@@ -245,10 +340,30 @@ void pr_hex(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, ui
 	}
 }
 
+/* every byte a printable ASCII character: nothing to escape, nothing to validate */
+static bool plain_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return false;
+	return true;
+}
+
 void pr_str(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, const char *s)
 {
-	if (text_on(sh, m) && fmt && !text_simple(fmt, "%s", s ? s : ""))
-		text(fmt, s ? s : "");
+	if (text_on(sh, m) && fmt) {
+		const char *v = s ? s : "";
+
+		/* plain printable ASCII goes straight out; anything else is escaped first */
+		if (!plain_ascii(v)) {
+			char *esc = sh_escape_text(v, false);
+
+			text(fmt, esc ? esc : "?");
+			free(esc);
+		} else if (!text_simple(fmt, "%s", v)) {
+			text(fmt, v);
+		}
+	}
 	if (json_on(sh, m)) {
 		member(sh, key);
 		json_string(sh->out.fp, s);
@@ -311,13 +426,19 @@ void pr_nl(struct shell *sh)
 
 void pr_text(struct shell *sh, const char *fmt, ...)
 {
+	char *buf = NULL;
 	va_list ap;
+	int n;
 
 	if (sh->json)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
+	n = vasprintf(&buf, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	sh_fput_text(stdout, buf, true);
+	free(buf);
 }
 
 void pr_error_json(struct shell *sh, const char *cmd, int err, const char *msg)

@@ -7,14 +7,41 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 #include "config.h"
 #include "shell.h"
 
 #define PROMPT "iommush> "
+#define PROMPT_SIM "iommush(%s)> "
 #define PROMPT_CONT "> "
+
+/* the prompt names the backend when it is the simulator: no reproducer passes by accident */
+static char prompt_buf[48] = PROMPT;
+
+static void prompt_init(const struct shell *sh)
+{
+	if (sh->backend && strncmp(sh->backend, "sim", 3) == 0)
+		snprintf(prompt_buf, sizeof(prompt_buf), PROMPT_SIM, sh->backend);
+	else
+		snprintf(prompt_buf, sizeof(prompt_buf), PROMPT);
+}
+
+/* a line (continuations joined) is capped as in batch mode */
+static bool too_long(struct shell *sh, const char *acc)
+{
+	if (!acc || strlen(acc) <= SH_LINE_MAX)
+		return false;
+	sh->file = NULL;
+	sh->errcmd[0] = '\0';
+	sh_fail(sh, -E2BIG, "%s", sh_read_error(-E2BIG));
+	sh_report(sh, -E2BIG);
+	return true;
+}
 
 static bool blank_line(const char *s)
 {
@@ -49,7 +76,7 @@ static bool continuing;
 static char *prompt(EditLine *el)
 {
 	(void)el;
-	return continuing ? PROMPT_CONT : PROMPT;
+	return continuing ? PROMPT_CONT : prompt_buf;
 }
 
 /* $XDG_STATE_HOME/iommush/history, else ~/.local/state/iommush/history; dirs made 0700 */
@@ -78,17 +105,180 @@ static char *history_path(void)
 	return path;
 }
 
-static void history_save(History *h, const char *path)
+/*
+ * History is appended, never rewritten behind another session's back (bash's histappend):
+ * each entered line is added under an exclusive flock, in libedit's own format (the cookie
+ * line, then each line strvis-encoded: octal for blanks and controls, \\ for a backslash)
+ * so H_LOAD reads it back. Past HIST_TRIM bytes the file is cut to its last HIST_KEEP lines,
+ * under the same lock, from what is in the file: the lines of every session are merged.
+ */
+#define HIST_KEEP 1000
+#define HIST_TRIM (HIST_KEEP * 160)
+#define HIST_COOKIE "_HiStOrY_V2_\n"
+
+static void hist_encode(FILE *fp, const char *line)
 {
-	HistEvent ev;
-	mode_t old;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)line; *p; p++) {
+		if (*p == '\\')
+			fputs("\\\\", fp);
+		else if (*p > 0x20 && *p < 0x7f)
+			fputc(*p, fp);
+		else
+			fprintf(fp, "\\%03o", *p);
+	}
+	fputc('\n', fp);
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* keep the cookie and the last HIST_KEEP lines; the caller holds the lock */
+static void hist_trim(int fd)
+{
+	struct stat st;
+	char *buf, *p;
+	size_t n = 0, keep = 0;
+	ssize_t got;
+
+	if (fstat(fd, &st) < 0 || st.st_size <= HIST_TRIM)
+		return;
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return;
+	got = pread(fd, buf, (size_t)st.st_size, 0);
+	if (got <= 0) {
+		free(buf);
+		return;
+	}
+	/* from the end back to the start of the HIST_KEEP-th last line */
+	for (p = buf + got - 1; p > buf; p--) {
+		if (p[-1] == '\n' && ++n > HIST_KEEP)
+			break;
+	}
+	keep = (size_t)(buf + got - p);
+	if (p > buf && ftruncate(fd, 0) == 0) {
+		if (write_all(fd, HIST_COOKIE, strlen(HIST_COOKIE)) == 0)
+			write_all(fd, p, keep);
+	}
+	free(buf);
+}
+
+static void history_append(const char *path, const char *line)
+{
+	char *enc = NULL;
+	size_t len = 0;
+	struct stat st;
+	FILE *mem;
+	int fd;
 
 	if (!path)
 		return;
-	old = umask(077);
-	history(h, &ev, H_SAVE, path);
-	umask(old);
-	chmod(path, 0600);
+	mem = open_memstream(&enc, &len);
+	if (!mem)
+		return;
+	hist_encode(mem, line);
+	if (fclose(mem) != 0) {
+		free(enc);
+		return;
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		free(enc);
+		return;
+	}
+	if (flock(fd, LOCK_EX) == 0) {
+		fchmod(fd, 0600);
+		if (fstat(fd, &st) == 0 && st.st_size == 0)
+			write_all(fd, HIST_COOKIE, strlen(HIST_COOKIE));
+		/* one write: a reader never sees half a line */
+		write_all(fd, enc, len);
+		hist_trim(fd);
+		flock(fd, LOCK_UN);
+	}
+	close(fd);
+	free(enc);
+}
+
+/* what was loaded, under the same lock, so a trim running elsewhere is never half-seen */
+static void history_load(History *h, const char *path)
+{
+	HistEvent ev;
+	int fd;
+
+	if (!path)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_SH) == 0) {
+		history(h, &ev, H_LOAD, path);
+		flock(fd, LOCK_UN);
+	}
+	close(fd);
+}
+
+/*
+ * Keys typed while a command ran sat in the tty's cooked queue; a Ctrl-D there comes out as
+ * a literal byte once libedit goes raw. Take what is pending, drop control bytes and escape
+ * sequences (arrows...), and hand the printable rest to libedit as typed-ahead input.
+ */
+static void filter_typeahead(EditLine *el)
+{
+	unsigned char in[4096];
+	char keep[4096];
+	struct termios t, raw;
+	ssize_t n, i;
+	size_t k = 0;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &t) < 0)
+		return;
+	raw = t;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_cc[VMIN] = 0;
+	raw.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) < 0)
+		return;
+	n = read(STDIN_FILENO, in, sizeof(in));
+	tcsetattr(STDIN_FILENO, TCSANOW, &t);
+	for (i = 0; i < n; i++) {
+		if (in[i] == 0x1b) {
+			/* ESC [ params final, ESC O x, or a lone ESC */
+			if (i + 1 < n && (in[i + 1] == '[' || in[i + 1] == 'O')) {
+				bool csi = in[i + 1] == '[';
+
+				i += 2;
+				while (csi && i < n && !(in[i] >= 0x40 && in[i] <= 0x7e))
+					i++;
+			}
+			continue;
+		}
+		if (in[i] == '\r' || in[i] == '\n')
+			keep[k++] = '\n';
+		else if (in[i] >= 0x20 && in[i] != 0x7f)
+			keep[k++] = (char)in[i];
+		if (k + 1 >= sizeof(keep))
+			break;
+	}
+	keep[k] = '\0';
+	/* the tty echoed them after the command's output: the prompt starts a fresh line */
+	if (n > 0 && (t.c_lflag & ECHO))
+		fputc('\n', stdout);
+	if (k)
+		el_push(el, keep);
 }
 
 static int term_columns(void)
@@ -218,10 +408,10 @@ int sh_repl(struct shell *sh)
 		free(path);
 		return SH_EXIT_SETUP;
 	}
-	history(hist, &ev, H_SETSIZE, 1000);
+	history(hist, &ev, H_SETSIZE, HIST_KEEP);
 	history(hist, &ev, H_SETUNIQUE, 1);
-	if (path)
-		history(hist, &ev, H_LOAD, path);
+	history_load(hist, path);
+	prompt_init(sh);
 	el_set(el, EL_EDITOR, "emacs");
 	el_set(el, EL_SIGNAL, 1);
 	el_set(el, EL_PROMPT, prompt);
@@ -233,9 +423,13 @@ int sh_repl(struct shell *sh)
 	/* after our bindings, so that ~/.editrc has the last word */
 	el_source(el, NULL);
 
-	while (!sh->quit) {
+	while (!sh->quit && !sh_terminate) {
 		sh_interrupted = 0;
 		line = el_gets(el, &count);
+		if (sh_terminate) {
+			fputc('\n', stdout);
+			break;
+		}
 		if (!line || count <= 0) {
 			if (sh_interrupted || (count < 0 && errno == EINTR)) {
 				/* ^C at the prompt drops the line */
@@ -251,22 +445,25 @@ int sh_repl(struct shell *sh)
 		if (append(&acc, line) < 0)
 			break;
 		continuing = sh_line_continues(acc);
-		if (continuing && append(&acc, " ") == 0)
+		if (too_long(sh, acc)) {
+			continuing = false;
+		} else if (continuing && append(&acc, " ") == 0) {
 			continue;
-		if (!blank_line(acc)) {
+		} else if (!blank_line(acc)) {
+			if (history(hist, &ev, H_FIRST) < 0 || strcmp(ev.str, acc))
+				history_append(path, acc);
 			history(hist, &ev, H_ENTER, acc);
-			history_save(hist, path);
 			run_interactive(sh, acc);
+			filter_typeahead(el);
 		}
 		free(acc);
 		acc = NULL;
 	}
 	free(acc);
-	history_save(hist, path);
 	el_end(el);
 	history_end(hist);
 	free(path);
-	return SH_EXIT_OK;
+	return sh_terminate ? SH_EXIT_INTR : SH_EXIT_OK;
 }
 
 #else /* !HAVE_LIBEDIT */
@@ -277,8 +474,9 @@ int sh_repl(struct shell *sh)
 	bool cont = false;
 	size_t cap = 0;
 
-	while (!sh->quit) {
-		fputs(cont ? PROMPT_CONT : PROMPT, stdout);
+	prompt_init(sh);
+	while (!sh->quit && !sh_terminate) {
+		fputs(cont ? PROMPT_CONT : prompt_buf, stdout);
 		fflush(stdout);
 		sh_interrupted = 0;
 		errno = 0;
@@ -297,16 +495,23 @@ int sh_repl(struct shell *sh)
 		if (append(&acc, line) < 0)
 			break;
 		cont = sh_line_continues(acc);
-		if (cont && append(&acc, " ") == 0)
+		if (too_long(sh, acc))
+			cont = false;
+		else if (cont && append(&acc, " ") == 0)
 			continue;
-		if (!blank_line(acc))
+		else if (!blank_line(acc)) {
 			run_interactive(sh, acc);
+			/* no line editor to clean typed-ahead keys: a Ctrl-D typed during the
+			 * command would end the session, so drop what was typed meanwhile */
+			if (isatty(STDIN_FILENO))
+				tcflush(STDIN_FILENO, TCIFLUSH);
+		}
 		free(acc);
 		acc = NULL;
 	}
 	free(acc);
 	free(line);
-	return SH_EXIT_OK;
+	return sh_terminate ? SH_EXIT_INTR : SH_EXIT_OK;
 }
 
 #endif

@@ -215,9 +215,21 @@ struct shell {
 
 	struct sh_out out;
 	bool quit;
+
+	const char *backend;	/* "kernel", "sim" or "sim-no-canwbs": named by show, the prompt */
+	bool output_lost;	/* stdout or stderr could not be written (a closed pipe): stop */
+	/* --fail-nth N:ERRNO, --check-teardown */
+	unsigned long fail_nth;
+	int fail_err;
+	bool fail_seen;
+	bool check_teardown;
+	unsigned long ncalls;	/* backend calls that can fail (close cannot), for --fail-nth */
+	bool no_wait;		/* --no-wait: sleep and wait return at once (simulator tests) */
 };
 
 extern volatile sig_atomic_t sh_interrupted;
+/* SIGTERM or SIGHUP came: the session ends (reverse-order teardown, exit 130) */
+extern volatile sig_atomic_t sh_terminate;
 
 /* ---- errors -------------------------------------------------------------------------------- */
 
@@ -243,6 +255,32 @@ bool sh_line_continues(char *line);
 int sh_run_stream(struct shell *sh, FILE *fp, const char *label);
 /* the REPL */
 int sh_repl(struct shell *sh);
+
+/* ---- input (shell/input.c) ----------------------------------------------------------------- */
+
+/* a line (continuations joined) holds at most this many bytes; a batch source at most this */
+#define SH_LINE_MAX 65536
+#define SH_BATCH_MAX 16777216
+#define SH_STR_(x) #x
+#define SH_STR(x) SH_STR_(x)
+
+struct sh_reader {
+	FILE *fp;
+	char *buf;
+	size_t cap;
+	unsigned long long total;	/* bytes read so far */
+};
+
+/* a batch source is a regular file (up to SH_BATCH_MAX), a FIFO, a terminal or /dev/null */
+int sh_batch_check(int fd, char *why, size_t whylen);
+/* fopen + sh_batch_check: NULL with *err = -errno and the reason in @why */
+FILE *sh_batch_open(const char *path, char *why, size_t whylen, int *err);
+void sh_reader_init(struct sh_reader *r, FILE *fp);
+void sh_reader_free(struct sh_reader *r);
+int sh_read_line(struct sh_reader *r, size_t *len);
+/* the reason of a sh_read_line() error */
+const char *sh_read_error(int err);
+
 /* status for a handler result */
 int sh_status(int rc);
 
@@ -297,8 +335,6 @@ int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, 
 void sh_tokens_free(struct sh_tokens *t);
 /* quote a word for echo or completion when it needs it */
 void sh_quote_word(const char *w, char *buf, size_t len);
-/* hook --trace / --dry-run (sh->trace, sh->dry_run) into the core, or unhook it */
-void sh_trace_update(struct shell *sh);
 
 /* ---- completion --------------------------------------------------------------------------- */
 
@@ -360,5 +396,27 @@ bool sh_bdf_rid(const char *bdf, uint32_t *rid);
 void sh_print_new(struct shell *sh, const char *type, uint32_t id);
 /* wait @ms milliseconds, -EINTR on SIGINT */
 int sh_sleep_ms(struct shell *sh, uint64_t ms);
+
+/* ---- fault injection of a whole script (shell/selfcheck.c) ---------------------------------- */
+
+/* "5:ENOMEM" -> 5, ENOMEM; -EINVAL when malformed */
+int sh_fail_nth_parse(const char *spec, unsigned long *n, int *err);
+/* from the trace hook: name the armed call on stderr once it failed */
+void sh_fail_nth_seen(struct shell *sh, const struct ish_call *call, long rc);
+/* compare the registry with the simulator, tear down, check nothing is left: exit status */
+int sh_check_teardown(struct shell *sh);
+
+/* ---- output safety (shell/print.c) ----------------------------------------------------------- */
+
+/*
+ * Text output never carries raw control characters: C0 controls, DEL, C1 controls and bytes
+ * that are not UTF-8 are written as \xHH (@keep_nl: newline and tab stay). JSON strings are
+ * always valid UTF-8: bytes that are not are replaced by U+FFFD.
+ */
+void sh_fput_text(FILE *fp, const char *s, bool keep_nl);
+/* the same into a new string (NULL when out of memory) */
+char *sh_escape_text(const char *s, bool keep_nl);
+/* true once stdout or stderr failed (EPIPE...): the session stops quietly */
+bool pr_output_lost(struct shell *sh);
 
 #endif

@@ -209,6 +209,71 @@ static int patch(uint8_t *t, size_t len)
 	return rc_nodes;
 }
 
+/*
+ * The whole transformation, from what was read to the patched table: *in is the input (taken
+ * over when it is the raw table), *t and *len the table to write. Returns the number of root
+ * complex nodes patched, or -1 with the reason on stderr. No I/O: the fuzz harness calls it.
+ */
+static int canwbs(uint8_t **in, size_t inlen, const char *name, uint8_t **tp, size_t *lenp,
+		  uint32_t *oemrevp)
+{
+	uint8_t *t;
+	size_t len;
+	uint32_t oemrev;
+	int n;
+
+	*tp = NULL;
+	if (inlen >= 4 && !memcmp(*in, "IORT", 4)) {
+		t = *in;
+		len = inlen;
+		*in = NULL;
+	} else {
+		long got;
+
+		t = malloc(MAX_TABLE);
+		if (!t) {
+			fprintf(stderr, "iort-canwbs: out of memory\n");
+			return -1;
+		}
+		got = unhex((char *)*in, t, MAX_TABLE);
+		if (got < 0)
+			goto bad;
+		len = got;
+	}
+	*tp = t;
+	if (len < IORT_MIN_LEN || memcmp(t, "IORT", 4)) {
+		fprintf(stderr, "iort-canwbs: %s: not an IORT table\n", name);
+		return -1;
+	}
+	if (get32(t + OFF_LENGTH) > len || get32(t + OFF_LENGTH) < IORT_MIN_LEN) {
+		fprintf(stderr, "iort-canwbs: table length %u, but %zu bytes given\n",
+			get32(t + OFF_LENGTH), len);
+		return -1;
+	}
+	len = get32(t + OFF_LENGTH);
+	if (sum8(t, len)) {
+		fprintf(stderr, "iort-canwbs: bad checksum in the input (damaged dump?)\n");
+		return -1;
+	}
+	n = patch(t, len);
+	if (n < 0)
+		return -1;
+	if (n == 0) {
+		fprintf(stderr, "iort-canwbs: no PCI root complex node in the table\n");
+		return -1;
+	}
+	oemrev = get32(t + OFF_OEM_REV);
+	put32(t + OFF_OEM_REV, oemrev + 1);
+	t[OFF_CHECKSUM] = 0;
+	t[OFF_CHECKSUM] = (uint8_t)-sum8(t, len);
+	*lenp = len;
+	*oemrevp = oemrev;
+	return n;
+bad:
+	free(t);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *outpath = "IORT.aml";
@@ -216,7 +281,7 @@ int main(int argc, char **argv)
 	size_t inlen, len;
 	uint32_t oemrev;
 	FILE *fp;
-	int opt, n, ret = 1;
+	int opt, n, ok, ret = 1;
 
 	while ((opt = getopt(argc, argv, "o:qh")) != -1) {
 		switch (opt) {
@@ -239,57 +304,17 @@ int main(int argc, char **argv)
 	in = slurp(argv[optind], &inlen);
 	if (!in)
 		return 1;
-	if (inlen >= 4 && !memcmp(in, "IORT", 4)) {
-		t = in;
-		len = inlen;
-		in = NULL;
-	} else {
-		long got;
-
-		t = malloc(MAX_TABLE);
-		if (!t) {
-			fprintf(stderr, "iort-canwbs: out of memory\n");
-			goto out;
-		}
-		got = unhex((char *)in, t, MAX_TABLE);
-		if (got < 0)
-			goto out;
-		len = got;
-	}
-
-	if (len < IORT_MIN_LEN || memcmp(t, "IORT", 4)) {
-		fprintf(stderr, "iort-canwbs: %s: not an IORT table\n", argv[optind]);
-		goto out;
-	}
-	if (get32(t + OFF_LENGTH) > len || get32(t + OFF_LENGTH) < IORT_MIN_LEN) {
-		fprintf(stderr, "iort-canwbs: table length %u, but %zu bytes given\n",
-			get32(t + OFF_LENGTH), len);
-		goto out;
-	}
-	len = get32(t + OFF_LENGTH);
-	if (sum8(t, len)) {
-		fprintf(stderr, "iort-canwbs: bad checksum in the input (damaged dump?)\n");
-		goto out;
-	}
-	n = patch(t, len);
+	n = canwbs(&in, inlen, argv[optind], &t, &len, &oemrev);
 	if (n < 0)
 		goto out;
-	if (n == 0) {
-		fprintf(stderr, "iort-canwbs: no PCI root complex node in the table\n");
-		goto out;
-	}
-	oemrev = get32(t + OFF_OEM_REV);
-	put32(t + OFF_OEM_REV, oemrev + 1);
-	t[OFF_CHECKSUM] = 0;
-	t[OFF_CHECKSUM] = (uint8_t)-sum8(t, len);
 
 	fp = fopen(outpath, "wb");
 	if (!fp) {
 		fprintf(stderr, "iort-canwbs: %s: %s\n", outpath, strerror(errno));
 		goto out;
 	}
-	n = fwrite(t, 1, len, fp) == len;
-	if (fclose(fp) || !n) {
+	ok = fwrite(t, 1, len, fp) == len;
+	if (fclose(fp) || !ok) {
 		fprintf(stderr, "iort-canwbs: %s: write error\n", outpath);
 		unlink(outpath);
 		goto out;

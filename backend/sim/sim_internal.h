@@ -340,6 +340,8 @@ int sim_get_hw_info(struct sim_ictx *ictx, struct iommu_hw_info *cmd);
 
 /* ---- sim_smmu.c: the arm-smmu-v3 driver's checks */
 int sim_vste_check(uint64_t ste[2]);
+/* the invalidation command rules alone, on an SMMU with @idr (tests: the two judges) */
+int sim_cmd_check(const uint32_t idr[6], const uint64_t cmd[2]);
 int sim_invalidate(struct sim_ictx *ictx, struct iommu_hwpt_invalidate *cmd);
 unsigned int sim_smmu_ssid_bits(const struct sim_smmu *smmu);
 

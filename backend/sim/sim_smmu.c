@@ -76,7 +76,7 @@ static bool has_range_inv(const struct sim_smmu *s)
 
 static bool has_ds(const struct sim_smmu *s)
 {
-	return s->cfg.idr[5] & (1U << 3);	/* IDR5.DS */
+	return s->cfg.idr[5] & (1U << 7);	/* IDR5.DS, bit 7 (SMMUv3 spec 6.3.6) */
 }
 
 static bool has_ats(const struct sim_smmu *s)
@@ -324,4 +324,16 @@ int sim_invalidate(struct sim_ictx *ictx, struct iommu_hwpt_invalidate *cmd)
 		rc = -EINVAL;
 	cmd->entry_num = done;
 	return rc;
+}
+
+/* ---- the acceptance rules alone, for tests that hold them against the codecs' ------------- */
+
+/* validate_cmd() on an SMMU with these IDRs: 0 or -EIO, as the invalidation would say */
+int sim_cmd_check(const uint32_t idr[6], const uint64_t cmd[2])
+{
+	struct sim_smmu s;
+
+	memset(&s, 0, sizeof(s));
+	memcpy(s.cfg.idr, idr, sizeof(s.cfg.idr));
+	return validate_cmd(&s, cmd);
 }

@@ -71,6 +71,8 @@ uint32_t ish_vsmmu_dev_vsid(const struct ish_vsmmu_dev *d);
 uint32_t ish_vsmmu_dev_s2_hwpt(const struct ish_vsmmu_dev *d);	/* where unset puts it */
 uint32_t ish_vsmmu_dev_vdevice(const struct ish_vsmmu_dev *d);	/* 0 before the first STE */
 uint32_t ish_vsmmu_dev_translate(const struct ish_vsmmu_dev *d);	/* its S1 HWPT, 0: none */
+/* a replaced translate HWPT whose free failed: the vSMMU still holds it and retries it first */
+uint32_t ish_vsmmu_dev_stale(const struct ish_vsmmu_dev *d);
 /* the last STE the guest installed; false when none yet */
 bool ish_vsmmu_dev_ste(const struct ish_vsmmu_dev *d, uint64_t ste[2]);
 

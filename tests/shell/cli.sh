@@ -80,3 +80,44 @@ kill -INT $pid
 wait $pid; echo "exit $?"
 cat "$out"
 rm -f "$out"
+echo "--- SIGTERM and SIGHUP: reverse-order teardown, exit 130"
+for sig in TERM HUP; do
+	out=$(mktemp)
+	$sim --trace -c 'device bind 0000:00:01.0; ioas alloc; echo waiting; sleep 60000; echo not reached' >"$out" 2>&1 &
+	pid=$!
+	i=0
+	while ! grep -q waiting "$out" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	sleep 0.2
+	kill -$sig $pid
+	wait $pid; echo "SIG$sig: exit $?"
+	grep -v '^trace: open\|BIND\|IOAS_ALLOC\|^device\|^ioas\|waiting' "$out"
+	rm -f "$out"
+done
+echo "--- SIGINT ends a vEVENTQ read, batch exits 130 after the teardown"
+out=$(mktemp)
+$sim --trace -c 'device bind 0000:00:01.0; ioas alloc; let s2 = hwpt alloc 1 $_ nest-parent; device attach 1 $s2; let vi = viommu alloc 1 $s2; veventq alloc $vi; echo waiting; veventq read $_ wait 60000; echo not reached' >"$out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q waiting "$out" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.2
+kill -INT $pid
+wait $pid; echo "exit $?"
+sed -n '/^waiting/,$p' "$out" | grep -v '^trace: poll'
+rm -f "$out"
+echo "--- SIGINT ends a wait for events, batch exits 130"
+out=$(mktemp)
+$sim --check-teardown -c 'device bind 0000:00:01.0; ioas alloc; vsmmu create vs0 ioas $_ events; vsmmu add vs0 1; echo waiting; vsmmu events vs0 wait 60000; echo not reached' >"$out" 2>&1 &
+pid=$!
+i=0
+while ! grep -q waiting "$out" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+sleep 0.2
+kill -INT $pid
+wait $pid; echo "exit $?"
+grep -v '^device\|^ioas\|^vsmmu' "$out"
+rm -f "$out"
+echo "--- SIGPIPE: a closed stdout ends the session quietly"
+err=$(mktemp)
+many=$(awk 'BEGIN { for (i = 0; i < 400; i++) printf "help; "; print "show" }')
+($sim -c "$many" 2>"$err"; echo "exit $?" >"$err.rc") | head -1
+cat "$err.rc"; echo "stderr: $(wc -c <"$err") bytes"
+rm -f "$err" "$err.rc"

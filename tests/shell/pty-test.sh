@@ -11,7 +11,7 @@ tmp=$(mktemp -d)
 base=iommush-pty-$$
 sock=$base-1
 state=$tmp/state
-trap 'for n in 1 2 3 4; do tmux -L $base-$n kill-server 2>/dev/null; done; rm -rf "$tmp"' \
+trap 'for n in 1 2 3 4 5 6 7; do tmux -L $base-$n kill-server 2>/dev/null; done; rm -rf "$tmp"' \
 	EXIT INT TERM
 
 fail() {
@@ -36,6 +36,11 @@ wait_for() {
 	fail "timed out waiting for /$1/"
 }
 
+# the iommush running in the pane (the pane's shell is its parent)
+pane_child() {
+	ps -o pid= --ppid "$(tmux -L $sock display -p -t t '#{pane_pid}')" | head -1 | tr -d ' '
+}
+
 # the line the cursor is on; libedit may leave blanks after the text (it redraws with spaces
 # on some terminals), so a run of trailing blanks counts as one
 cursor_line() {
@@ -55,9 +60,9 @@ wait_line() {
 
 start() {
 	tmux -L $sock -f /dev/null new-session -d -s t -x 100 -y 30 \
-		"cd $tmp && env HOME=$tmp XDG_STATE_HOME=$state TERM=xterm $bin ${1:---backend sim}; \
+		"set -m; cd $tmp && env HOME=$tmp XDG_STATE_HOME=$state TERM=xterm $bin ${1:---backend sim}; \
 		 echo exited \$?; sleep 30"
-	wait_line '^iommush> $'
+	wait_line '^iommush\(sim\)> $'
 	# the prompt is drawn before libedit puts the tty in raw mode: let it settle
 	sleep 0.3
 }
@@ -68,20 +73,20 @@ keys() {
 
 start
 keys 'ioa' Tab
-wait_line '^iommush> ioas $'
+wait_line '^iommush\(sim\)> ioas $'
 keys 'al' Tab
-wait_line '^iommush> ioas alloc $'
+wait_line '^iommush\(sim\)> ioas alloc $'
 keys Enter
 wait_for '^ioas [0-9]+$'
 id=$(screen | sed -n 's/^ioas \([0-9][0-9]*\)$/\1/p' | tail -1)
 keys 'destroy ' Tab
-wait_line "^iommush> destroy $id \$"
+wait_line "^iommush\(sim\)> destroy $id \$"
 keys Enter
-wait_line '^iommush> $'
+wait_line '^iommush\(sim\)> $'
 # several candidates: listed, the line kept
 keys 'ioas ' Tab
 wait_for 'alloc +map +unmap'
-wait_line '^iommush> ioas $'
+wait_line '^iommush\(sim\)> ioas $'
 keys C-u 'help ioas' Enter
 wait_for 'See iommush-ioas\(8\)\.'
 # an error does not end the session, and has no FILE:LINE
@@ -92,7 +97,7 @@ keys 'sleep 100000' Enter
 sleep 0.3
 keys C-c
 wait_for 'iommush: sleep: interrupted'
-wait_line '^iommush> $'
+wait_line '^iommush\(sim\)> $'
 # and a wait for events: the vEVENTQ read gives up at once, the session goes on
 keys 'device bind 0000:00:01.0' Enter
 wait_for '^device 1$'
@@ -109,7 +114,19 @@ keys 'veventq read $_ wait 100000' Enter
 sleep 0.3
 keys C-c
 wait_for 'iommush: veventq read: .*(EINTR)|interrupted'
-wait_line '^iommush> $'
+wait_line '^iommush\(sim\)> $'
+# and a vSMMU's: the same
+keys 'vsmmu create vs0 ioas 2 events' Enter
+wait_for '^vsmmu vs0$'
+keys 'device bind 0000:00:02.0' Enter
+wait_for '^device 6$'
+keys 'vsmmu add vs0 6' Enter
+wait_for '^device 6 '
+keys 'vsmmu events vs0 wait 100000' Enter
+sleep 0.3
+keys C-c
+wait_for 'iommush: vsmmu events: interrupted'
+wait_line '^iommush\(sim\)> $'
 keys 'quit' Enter
 wait_for '^exited 0$'
 
@@ -124,7 +141,7 @@ tmux -L $sock kill-server 2>/dev/null
 sock=$base-2
 start
 keys Up
-wait_line '^iommush> quit$'
+wait_line '^iommush\(sim\)> quit$'
 keys C-u 'quit' Enter
 wait_for '^exited 0$'
 
@@ -138,24 +155,68 @@ if [ ! -e /dev/iommu ]; then
 	wait_for '^exited 0$'
 fi
 
+# keys typed while a command runs: a Ctrl-D or an arrow never reaches the next line as a
+# control byte, the printable rest is kept as typed ahead
+tmux -L $sock kill-server 2>/dev/null
+sock=$base-4
+start
+keys 'sleep 1500' Enter
+sleep 0.3
+keys C-d Left 'echo ahead'
+wait_line '^iommush\(sim\)> echo ahead$'
+keys Enter
+wait_for '^ahead$'
+keys 'sleep 1000' Enter
+sleep 0.3
+keys C-d
+sleep 1
+keys 'echo typed-ok' Enter
+wait_for '^typed-ok$'
+screen | grep -q 'unknown command' && fail "a control byte reached the next line"
+
+# SIGTERM ends the session: reverse-order teardown, exit 130
+keys 'ioas alloc' Enter
+wait_for '^ioas [0-9]+$'
+kill -TERM "$(pane_child)"
+wait_for '^exited 130$'
+
+# two sessions at once keep both their lines (appended under a lock, never rewritten)
+tmux -L $sock kill-server 2>/dev/null
+rm -rf "$state"
+a=$base-5 b=$base-6
+sock=$a; start
+sock=$b; start
+for n in 1 2 3; do
+	sock=$a; keys "echo a-line-$n" Enter; wait_for "^a-line-$n\$"
+	sock=$b; keys "echo b-line-$n" Enter; wait_for "^b-line-$n\$"
+done
+sock=$a; keys 'quit' Enter; wait_for '^exited 0$'
+sock=$b; keys 'quit' Enter; wait_for '^exited 0$'
+for n in 1 2 3; do
+	for w in a b; do
+		grep -q "echo.040$w-line-$n" "$hist" || fail "history lost \"echo $w-line-$n\": $(cat "$hist")"
+	done
+done
+[ "$(stat -c %a "$hist")" = 600 ] || fail "history mode is $(stat -c %a "$hist"), not 600"
+
 # stdout a pipe ("iommush | tee log", as with gdb or sftp): still the REPL, its prompt and
 # completion on the terminal, only the output in the log
 tmux -L $sock kill-server 2>/dev/null
-sock=$base-4
+sock=$base-7
 tmux -L $sock -f /dev/null new-session -d -s t -x 100 -y 30 \
 	"cd $tmp && env HOME=$tmp XDG_STATE_HOME=$state TERM=xterm $bin --backend sim | \
 	 tee $tmp/tee.log; echo exited \$?; sleep 30"
-wait_line '^iommush> $'
+wait_line '^iommush\(sim\)> $'
 sleep 0.3
 keys 'ioas al' Tab
-wait_line '^iommush> ioas alloc $'
+wait_line '^iommush\(sim\)> ioas alloc $'
 keys Enter
 # tee may copy the output after the next prompt is drawn
 wait_for 'ioas [0-9]+$'
 keys 'quit' Enter
 wait_for '^exited 0$'
 grep -Eqx 'ioas [0-9]+' "$tmp/tee.log" || fail "the log lacks the command's output"
-grep -q 'iommush>' "$tmp/tee.log" && fail "the prompt went into the log"
+grep -q 'iommush' "$tmp/tee.log" && fail "the prompt went into the log"
 
 # batch mode never writes history
 rm -rf "$state"

@@ -2,9 +2,12 @@
 # print exactly the lines the README shows after them.
 readme=../../README.md
 awk '/^\$ \.\/iommush$/ { on = 1; next } on && /^```/ { exit } on' "$readme" >readme.session.tmp
-grep '^iommush> ' readme.session.tmp | sed 's/^iommush> //' >readme.cmds.tmp
+# the prompt names the simulator: iommush(sim)>
+grep -E '^iommush(\([a-z-]+\))?> ' readme.session.tmp | sed -E 's/^iommush(\([a-z-]+\))?> //' \
+	>readme.cmds.tmp
 # what the README shows: every line but the prompts and the interactive notice
-grep -v '^iommush> ' readme.session.tmp | grep -v '^iommush: /dev/iommu' >readme.want.tmp
+grep -Ev '^iommush(\([a-z-]+\))?> ' readme.session.tmp | grep -v '^iommush: /dev/iommu' \
+	>readme.want.tmp
 $IOMMUSH --backend sim -b readme.cmds.tmp >readme.got.tmp 2>&1
 echo "exit $?"
 if diff -u readme.want.tmp readme.got.tmp; then
