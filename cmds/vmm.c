@@ -180,6 +180,27 @@ static void print_reg(struct shell *sh, const struct ish_vmm_reg *r, uint64_t va
 	pr_obj_close(sh);
 }
 
+/*
+ * After a drain: a kernel call the drain made was refused (the guest sees CERROR_ILL, as the
+ * architecture wants), so the command that rang PROD fails with that call's errno too: a
+ * reproducer must not go on as if the kernel had agreed. An illegal command judged without a
+ * kernel call is the guest's error alone.
+ */
+static int drain_status(struct shell *sh, const struct ish_vmm *vmm, int rc)
+{
+	const struct ish_vmm_drain *d = ish_vmm_last_drain(vmm);
+	const char *call;
+	int err = 0;
+
+	if (rc < 0 || !d->error)
+		return rc;
+	call = ish_err_call(sh->ctx, &err, NULL);
+	if (!call || err >= 0)
+		return rc;
+	return sh_fail(sh, err, "%s failed, so the guest's CMDQ stopped at 0x%x with %s: %s",
+		       call, d->error_index, ish_cerror_name(d->error), d->why);
+}
+
 static void print_drain(struct shell *sh, const struct ish_vmm *vmm)
 {
 	const struct ish_vmm_drain *d = ish_vmm_last_drain(vmm);
@@ -459,8 +480,10 @@ static int cmd_write(struct shell *sh, const struct sh_call *c)
 	if (!strcmp(r->name, "cmdq_prod") || !strcmp(r->name, "gerrorn") ||
 	    !strcmp(r->name, "cr0"))
 		if (ish_vmm_last_drain(v->vmm)->consumed || ish_vmm_last_drain(v->vmm)->error ||
-		    !strcmp(r->name, "cmdq_prod"))
+		    !strcmp(r->name, "cmdq_prod")) {
 			print_drain(sh, v->vmm);
+			return drain_status(sh, v->vmm, rc);
+		}
 	return rc;
 }
 
@@ -594,7 +617,7 @@ static int cmd_cmd(struct shell *sh, const struct sh_call *c)
 	v->pending = 0;
 	rc = ish_vmm_mmio_write(v->vmm, ish_vmm_reg_find("cmdq_prod")->offset, 4, prod);
 	print_drain(sh, v->vmm);
-	return rc;
+	return drain_status(sh, v->vmm, rc);
 }
 
 static int cmd_events(struct shell *sh, const struct sh_call *c)
