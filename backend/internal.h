@@ -29,6 +29,8 @@ struct ish_ctx {
 	int fail_err;
 	bool fail_hit;
 	unsigned long n_ioctl, n_call;
+
+	struct ish_ctx_rec *rec;	/* IOMMUSH_RECORD (record.c), NULL when off */
 };
 
 /* ---- the choke point: every backend call of the core goes through these */
@@ -54,5 +56,11 @@ void ish_obj_del(struct ish_ctx *ctx, struct ish_obj *obj);
 void ish_auto_hwpt_put(struct ish_ctx *ctx, uint32_t hwpt_id);
 void ish_maps_drop_ioas(struct ish_ctx *ctx, uint32_t ioas_id);
 void ish_vsmmu_free_all(struct ish_ctx *ctx);
+
+/* ---- recording (record.c): IOMMUSH_RECORD=FILE, fed by the choke point */
+struct ish_ctx_rec;
+int ish_ctx_record_start(struct ish_ctx *ctx, const char *path, int iommufd);
+void ish_ctx_record_call(struct ish_ctx *ctx, const struct ish_call *c, long rc);
+int ish_ctx_record_end(struct ish_ctx *ctx);
 
 #endif
