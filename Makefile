@@ -24,8 +24,11 @@ LDFLAGS  := $(CONF_LDFLAGS) $(EXTRA_LDFLAGS)
 LIB      := $(B)/libiommush.a
 LIBS     := $(LIBPCI_LIBS)
 BIN      := $(if $(filter build,$(B)),iommush,$(B)/iommush)
+# the LD_PRELOAD interposer of `iommush record`: never sanitized (it goes into any program)
+PRELOAD  := $(B)/libiommush-record.so
+PRELOAD_SRC := preload/record.c backend/rec_raw.c backend/rec_elf.c
 
-all: $(BIN)
+all: $(BIN) $(PRELOAD)
 
 $(B)/%.o: %.c $(B)/config.mk
 	@mkdir -p $(@D)
@@ -37,6 +40,10 @@ $(LIB): $(LIB_OBJ)
 
 $(BIN): $(SHELL_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(SHELL_OBJ) $(LIB) $(LIBEDIT_LIBS) $(LIBS)
+
+$(PRELOAD): $(PRELOAD_SRC) include/iommush/record.h $(B)/config.mk
+	$(CC) $(CPPFLAGS) $(filter-out -fsanitize%,$(CFLAGS)) -fPIC -shared -fvisibility=hidden \
+		-o $@ $(PRELOAD_SRC)
 
 $(B)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(LIB) $(B)/config.mk
 	@mkdir -p $(@D)
@@ -57,7 +64,7 @@ check: check-unit check-shell check-man check-sanitizers check-valgrind check-li
 check-unit: $(TESTS)
 	@scripts/run-unit $(TESTS)
 
-check-shell: $(BIN)
+check-shell: $(BIN) $(PRELOAD)
 	@tests/shell/run $(BIN)
 
 check-man: $(BIN)
@@ -65,12 +72,12 @@ check-man: $(BIN)
 
 check-sanitizers:
 	@./configure --builddir=build-san --enable-sanitizers >/dev/null
-	@$(MAKE) --no-print-directory B=build-san build-san/iommush tests >/dev/null
+	@$(MAKE) --no-print-directory B=build-san build-san/iommush build-san/libiommush-record.so tests >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		scripts/run-unit --label unit-asan $(TESTS:$(B)/%=build-san/%)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 tests/shell/run --label shell-asan build-san/iommush
 
-check-valgrind: $(TESTS) $(BIN)
+check-valgrind: $(TESTS) $(BIN) $(PRELOAD)
 	@scripts/run-unit --label unit-valgrind --valgrind $(TESTS)
 	@tests/shell/run --label shell-valgrind --valgrind $(BIN)
 
@@ -86,9 +93,11 @@ cross-aarch64:
 	@$(MAKE) --no-print-directory B=build-aarch64 build-aarch64/iommush
 
 # the shell, its man pages, and libiommush (static library + headers) for a VMM to link
-install: $(BIN) $(LIB)
+install: $(BIN) $(LIB) $(PRELOAD)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/iommush
+		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/iommush \
+		$(DESTDIR)$(PREFIX)/lib/iommush
+	install -m 755 $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/iommush/libiommush-record.so
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/iommush
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libiommush.a
 	install -m 644 include/iommush/*.h $(DESTDIR)$(PREFIX)/include/iommush/

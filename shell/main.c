@@ -17,11 +17,17 @@ struct opts {
 	const char *command;	/* -c CMDS */
 	const char *backend;
 	bool list;
+	bool check;		/* iommush check */
+	bool step;		/* --step / --until: next and continue walk the batch file */
+	unsigned int until;
 };
 
 static void usage(FILE *fp)
 {
 	fputs("Usage: iommush [OPTION]... [-b FILE | -c COMMANDS | FILE]\n"
+	      "       iommush record [-o FILE] [-j] -- PROGRAM [ARG]...\n"
+	      "       iommush reduce [--backend B] FILE\n"
+	      "       iommush [--backend B] check [-j]\n"
 	      "An interactive shell for iommufd nested translation on ARM SMMUv3.\n"
 	      "\n"
 	      "  -b, --batch FILE      run the commands of FILE (- = stdin)\n"
@@ -35,6 +41,8 @@ static void usage(FILE *fp)
 	      "                        vIOMMU allocation fails as on QEMU without an IORT override\n"
 	      "      --trace           print every kernel call with its arguments and result\n"
 	      "      --dry-run         print the kernel calls without making them\n"
+	      "      --until LINE      with -b: run FILE up to LINE, then step (next, continue)\n"
+	      "      --step            with -b: step through FILE from its first command\n"
 	      "      --list-commands   print the command table: group, verb, usage, summary\n"
 	      "  -h, --help            this help\n"
 	      "  -V, --version         the version\n"
@@ -46,7 +54,7 @@ static void usage(FILE *fp)
 
 static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 {
-	enum { OPT_BACKEND = 256, OPT_TRACE, OPT_DRY, OPT_LIST };
+	enum { OPT_BACKEND = 256, OPT_TRACE, OPT_DRY, OPT_LIST, OPT_UNTIL, OPT_STEP };
 	static const struct option longs[] = {
 		{ "batch", required_argument, NULL, 'b' },
 		{ "command", required_argument, NULL, 'c' },
@@ -58,6 +66,8 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		{ "trace", no_argument, NULL, OPT_TRACE },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "list-commands", no_argument, NULL, OPT_LIST },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "step", no_argument, NULL, OPT_STEP },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -76,9 +86,33 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		case OPT_TRACE: sh->trace = true; break;
 		case OPT_DRY: sh->dry_run = true; break;
 		case OPT_LIST: o->list = true; break;
+		case OPT_STEP: o->step = true; break;
+		case OPT_UNTIL: {
+			uint64_t v;
+
+			if (!sh_parse_u64(optarg, &v) || !v || v > UINT32_MAX) {
+				fprintf(stderr, "iommush: --until takes a line number, not \"%s\"\n",
+					optarg);
+				return -1;
+			}
+			o->until = (unsigned int)v;
+			o->step = true;
+			break;
+		}
 		case 'h': usage(stdout); exit(0);
 		case 'V': puts("iommush " ISH_VERSION); exit(0);
 		default: usage(stderr); return -1;
+		}
+	}
+	if (optind < argc && !o->batch && !o->command && !strcmp(argv[optind], "check")) {
+		/* iommush check [-j]: the check command, alone */
+		o->check = true;
+		o->command = "check";
+		for (optind++; optind < argc; optind++) {
+			if (!strcmp(argv[optind], "-j") || !strcmp(argv[optind], "--json"))
+				sh->json = true;
+			else
+				break;
 		}
 	}
 	if (optind < argc && !o->batch && !o->command)
@@ -89,6 +123,10 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 	}
 	if (o->batch && o->command) {
 		fprintf(stderr, "iommush: -b and -c exclude each other\n");
+		return -1;
+	}
+	if (o->step && (!o->batch || !strcmp(o->batch, "-"))) {
+		fprintf(stderr, "iommush: --step and --until step through a file: give it with -b\n");
 		return -1;
 	}
 	if (o->backend && strcmp(o->backend, "sim") && strcmp(o->backend, "kernel") &&
@@ -156,7 +194,7 @@ static void catch_sigint(void)
 static int run(struct shell *sh, const struct opts *o)
 {
 	FILE *fp;
-	int rc;
+	int rc, first;
 
 	if (o->command) {
 		fp = fmemopen((void *)o->command, strlen(o->command), "r");
@@ -167,6 +205,19 @@ static int run(struct shell *sh, const struct opts *o)
 		rc = sh_run_stream(sh, fp, NULL);
 		fclose(fp);
 		return rc;
+	}
+	if (o->step) {
+		rc = sh_step_open(sh, o->batch);
+		if (rc < 0) {
+			fprintf(stderr, "iommush: cannot read %s: %s\n", o->batch, strerror(-rc));
+			return SH_EXIT_SETUP;
+		}
+		first = o->until ? sh_step_run(sh, o->until, (unsigned long)-1) : 0;
+		if (first == SH_EXIT_INTR)
+			return first;
+		/* then the user steps: at a terminal in the REPL, else with commands on stdin */
+		rc = sh->interactive ? sh_repl(sh) : sh_run_file(sh, NULL, "stdin");
+		return first ? first : rc;
 	}
 	if (o->batch) {
 		if (!strcmp(o->batch, "-"))
@@ -190,16 +241,26 @@ int main(int argc, char **argv)
 	struct ish_backend *be;
 	int rc;
 
+	if (argc > 1 && !strcmp(argv[1], "record"))
+		return sh_main_record(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "reduce"))
+		return sh_main_reduce(argc - 1, argv + 1);
 	if (parse_opts(&sh, &o, argc, argv) < 0)
 		return SH_EXIT_USAGE;
 	if (o.list) {
 		sh_list_commands(stdout);
 		return 0;
 	}
-	sh.interactive = !o.batch && !o.command && isatty(STDIN_FILENO);
+	sh.interactive = (o.step || (!o.batch && !o.command)) && isatty(STDIN_FILENO);
 	if (o.batch && strcmp(o.batch, "-") && access(o.batch, R_OK) < 0) {
 		fprintf(stderr, "iommush: cannot read %s: %s\n", o.batch, strerror(errno));
 		return SH_EXIT_SETUP;
+	}
+	if (o.check && !o.backend && access("/dev/iommu", F_OK) < 0) {
+		/* a host check judges this host: no simulator standing in, no iommufd to use */
+		rc = sh_run_line(&sh, "check");
+		sh_vars_free(&sh);
+		return rc;
 	}
 	be = open_backend(&sh, o.backend);
 	if (!be)
@@ -219,5 +280,6 @@ int main(int argc, char **argv)
 	/* reverse order of everything made: vSMMUs, objects, devices, then the iommufd */
 	ish_ctx_free(sh.ctx);
 	sh_vars_free(&sh);
+	sh_step_close(&sh);
 	return rc;
 }

@@ -197,6 +197,11 @@ struct shell {
 
 	struct sh_out out;
 	bool quit;
+
+	/* stepping through a batch file (--until, --step; next, continue): cmds/step.c */
+	FILE *step_fp;
+	char *step_file;
+	unsigned int step_line;	/* lines of it read so far */
 };
 
 extern volatile sig_atomic_t sh_interrupted;
@@ -322,5 +327,15 @@ bool sh_bdf_rid(const char *bdf, uint32_t *rid);
 void sh_print_new(struct shell *sh, const char *type, uint32_t id);
 /* wait @ms milliseconds, -EINTR on SIGINT */
 int sh_sleep_ms(struct shell *sh, uint64_t ms);
+
+/* ---- record, reduce (shell/record.c), stepping (cmds/step.c) ---------------------------- */
+
+int sh_main_record(int argc, char **argv);
+int sh_main_reduce(int argc, char **argv);
+/* open @path for next/continue; 0 or -errno */
+int sh_step_open(struct shell *sh, const char *path);
+/* run its commands up to line @until (all when 0 = every line): the status of the first failure */
+int sh_step_run(struct shell *sh, unsigned int until, unsigned long count);
+void sh_step_close(struct shell *sh);
 
 #endif

@@ -72,6 +72,12 @@ int ish_rec_encode(const struct ish_rec *r, char *line, size_t len);
 int ish_rec_decode(char *line, struct ish_rec *r, void *scratch, size_t scratch_len);
 const char *ish_rec_op_name(enum ish_rec_op op);
 
+/*
+ * 0 when the interposer can follow the program at @path; -EPERM (static, setuid) or -errno
+ * with the reason in @why otherwise. A #! script is judged by its interpreter.
+ */
+int ish_rec_followable(const char *path, char *why, size_t len);
+
 struct ish_recorder;
 
 /* translate into @out: a batch script, or JSON lines with @json */
