@@ -237,6 +237,7 @@ struct unit {
 	char *text;		/* the comment lines and the command, as in the file */
 	char *cmd;		/* the command alone */
 	char def[32];		/* let NAME = ...: NAME */
+	unsigned int line;	/* where the command is in the file */
 	char **uses;
 	size_t nuses;
 };
@@ -300,6 +301,7 @@ static int script_load(const char *path, struct script *s)
 	FILE *fp = fopen(path, "r");
 	char *line = NULL, *acc = NULL;
 	size_t cap = 0, acclen = 0;
+	unsigned int lineno = 0;
 	int rc = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -310,6 +312,7 @@ static int script_load(const char *path, struct script *s)
 		const char *p = line + strspn(line, " \t");
 		char *na = realloc(acc, acclen + n + 1);
 
+		lineno++;
 		if (!na) {
 			rc = -ENOMEM;
 			break;
@@ -331,6 +334,7 @@ static int script_load(const char *path, struct script *s)
 			u = &s->u[s->n];
 			memset(u, 0, sizeof(*u));
 			u->text = acc;
+			u->line = lineno;
 			u->cmd = strdup(p);
 			acc = NULL;
 			acclen = 0;
@@ -569,8 +573,8 @@ int sh_main_reduce(int argc, char **argv)
 		cand[i] = i;
 	n = r.target;
 	if (!test_set(&r, cand, n, keep)) {
-		fprintf(stderr, "iommush: reduce: %s:%zu: \"%s\" does not fail that way when %s "
-			"replays the recording: nothing to reduce\n", argv[optind], r.target + 1,
+		fprintf(stderr, "iommush: reduce: %s:%u: \"%s\" does not fail that way when %s "
+			"replays the recording: nothing to reduce\n", argv[optind], s.u[r.target].line,
 			s.u[r.target].cmd, r.backend);
 		ret = SH_EXIT_FAIL;
 		goto free_all;
@@ -579,8 +583,9 @@ int sh_main_reduce(int argc, char **argv)
 	test_set(&r, cand, n, keep);	/* leaves the final set in keep */
 	for (i = 0, kept = 0; i <= r.target; i++)
 		kept += keep[i];
-	printf("# iommush reduce %s: %zu of %zu commands still fail as \"%s\" (%lu replays on %s)\n",
-	       argv[optind], kept, r.target + 1, s.u[r.target].cmd, r.runs, r.backend);
+	printf("# iommush reduce %s: %zu of %zu commands still fail as line %u does: \"%s\" "
+	       "(%lu replays on %s)\n", argv[optind], kept, r.target + 1, s.u[r.target].line,
+	       s.u[r.target].cmd, r.runs, r.backend);
 	for (i = 0; i <= r.target; i++)
 		if (keep[i])
 			fputs(s.u[i].text, stdout);
