@@ -45,6 +45,29 @@ $(PRELOAD): $(PRELOAD_SRC) include/iommush/record.h $(B)/config.mk
 	$(CC) $(CPPFLAGS) $(filter-out -fsanitize%,$(CFLAGS)) -fPIC -shared -fvisibility=hidden \
 		-o $@ $(PRELOAD_SRC)
 
+# ---- record tests: the interposer end to end, the simulator preloaded in the kernel's place
+PIC_OBJ  := $(LIB_SRC:%.c=$(B)/pic/%.o)
+REC_TEST := $(B)/tests/record/libsimkernel.so $(B)/tests/record/nesttest \
+	$(B)/tests/record/threads $(B)/tests/record/threads-static
+
+$(B)/pic/%.o: %.c $(B)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(filter-out -fsanitize%,$(CFLAGS)) -fPIC -MMD -MP -c -o $@ $<
+
+$(B)/tests/record/libsimkernel.so: tests/record/simkernel.c $(PIC_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(filter-out -fsanitize%,$(CFLAGS)) -fPIC -shared -o $@ $< $(PIC_OBJ) \
+		$(LIBS) -lpthread
+
+# programs that are not iommush: plain flags, as their authors would build them
+$(B)/tests/record/%: tests/record/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -o $@ $< -lpthread
+
+$(B)/tests/record/threads-static: tests/record/threads.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -static -o $@ $< -lpthread
+
 $(B)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(LIB) $(B)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit -Itests/unit/lib $(CFLAGS) $(CMOCKA_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(CMOCKA_LIBS) $(LIBS)
@@ -58,7 +81,7 @@ bench: $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
 # ---- tests: every suite prints "NAME: N passed, M failed"; make check runs them all
-check: check-unit check-shell check-man check-sanitizers check-valgrind check-live
+check: check-unit check-shell check-man check-record check-sanitizers check-valgrind check-live
 	@echo "check: all suites passed"
 
 check-unit: $(TESTS)
@@ -66,6 +89,9 @@ check-unit: $(TESTS)
 
 check-shell: $(BIN) $(PRELOAD)
 	@tests/shell/run $(BIN)
+
+check-record: $(BIN) $(PRELOAD) $(REC_TEST)
+	@tests/record/run $(BIN) $(B)
 
 check-man: $(BIN)
 	@scripts/check-man $(BIN)
@@ -107,8 +133,8 @@ install: $(BIN) $(LIB) $(PRELOAD)
 clean:
 	rm -rf $(B) build-san build-aarch64 iommush
 
-.PHONY: all tests bench check check-unit check-shell check-man check-sanitizers check-valgrind \
-	check-live cross-aarch64 install clean
+.PHONY: all tests bench check check-unit check-shell check-man check-record \
+	check-sanitizers check-valgrind check-live cross-aarch64 install clean
 
 .SECONDARY: $(TESTLIB_OBJ)
 

@@ -276,6 +276,7 @@ static void json_str(struct ish_recorder *rr, const char *s)
 static void describe(const struct ish_rec *r, char *buf, size_t len)
 {
 	struct ish_call c = { .fd = r->fd, .request = r->request, .len = r->len, .off = r->off };
+	struct iommu_hwpt_alloc hin, hout;
 	char path[80];
 
 	switch (r->op) {
@@ -286,6 +287,18 @@ static void describe(const struct ish_rec *r, char *buf, size_t len)
 		/* the decoder reads a whole struct: a short record is shown by its number only */
 		if (r->argsz < ish_ioctl_argsz(r->request))
 			c.in = c.arg = NULL;
+		/*
+		 * The decoder follows data_uptr to show the STE: a pointer into the recorded
+		 * program, so point it at the recorded copy instead (or at nothing).
+		 */
+		if (c.in && r->request == IOMMU_HWPT_ALLOC) {
+			memcpy(&hin, r->in, sizeof(hin));
+			memcpy(&hout, r->out, sizeof(hout));
+			hin.data_uptr = hout.data_uptr =
+				r->buf && r->buflen >= hin.data_len ? (uintptr_t)r->buf : 0;
+			c.in = &hin;
+			c.arg = &hout;
+		}
 		break;
 	case ISH_REC_OPEN:
 		snprintf(path, sizeof(path), "%s", r->path ? r->path : "?");

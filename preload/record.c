@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -59,6 +60,8 @@ static int (*real_dup2)(int, int);
 static int (*real_dup3)(int, int, int);
 static int (*real_fcntl)(int, int, ...);
 static int (*real_execve)(const char *, char *const[], char *const[]);
+static int (*real_execv)(const char *, char *const[]);
+static int (*real_execvp)(const char *, char *const[]);
 
 #define LOAD(name) (real_##name = dlsym(RTLD_NEXT, #name))
 
@@ -70,6 +73,7 @@ static void rec_init(void)
 	LOAD(open); LOAD(open64); LOAD(openat); LOAD(openat64); LOAD(ioctl); LOAD(read);
 	LOAD(pread); LOAD(pread64); LOAD(pwrite); LOAD(pwrite64); LOAD(mmap); LOAD(mmap64);
 	LOAD(close); LOAD(dup); LOAD(dup2); LOAD(dup3); LOAD(fcntl); LOAD(execve);
+	LOAD(execv); LOAD(execvp);
 	if (path && *path)
 		out_fd = (int)syscall(SYS_openat, AT_FDCWD, path,
 				      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -455,4 +459,50 @@ ISH_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 		put(&r);
 	}
 	return real_execve(path, argv, envp);
+}
+
+ISH_EXPORT int execv(const char *path, char *const argv[])
+{
+	char why[512];
+
+	if (out_fd >= 0 && ish_rec_followable(path, why, sizeof(why)) == -EPERM) {
+		struct ish_rec r = { .op = ISH_REC_REFUSE, .fd = -1, .path = path, .buf = why,
+				     .buflen = strlen(why) };
+
+		put(&r);
+	}
+	return real_execv(path, argv);
+}
+
+/* execvp searches PATH: judge what it will find */
+ISH_EXPORT int execvp(const char *file, char *const argv[])
+{
+	const char *path = getenv("PATH"), *p;
+	char full[4096], why[512];
+
+	if (out_fd >= 0 && *file) {
+		full[0] = '\0';
+		if (strchr(file, '/')) {
+			snprintf(full, sizeof(full), "%s", file);
+		} else {
+			for (p = path ? path : "/usr/bin:/bin"; *p;) {
+				size_t n = strcspn(p, ":");
+
+				if (snprintf(full, sizeof(full), "%.*s/%s", (int)n, p, file) <
+				    (int)sizeof(full) && access(full, X_OK) == 0)
+					break;
+				full[0] = '\0';
+				p += n;
+				if (*p)
+					p++;
+			}
+		}
+		if (full[0] && ish_rec_followable(full, why, sizeof(why)) == -EPERM) {
+			struct ish_rec r = { .op = ISH_REC_REFUSE, .fd = -1, .path = full,
+					     .buf = why, .buflen = strlen(why) };
+
+			put(&r);
+		}
+	}
+	return real_execvp(file, argv);
 }
