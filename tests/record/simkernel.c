@@ -5,7 +5,8 @@
  * simulated host of ish_sim_new(), and so do ioctl, read, poll, pread, pwrite, dup and close
  * on the fds it hands out; mmap of them fails with ENODEV (the simulator has no mappable
  * BARs). Preloaded after libiommush-record.so, it lets `iommush record` be tested end to end
- * on a machine without /dev/iommu. One lock: the simulator is not thread-safe.
+ * on a machine without /dev/iommu. One lock: the simulator is not thread-safe. A forked child
+ * gets a copy of the simulated kernel (a real child shares the one kernel), so ids repeat.
  */
 #include <dlfcn.h>
 #include <errno.h>
