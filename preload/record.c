@@ -5,19 +5,22 @@
  * Why LD_PRELOAD and not ptrace: a VMM makes thousands of iommufd calls (one IOAS_MAP per
  * guest RAM region, invalidations at the guest's pace) from many threads; under ptrace each
  * call stops the thread twice and every user buffer (STE words, command arrays, hw info) is
- * copied out through the tracer, while here the call costs one formatted write(2) and the
- * buffers are read in place. Threads come for free and children inherit LD_PRELOAD. What it
+ * copied out through the tracer, while here a recorded call costs one encoded line copied into
+ * a shared mapping of the raw file (no system call) and the buffers are read in place. Threads come for free and children inherit LD_PRELOAD. What it
  * cannot follow, a static or setuid program, is refused before it starts (iommush record) or,
  * for an exec inside a recorded program, marked so that the recording is refused whole.
  *
  * It watches the fds of /dev/iommu, /dev/vfio/devices/ and the vEVENTQ fds these hand out:
  * open, ioctl, read, pread/pwrite, mmap, close and dup on them. Every other call goes straight
- * to libc after one table lookup. Records go, one write(2) each (O_APPEND, so threads and
- * processes never interleave inside a line), to the file named by $IOMMUSH_RECORD_RAW.
+ * to libc after one table lookup. Records go to the raw file named by $IOMMUSH_RECORD_RAW,
+ * which iommush record prepared (struct ish_raw_hdr): each line's bytes are reserved with one
+ * atomic add shared by every thread and process, so lines never interleave, and what was
+ * copied survives a crash of the program.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -41,6 +44,17 @@ enum { K_NONE, K_IOMMUFD, K_DEVICE, K_VEVENTQ };
 
 static _Atomic unsigned char kinds[FD_MAX];
 static int out_fd = -1;
+static struct ish_raw_hdr *hdr;	/* the shared header of the raw file */
+static char *data;		/* its records, mapped; NULL: written with pwrite */
+/* pid and tid cost a syscall each: kept per thread, forgotten in a forked child */
+static __thread int my_tid;
+static int my_pid;
+
+static void forget_ids(void)
+{
+	my_pid = 0;
+	my_tid = 0;
+}
 
 static int (*real_open)(const char *, int, ...);
 static int (*real_open64)(const char *, int, ...);
@@ -75,8 +89,26 @@ static void rec_init(void)
 	LOAD(close); LOAD(dup); LOAD(dup2); LOAD(dup3); LOAD(fcntl); LOAD(execve);
 	LOAD(execv); LOAD(execvp);
 	if (path && *path)
-		out_fd = (int)syscall(SYS_openat, AT_FDCWD, path,
-				      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		out_fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDWR | O_CLOEXEC, 0600);
+	if (out_fd >= 0) {
+		void *h = real_mmap(NULL, ISH_RAW_HDR, PROT_READ | PROT_WRITE, MAP_SHARED, out_fd, 0);
+		void *d;
+
+		if (h == MAP_FAILED || memcmp(((struct ish_raw_hdr *)h)->magic, ISH_RAW_MAGIC,
+					      sizeof(ISH_RAW_MAGIC))) {
+			/* not a file iommush record made: nothing is recorded */
+			if (h != MAP_FAILED)
+				munmap(h, ISH_RAW_HDR);
+			syscall(SYS_close, out_fd);
+			out_fd = -1;
+		} else {
+			hdr = h;
+			d = real_mmap(NULL, hdr->size, PROT_READ | PROT_WRITE, MAP_SHARED, out_fd,
+				      ISH_RAW_HDR);
+			data = d == MAP_FAILED ? NULL : d;
+		}
+	}
+	pthread_atfork(NULL, NULL, forget_ids);
 }
 
 static int kind(int fd)
@@ -100,8 +132,12 @@ static void put(struct ish_rec *r)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	r->t_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	r->pid = getpid();
-	r->tid = gettid();
+	if (!my_pid)
+		my_pid = getpid();
+	if (!my_tid)
+		my_tid = gettid();
+	r->pid = my_pid;
+	r->tid = my_tid;
 	if (need > sizeof(stack)) {
 		line = malloc(need);
 		if (!line) {
@@ -110,8 +146,16 @@ static void put(struct ish_rec *r)
 		}
 	}
 	n = ish_rec_encode(r, line, line == stack ? sizeof(stack) : need);
-	if (n > 0 && syscall(SYS_write, out_fd, line, (size_t)n) < 0)
-		(void)0;	/* a full disk cannot be reported from inside the program's call */
+	if (n > 0) {
+		uint64_t off = atomic_fetch_add(&hdr->used, (uint64_t)n);
+
+		if (off + (uint64_t)n > hdr->size)
+			atomic_store(&hdr->overflow, 1);
+		else if (data)
+			memcpy(data + off, line, (size_t)n);
+		else if (syscall(SYS_pwrite64, out_fd, line, (size_t)n, ISH_RAW_HDR + off) != n)
+			atomic_store(&hdr->overflow, 1);	/* a full disk: refused whole */
+	}
 	if (line != stack)
 		free(line);
 	errno = saved;

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -119,6 +120,59 @@ static int run_recorded(const char *prog, char **argv, const char *preload, cons
 	return rc;
 }
 
+/* the raw file: its header, and room for ISH_RAW_SIZE bytes of records (sparse) */
+static int raw_prepare(int fd)
+{
+	struct ish_raw_hdr h;
+	char page[ISH_RAW_HDR] = { 0 };
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, ISH_RAW_MAGIC, sizeof(ISH_RAW_MAGIC));
+	h.size = ISH_RAW_SIZE;
+	memcpy(page, &h, sizeof(h));
+	if (pwrite(fd, page, sizeof(page), 0) != (ssize_t)sizeof(page))
+		return -1;
+	return ftruncate(fd, (off_t)(ISH_RAW_HDR + ISH_RAW_SIZE));
+}
+
+/* the records the program left, as a stream; NULL with the reason when there are none to trust */
+static FILE *raw_open(int fd, char **text, char *why, size_t len)
+{
+	struct ish_raw_hdr h;
+	uint64_t used, i;
+	FILE *fp;
+
+	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
+		snprintf(why, len, "the raw records cannot be read: %s", strerror(errno));
+		return NULL;
+	}
+	used = atomic_load(&h.used);
+	if (atomic_load(&h.overflow) || used > h.size) {
+		snprintf(why, len, "the program made more than %llu MiB of records, or they could "
+			 "not be written", (unsigned long long)(h.size >> 20));
+		return NULL;
+	}
+	*text = malloc(used + 1);
+	if (!*text || pread(fd, *text, used, ISH_RAW_HDR) != (ssize_t)used) {
+		snprintf(why, len, "the raw records cannot be read");
+		free(*text);
+		*text = NULL;
+		return NULL;
+	}
+	/* a record reserved by a process that died before it copied it: skipped */
+	for (i = 0; i < used; i++)
+		if (!(*text)[i])
+			(*text)[i] = '\n';
+	(*text)[used] = '\0';
+	fp = fmemopen(*text, used ? used : 1, "r");
+	if (!fp) {
+		snprintf(why, len, "%s", strerror(errno));
+		free(*text);
+		*text = NULL;
+	}
+	return fp;
+}
+
 int sh_main_record(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -128,8 +182,9 @@ int sh_main_record(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *outpath = NULL, *tmpdir = getenv("TMPDIR");
-	char prog[PATH_MAX], preload[PATH_MAX], raw[PATH_MAX], why[600];
-	struct ish_recorder *rr;
+	char prog[PATH_MAX], preload[PATH_MAX], raw[PATH_MAX], why[600], *text = NULL;
+	struct ish_recorder *rr = NULL;
+	int rawfd;
 	unsigned long bad = 0;
 	bool json = false;
 	FILE *in, *out;
@@ -166,21 +221,24 @@ int sh_main_record(int argc, char **argv)
 		return SH_EXIT_SETUP;
 	}
 	snprintf(raw, sizeof(raw), "%s/iommush-record.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	rc = mkstemp(raw);
-	if (rc < 0) {
+	rawfd = mkstemp(raw);
+	if (rawfd < 0 || raw_prepare(rawfd) < 0) {
 		fprintf(stderr, "iommush: record: %s: %s\n", raw, strerror(errno));
+		if (rawfd >= 0) {
+			close(rawfd);
+			unlink(raw);
+		}
 		return SH_EXIT_SETUP;
 	}
-	close(rc);
 	rc = run_recorded(prog, argv + optind, preload, raw, &status);
 	if (rc < 0) {
 		fprintf(stderr, "iommush: record: cannot run %s: %s\n", prog, strerror(-rc));
 		ret = SH_EXIT_SETUP;
 		goto unlink_raw;
 	}
-	in = fopen(raw, "re");
+	in = raw_open(rawfd, &text, why, sizeof(why));
 	if (!in) {
-		fprintf(stderr, "iommush: record: %s: %s\n", raw, strerror(errno));
+		fprintf(stderr, "iommush: record: refused: %s; no recording written\n", why);
 		ret = SH_EXIT_SETUP;
 		goto unlink_raw;
 	}
@@ -225,7 +283,9 @@ int sh_main_record(int argc, char **argv)
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 close_in:
 	fclose(in);
+	free(text);
 unlink_raw:
+	close(rawfd);
 	unlink(raw);
 	return ret;
 }
