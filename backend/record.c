@@ -1006,6 +1006,7 @@ int ish_recorder_finish(struct ish_recorder *rr)
 struct ish_ctx_rec {
 	struct ish_recorder *rr;
 	FILE *fp;
+	bool own_fp;
 	unsigned long seq;
 };
 
@@ -1030,16 +1031,19 @@ static void rec_fill(struct ish_ctx_rec *cr, struct ish_rec *r, enum ish_rec_op 
 	r->rc = rc;
 }
 
-int ish_ctx_record_start(struct ish_ctx *ctx, const char *path, int iommufd)
+static int record_start(struct ish_ctx *ctx, const char *path, FILE *fp, int iommufd)
 {
 	struct ish_ctx_rec *cr;
 	struct ish_rec r;
 	int rc;
 
+	if (ctx->rec)
+		return -EBUSY;
 	cr = calloc(1, sizeof(*cr));
 	if (!cr)
 		return -ENOMEM;
-	cr->fp = fopen(path, "we");
+	cr->fp = fp ? fp : fopen(path, "we");
+	cr->own_fp = !fp;
 	if (!cr->fp) {
 		rc = -errno;
 		goto free_cr;
@@ -1047,8 +1051,8 @@ int ish_ctx_record_start(struct ish_ctx *ctx, const char *path, int iommufd)
 	rc = ish_recorder_new(cr->fp, false, &cr->rr);
 	if (rc < 0)
 		goto close_fp;
-	fprintf(cr->fp, "# iommush recording (IOMMUSH_RECORD) of pid %d: replay with iommush -b\n",
-		getpid());
+	fprintf(cr->fp, "# iommush recording (%s) of pid %d: replay with iommush -b\n",
+		fp ? "--trace=script" : "IOMMUSH_RECORD", getpid());
 	rec_fill(cr, &r, ISH_REC_OPEN, -1, iommufd);
 	r.path = "/dev/iommu";
 	ish_recorder_add(cr->rr, &r);
@@ -1056,10 +1060,21 @@ int ish_ctx_record_start(struct ish_ctx *ctx, const char *path, int iommufd)
 	return 0;
 
 close_fp:
-	fclose(cr->fp);
+	if (cr->own_fp)
+		fclose(cr->fp);
 free_cr:
 	free(cr);
 	return rc;
+}
+
+int ish_ctx_record_start(struct ish_ctx *ctx, const char *path, int iommufd)
+{
+	return record_start(ctx, path, NULL, iommufd);
+}
+
+int ish_record_to(struct ish_ctx *ctx, FILE *fp)
+{
+	return record_start(ctx, NULL, fp, ctx->iommufd);
 }
 
 void ish_ctx_record_call(struct ish_ctx *ctx, const struct ish_call *c, long rc)
@@ -1130,7 +1145,7 @@ int ish_ctx_record_end(struct ish_ctx *ctx)
 		return 0;
 	ctx->rec = NULL;
 	rc = ish_recorder_finish(cr->rr);
-	if (fclose(cr->fp) != 0 && !rc)
+	if (cr->own_fp && fclose(cr->fp) != 0 && !rc)
 		rc = -errno;
 	free(cr);
 	return rc;

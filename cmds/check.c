@@ -272,6 +272,8 @@ static int check_function(void *arg, const struct ish_pci_dev *d)
 	}
 	line(sh, w->t, PASS, what, NULL, "IOMMU group %d, on %s", d->iommu_group,
 	     d->iommu[0] ? d->iommu : "an unnamed IOMMU");
+	if (d->class >> 16 == 0x06)
+		return 0;	/* a bridge: nothing a VMM passes through */
 	snprintf(what, sizeof(what), "%s driver", d->bdf);
 	if (strcmp(d->driver, "vfio-pci")) {
 		snprintf(fix, sizeof(fix), "iommush -c 'pci use-vfio %s' (or driver_override)",

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "config.h"
+#include "iommush/record.h"
 #include "iommush/sim.h"
 #include "shell.h"
 
@@ -19,6 +20,7 @@ struct opts {
 	bool list;
 	bool check;		/* iommush check */
 	bool step;		/* --step / --until: next and continue walk the batch file */
+	bool trace_script;	/* --trace=script: the trace as a replayable recording */
 	unsigned int until;
 };
 
@@ -40,6 +42,7 @@ static void usage(FILE *fp)
 	      "                        sim-no-canwbs: a simulated host without CANWBS, where\n"
 	      "                        vIOMMU allocation fails as on QEMU without an IORT override\n"
 	      "      --trace           print every kernel call with its arguments and result\n"
+	      "      --trace=script    the same, as a batch script that replays it (stderr)\n"
 	      "      --dry-run         print the kernel calls without making them\n"
 	      "      --until LINE      with -b: run FILE up to LINE, then step (next, continue)\n"
 	      "      --step            with -b: step through FILE from its first command\n"
@@ -63,7 +66,7 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
-		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "trace", optional_argument, NULL, OPT_TRACE },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "list-commands", no_argument, NULL, OPT_LIST },
 		{ "until", required_argument, NULL, OPT_UNTIL },
@@ -83,7 +86,17 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		case 'j': sh->json = true; break;
 		case 'p': sh->json = sh->pretty = true; break;
 		case OPT_BACKEND: o->backend = optarg; break;
-		case OPT_TRACE: sh->trace = true; break;
+		case OPT_TRACE:
+			if (optarg && !strcmp(optarg, "script")) {
+				o->trace_script = true;
+			} else if (optarg) {
+				fprintf(stderr, "iommush: --trace takes nothing or =script, not \"%s\"\n",
+					optarg);
+				return -1;
+			} else {
+				sh->trace = true;
+			}
+			break;
 		case OPT_DRY: sh->dry_run = true; break;
 		case OPT_LIST: o->list = true; break;
 		case OPT_STEP: o->step = true; break;
@@ -274,6 +287,8 @@ int main(int argc, char **argv)
 	}
 	if (sh.trace || sh.dry_run)
 		ish_set_trace(sh.ctx, trace_call, &sh);
+	if (o.trace_script && ish_record_to(sh.ctx, stderr) < 0)
+		fprintf(stderr, "iommush: --trace=script: IOMMUSH_RECORD records this session already\n");
 	ish_set_dry_run(sh.ctx, sh.dry_run);
 	catch_sigint();
 	rc = run(&sh, &o);

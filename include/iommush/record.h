@@ -109,4 +109,11 @@ unsigned long ish_recorder_raw_calls(const struct ish_recorder *rr);
 /* write the closing list of raw calls, then free; returns -errno if writing failed */
 int ish_recorder_finish(struct ish_recorder *rr);
 
+/*
+ * Record every call @ctx makes from now on into @fp (not closed), as IOMMUSH_RECORD does into
+ * a file: what `iommush --trace=script` prints. 0 or -errno.
+ */
+struct ish_ctx;
+int ish_record_to(struct ish_ctx *ctx, FILE *fp);
+
 #endif

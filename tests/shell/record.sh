@@ -42,3 +42,11 @@ $IOMMUSH --backend sim -c next 2>&1
 echo "exit $?"
 $IOMMUSH --backend sim --until 3 -c 'ioas alloc' 2>&1
 echo "exit $?"
+echo "--- --trace=script: the trace is a recording, and it replays"
+$IOMMUSH --backend sim --trace=script -c 'let d = device bind 0000:00:01.0; let io = ioas alloc; expect-error ENOENT destroy 99' 2>"$tmp/trace.ish"
+echo "exit $?"
+norm <"$tmp/trace.ish"
+$IOMMUSH --backend sim -b "$tmp/trace.ish"
+echo "exit $?"
+$IOMMUSH --trace=yes -c 'ioas alloc' 2>&1
+echo "exit $?"
