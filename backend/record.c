@@ -30,6 +30,7 @@ struct robj {
 	uint32_t id;
 	enum ish_obj_type type;
 	bool alive;
+	unsigned int gen;	/* how many objects had this id, this one included */
 	char var[24];
 	/* devices: the regions GET_REGION_INFO reported */
 	bool regions_listed;
@@ -52,6 +53,8 @@ struct ish_recorder {
 	size_t nfds, capfds;
 	struct robj *objs;
 	size_t nobjs, capobjs;
+	int *ids;		/* open addressing: index into objs, -1 empty */
+	size_t nids, capids;
 	struct rmem *mems;
 	size_t nmems, capmems;
 	char **raw;		/* the summary lines of raw calls */
@@ -159,52 +162,83 @@ static const char *role_of(enum ish_obj_type t)
 	}
 }
 
+/* ---- ids: a hash from id to the newest object that had it, so a long recording stays O(n) */
+
+static size_t id_hash(uint32_t id, size_t cap)
+{
+	return (size_t)((id * 2654435761u) & (cap - 1));
+}
+
+/* the slot of @id, or the empty one where it goes */
+static int *id_slot(struct ish_recorder *rr, uint32_t id)
+{
+	size_t i;
+
+	for (i = id_hash(id, rr->capids);; i = (i + 1) & (rr->capids - 1))
+		if (rr->ids[i] < 0 || rr->objs[rr->ids[i]].id == id)
+			return &rr->ids[i];
+}
+
+static int ids_grow(struct ish_recorder *rr)
+{
+	size_t cap = rr->capids ? rr->capids * 2 : 64, i, old = rr->capids;
+	int *o = rr->ids, *n = malloc(cap * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	for (i = 0; i < cap; i++)
+		n[i] = -1;
+	rr->ids = n;
+	rr->capids = cap;
+	for (i = 0; i < old; i++)
+		if (o[i] >= 0)
+			*id_slot(rr, rr->objs[o[i]].id) = o[i];
+	free(o);
+	return 0;
+}
+
+static struct robj *obj_newest(struct ish_recorder *rr, uint32_t id)
+{
+	int *slot;
+
+	if (!rr->capids)
+		return NULL;
+	slot = id_slot(rr, id);
+	return *slot >= 0 ? &rr->objs[*slot] : NULL;
+}
+
 static struct robj *obj_find(struct ish_recorder *rr, uint32_t id)
 {
-	size_t i;
+	struct robj *o = obj_newest(rr, id);
 
-	for (i = rr->nobjs; i-- > 0;)
-		if (rr->objs[i].id == id && rr->objs[i].alive)
-			return &rr->objs[i];
-	return NULL;
+	return o && o->alive ? o : NULL;
 }
 
-static bool var_used(struct ish_recorder *rr, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < rr->nobjs; i++)
-		if (!strcmp(rr->objs[i].var, name))
-			return true;
-	for (i = 0; i < rr->nmems; i++)
-		if (!strcmp(rr->mems[i].var, name))
-			return true;
-	return false;
-}
-
-/* "ioas2", or "ioas2_2" when the kernel handed out id 2 again after a destroy */
-static void var_name(struct ish_recorder *rr, const char *role, uint32_t id, char *buf,
-		     size_t len)
-{
-	unsigned int k;
-
-	snprintf(buf, len, "%s%u", role, id);
-	for (k = 2; var_used(rr, buf); k++)
-		snprintf(buf, len, "%s%u_%u", role, id, k);
-}
-
+/* "ioas2", or "ioas2_2" for the second object the kernel gave id 2 (after a destroy) */
 static int obj_add(struct ish_recorder *rr, uint32_t id, enum ish_obj_type type)
 {
-	struct robj *o;
+	struct robj *o, *prev;
+	unsigned int gen;
 
 	if (GROW(rr->objs, rr->nobjs, rr->capobjs) < 0)
 		return -ENOMEM;
+	if ((rr->nids + 1) * 2 > rr->capids && ids_grow(rr) < 0)
+		return -ENOMEM;
+	prev = obj_newest(rr, id);
+	gen = prev ? prev->gen + 1 : 1;
 	o = &rr->objs[rr->nobjs];
 	memset(o, 0, sizeof(*o));
 	o->id = id;
 	o->type = type;
 	o->alive = true;
-	var_name(rr, role_of(type), id, o->var, sizeof(o->var));
+	o->gen = gen;
+	if (gen == 1)
+		snprintf(o->var, sizeof(o->var), "%s%u", role_of(type), id);
+	else
+		snprintf(o->var, sizeof(o->var), "%s%u_%u", role_of(type), id, gen);
+	if (!prev)
+		rr->nids++;
+	*id_slot(rr, id) = (int)rr->nobjs;
 	return (int)rr->nobjs++;
 }
 
@@ -237,7 +271,7 @@ static struct rmem *mem_for(struct ish_recorder *rr, uint64_t va, uint64_t len, 
 	m = &rr->mems[rr->nmems];
 	m->va = va;
 	m->size = len;
-	var_name(rr, "mem", (uint32_t)rr->nmems + 1, m->var, sizeof(m->var));
+	snprintf(m->var, sizeof(m->var), "mem%zu", rr->nmems + 1);
 	rr->nmems++;
 	*fresh = true;
 	return m;
@@ -995,6 +1029,7 @@ int ish_recorder_finish(struct ish_recorder *rr)
 	free(rr->raw);
 	free(rr->fds);
 	free(rr->objs);
+	free(rr->ids);
 	free(rr->mems);
 	free(rr->refused);
 	free(rr);

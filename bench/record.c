@@ -132,7 +132,7 @@ int main(void)
 				 .in = &inv, .out = &inv, .argsz = sizeof(inv), .buf = cmds,
 				 .buflen = sizeof(cmds), .pid = 1, .tid = 1 };
 	char path[] = "/tmp/bench-record.XXXXXX", so[PATH_MAX], *slash;
-	struct stat3 s_ioas, s_hwpt, s_inv, s_pw, s_null, s_pass, s_sim_ioas, s_sim_inv;
+	struct stat3 s_ioas, s_hwpt, s_inv, s_pw, s_null, s_pass, s_sim_ioas, s_sim_inv, s_tr;
 	struct ish_raw_hdr *hdr;
 	char *data;
 	struct ish_ctx *ctx;
@@ -205,6 +205,33 @@ int main(void)
 	s_sim_inv = summarize(v);
 	ish_ctx_free(ctx);
 
+	/* the translator: a long recording (an id handed out again and again) stays linear */
+	{
+		struct iommu_destroy dd = { .size = sizeof(dd), .id = 2 };
+		struct ish_rec o = { .op = ISH_REC_OPEN, .fd = -1, .rc = 3, .path = "/dev/iommu" };
+		struct ish_rec rd = { .op = ISH_REC_IOCTL, .fd = 3, .request = IOMMU_DESTROY,
+				      .in = &dd, .out = &dd, .argsz = sizeof(dd) };
+		struct ish_recorder *rr;
+		FILE *sink = fopen("/dev/null", "w");
+		unsigned long j, m = 100000;
+
+		for (k = 0; k < ROUNDS; k++) {
+			if (!sink || ish_recorder_new(sink, false, &rr) < 0)
+				return 1;
+			ish_recorder_add(rr, &o);
+			t0 = now_ns();
+			for (j = 0; j < m; j++) {
+				ish_recorder_add(rr, &r_ioas);
+				ish_recorder_add(rr, &rd);
+			}
+			v[k] = (now_ns() - t0) / (2.0 * m);
+			ish_recorder_finish(rr);
+		}
+		s_tr = summarize(v);
+		if (sink)
+			fclose(sink);
+	}
+
 	printf("recording cost per call (median of %d rounds of %d)\n", ROUNDS, N);
 	row("record IOMMU_IOAS_ALLOC", s_ioas);
 	row("record IOMMU_HWPT_ALLOC (nested, STE)", s_hwpt);
@@ -216,6 +243,7 @@ int main(void)
 	row("null syscall (the floor of any kernel call)", s_null);
 	row("IOMMU_IOAS_ALLOC or DESTROY on the simulator", s_sim_ioas);
 	row("IOMMU_HWPT_INVALIDATE (8) on the simulator", s_sim_inv);
+	row("translate a record (200000, one id reused)", s_tr);
 	printf("interposer on an unrecorded call: %+.1f%% of a null syscall\n",
 	       s_pass.med >= 0 ? 100.0 * (s_pass.med - s_null.med) / s_null.med : 0.0);
 	printf("recording IOMMU_IOAS_ALLOC: %.1fx a null syscall\n", s_ioas.med / s_null.med);

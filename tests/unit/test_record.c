@@ -214,6 +214,29 @@ static void an_id_handed_out_again_after_destroy_gets_a_new_variable(void **stat
 	free(t.text);
 }
 
+static void an_id_handed_out_a_thousand_times_is_named_by_its_generation(void **state)
+{
+	struct iommu_destroy d = { .size = sizeof(d), .id = 2 };
+	struct tr t;
+	const char *s;
+	int i;
+
+	(void)state;
+	tr_open(&t, false);
+	bind_dev(&t, 1);
+	for (i = 0; i < 1000; i++) {
+		ioas_alloc(&t, 2, 0);
+		rec_ioctl(&t, 3, IOMMU_DESTROY, &d, &d, sizeof(d), 0, NULL, 0);
+	}
+	ioas_alloc(&t, 7, 0);
+	s = tr_close(&t);
+	assert_non_null(strstr(s, "\nlet ioas2_1000 = ioas alloc\n"));
+	assert_non_null(strstr(s, "\ndestroy $ioas2_1000\n"));
+	assert_null(strstr(s, "ioas2_1001"));
+	assert_non_null(strstr(s, "\nlet ioas7 = ioas alloc\n"));
+	free(t.text);
+}
+
 static void mapped_memory_is_stood_in_for_by_one_mem_buffer_per_range(void **state)
 {
 	struct iommu_ioas_map m = { .size = sizeof(m), .ioas_id = 2,
@@ -548,6 +571,7 @@ int main(void)
 		cmocka_unit_test(allocations_bind_their_ids_and_later_calls_use_the_variables),
 		cmocka_unit_test(a_failed_call_becomes_expect_error_with_its_errno),
 		cmocka_unit_test(an_id_handed_out_again_after_destroy_gets_a_new_variable),
+		cmocka_unit_test(an_id_handed_out_a_thousand_times_is_named_by_its_generation),
 		cmocka_unit_test(mapped_memory_is_stood_in_for_by_one_mem_buffer_per_range),
 		cmocka_unit_test(invalidations_keep_every_command_word),
 		cmocka_unit_test(a_nested_hwpt_keeps_its_ste_words),
