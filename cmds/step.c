@@ -138,7 +138,7 @@ static int cmd_continue(struct shell *sh, const struct sh_call *c)
 
 static const struct sh_arg next_args[] = {
 	{ "N", SH_POS, SH_T_U64, SH_OPT, NULL, "how many commands (default 1)" },
-	{ NULL }
+	{ 0 }
 };
 
 const struct sh_group sh_group_next = {

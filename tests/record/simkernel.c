@@ -183,7 +183,9 @@ EXPORT ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
 }
 
 /* glibc declares poll's array write-only, so reading .fd looks uninitialized to gcc */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 EXPORT int poll(struct pollfd *p, nfds_t n, int timeout)
 {
 	int rc;
