@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -77,6 +78,10 @@ static int (*real_fcntl)(int, int, ...);
 static int (*real_execve)(const char *, char *const[], char *const[]);
 static int (*real_execv)(const char *, char *const[]);
 static int (*real_execvp)(const char *, char *const[]);
+static int (*real_posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+			       const posix_spawnattr_t *, char *const[], char *const[]);
+static int (*real_posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+				const posix_spawnattr_t *, char *const[], char *const[]);
 
 #define LOAD(name) (real_##name = dlsym(RTLD_NEXT, #name))
 
@@ -88,7 +93,7 @@ static void rec_init(void)
 	LOAD(open); LOAD(open64); LOAD(openat); LOAD(openat64); LOAD(ioctl); LOAD(read);
 	LOAD(pread); LOAD(pread64); LOAD(pwrite); LOAD(pwrite64); LOAD(mmap); LOAD(mmap64);
 	LOAD(close); LOAD(dup); LOAD(dup2); LOAD(dup3); LOAD(fcntl); LOAD(execve);
-	LOAD(execv); LOAD(execvp);
+	LOAD(execv); LOAD(execvp); LOAD(posix_spawn); LOAD(posix_spawnp);
 	if (path && *path)
 		out_fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDWR | O_CLOEXEC, 0600);
 	if (out_fd >= 0) {
@@ -505,61 +510,68 @@ ISH_EXPORT int fcntl(int fd, int cmd, ...)
 
 /* ---- exec: a program the interposer cannot follow makes the whole recording refused ------- */
 
+static void judge_exec(const char *file, bool search);
+
 ISH_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-	char why[512];
-
-	if (out_fd >= 0 && ish_rec_followable(path, why, sizeof(why)) == -EPERM) {
-		struct ish_rec r = { .op = ISH_REC_REFUSE, .fd = -1, .path = path, .buf = why,
-				     .buflen = strlen(why) };
-
-		put(&r);
-	}
+	judge_exec(path, false);
 	return real_execve(path, argv, envp);
 }
 
-ISH_EXPORT int execv(const char *path, char *const argv[])
-{
-	char why[512];
-
-	if (out_fd >= 0 && ish_rec_followable(path, why, sizeof(why)) == -EPERM) {
-		struct ish_rec r = { .op = ISH_REC_REFUSE, .fd = -1, .path = path, .buf = why,
-				     .buflen = strlen(why) };
-
-		put(&r);
-	}
-	return real_execv(path, argv);
-}
-
-/* execvp searches PATH: judge what it will find */
-ISH_EXPORT int execvp(const char *file, char *const argv[])
+/* refuse the recording if @file (searched in $PATH when @search) cannot be followed */
+static void judge_exec(const char *file, bool search)
 {
 	const char *path = getenv("PATH"), *p;
 	char full[4096], why[512];
 
-	if (out_fd >= 0 && *file) {
-		full[0] = '\0';
-		if (strchr(file, '/')) {
-			snprintf(full, sizeof(full), "%s", file);
-		} else {
-			for (p = path ? path : "/usr/bin:/bin"; *p;) {
-				size_t n = strcspn(p, ":");
+	if (out_fd < 0 || !file || !*file)
+		return;
+	full[0] = '\0';
+	if (!search || strchr(file, '/')) {
+		snprintf(full, sizeof(full), "%s", file);
+	} else {
+		for (p = path ? path : "/usr/bin:/bin"; *p;) {
+			size_t n = strcspn(p, ":");
 
-				if (snprintf(full, sizeof(full), "%.*s/%s", (int)n, p, file) <
-				    (int)sizeof(full) && access(full, X_OK) == 0)
-					break;
-				full[0] = '\0';
-				p += n;
-				if (*p)
-					p++;
-			}
-		}
-		if (full[0] && ish_rec_followable(full, why, sizeof(why)) == -EPERM) {
-			struct ish_rec r = { .op = ISH_REC_REFUSE, .fd = -1, .path = full,
-					     .buf = why, .buflen = strlen(why) };
-
-			put(&r);
+			if (snprintf(full, sizeof(full), "%.*s/%s", (int)n, p, file) <
+			    (int)sizeof(full) && access(full, X_OK) == 0)
+				break;
+			full[0] = '\0';
+			p += n;
+			if (*p)
+				p++;
 		}
 	}
+	if (full[0] && ish_rec_followable(full, why, sizeof(why)) == -EPERM) {
+		struct ish_rec r = { .op = ISH_REC_REFUSE, .fd = -1, .path = full, .buf = why,
+				     .buflen = strlen(why) };
+
+		put(&r);
+	}
+}
+
+ISH_EXPORT int execv(const char *path, char *const argv[])
+{
+	judge_exec(path, false);
+	return real_execv(path, argv);
+}
+
+ISH_EXPORT int execvp(const char *file, char *const argv[])
+{
+	judge_exec(file, true);
 	return real_execvp(file, argv);
+}
+
+ISH_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+			   const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	judge_exec(path, false);
+	return real_posix_spawn(pid, path, fa, attr, argv, envp);
+}
+
+ISH_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+			    const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	judge_exec(file, true);
+	return real_posix_spawnp(pid, file, fa, attr, argv, envp);
 }

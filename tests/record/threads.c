@@ -4,11 +4,15 @@
  * allocate IOASes on one iommufd, a dup of it destroys one, a wrong id fails with ENOENT.
  *   threads            do that
  *   threads exec PATH  then execve PATH (the recording must be refused if PATH is static)
+ *   threads spawn PATH the same through posix_spawn
+ *   threads crash      then abort(): what was recorded must survive
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -67,6 +71,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "destroy 4242 did not fail with ENOENT\n");
 	close(fd2);
 	close(iofd);
+	if (argc == 2 && !strcmp(argv[1], "crash"))
+		abort();
+	if (argc == 3 && !strcmp(argv[1], "spawn")) {
+		char *args[] = { argv[2], NULL };
+
+		if (posix_spawn(&pid, argv[2], NULL, NULL, args, NULL) == 0)
+			waitpid(pid, &status, 0);
+		return 0;
+	}
 	if (argc == 3 && !strcmp(argv[1], "exec")) {
 		char *args[] = { argv[2], NULL };
 
