@@ -833,7 +833,7 @@ static void on_read(struct ish_recorder *rr, const struct ish_rec *r, struct rfd
 	}
 	if (f->poll_ms)
 		snprintf(cmd, sizeof(cmd), "veventq read $%s wait %d", rr->objs[f->obj].var,
-			 f->poll_ms < 0 ? 3600000 : f->poll_ms);
+			 f->poll_ms < 0 ? 10000 : f->poll_ms);	/* forever: 10 s in a replay */
 	else
 		snprintf(cmd, sizeof(cmd), "veventq read $%s", rr->objs[f->obj].var);
 	f->poll_ms = 0;

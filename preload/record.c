@@ -20,6 +20,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -76,6 +77,7 @@ static int (*real_dup2)(int, int);
 static int (*real_dup3)(int, int, int);
 static int (*real_fcntl)(int, int, ...);
 static int (*real_execve)(const char *, char *const[], char *const[]);
+static int (*real_poll)(struct pollfd *, nfds_t, int);
 static int (*real_execv)(const char *, char *const[]);
 static int (*real_execvp)(const char *, char *const[]);
 static int (*real_posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
@@ -93,7 +95,7 @@ static void rec_init(void)
 	LOAD(open); LOAD(open64); LOAD(openat); LOAD(openat64); LOAD(ioctl); LOAD(read);
 	LOAD(pread); LOAD(pread64); LOAD(pwrite); LOAD(pwrite64); LOAD(mmap); LOAD(mmap64);
 	LOAD(close); LOAD(dup); LOAD(dup2); LOAD(dup3); LOAD(fcntl); LOAD(execve);
-	LOAD(execv); LOAD(execvp); LOAD(posix_spawn); LOAD(posix_spawnp);
+	LOAD(execv); LOAD(execvp); LOAD(poll); LOAD(posix_spawn); LOAD(posix_spawnp);
 	if (path && *path)
 		out_fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDWR | O_CLOEXEC, 0600);
 	if (out_fd >= 0) {
@@ -444,6 +446,27 @@ ISH_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t
 ISH_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	return mapped(fd, len, off, real_mmap64(addr, len, prot, flags, fd, off));
+}
+
+/* a vEVENTQ waited for: the read after it waits as long in the replay (epoll is not seen) */
+ISH_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	int rc = real_poll(fds, n, timeout), saved = errno;
+	nfds_t i;
+
+	for (i = 0; i < n && out_fd >= 0; i++) {
+		if (kind(fds[i].fd) != K_VEVENTQ)
+			continue;
+		{
+			struct ish_rec r = { .op = ISH_REC_POLL, .fd = fds[i].fd,
+					     .len = (size_t)timeout,
+					     .rc = rc < 0 ? -saved : !!(fds[i].revents & POLLIN) };
+
+			put(&r);
+		}
+	}
+	errno = saved;
+	return rc;
 }
 
 /* ---- close and dup -------------------------------------------------------------------------- */
