@@ -937,13 +937,19 @@ int ish_recorder_add(struct ish_recorder *rr, const struct ish_rec *rec)
 		on_read(rr, &r, f);
 		break;
 	case ISH_REC_POLL:
-		if (f && f->kind == FD_VEVENTQ && r.rc > 0) {
+		if (f && f->kind == FD_VEVENTQ && f->obj >= 0 && r.rc > 0) {
+			/* the read that follows waits as the program did */
 			f->poll_ms = r.len ? (int)r.len : -1;
 			if (!rr->json)
 				out(rr, "# [%lu] pid %d tid %d: poll(fd %d) = %ld: the read waits\n",
 				    r.seq, r.pid, r.tid, r.fd, r.rc);
+		} else if (f && f->kind == FD_VEVENTQ && f->obj >= 0 && r.rc == 0) {
+			/* a wait that timed out: veventq read ... wait makes just that call */
+			snprintf(cmd, sizeof(cmd), "veventq read $%s wait %d", rr->objs[f->obj].var,
+				 r.len ? (int)r.len : 10000);
+			emit(rr, &r, NULL, cmd, NULL);
 		} else {
-			emit(rr, &r, NULL, NULL, "a poll that found nothing");
+			emit(rr, &r, NULL, NULL, NULL);
 		}
 		break;
 	case ISH_REC_PREAD:

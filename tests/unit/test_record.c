@@ -395,8 +395,13 @@ static void a_vevent_read_after_a_poll_waits_as_the_program_did(void **state)
 	assert_int_equal(ish_recorder_add(t.rr, &poll), 0);
 	assert_int_equal(ish_recorder_add(t.rr, &rd), 0);
 	assert_int_equal(ish_recorder_add(t.rr, &rd), 0);
+	/* a wait that found nothing is the same command: it polls, and reads nothing */
+	poll.rc = 0;
+	poll.len = 500;
+	assert_int_equal(ish_recorder_add(t.rr, &poll), 0);
 	assert_int_equal(ish_recorder_add(t.rr, &cl), 0);
 	s = tr_close(&t);
+	assert_non_null(strstr(s, "\nveventq read $veventq5 wait 500\n"));
 	assert_non_null(strstr(s, "\nlet veventq5 = veventq alloc $viommu4 depth 64\n"));
 	assert_non_null(strstr(s, "\nveventq read $veventq5 wait 2000\n"));
 	assert_non_null(strstr(s, "\nveventq read $veventq5\n"));
