@@ -855,6 +855,9 @@ int ish_recorder_add(struct ish_recorder *rr, const struct ish_rec *rec)
 	if (!rr->have_t0) {
 		rr->t0 = r.t_ns;
 		rr->have_t0 = true;
+		/* the replay says where the kernel hands out other ids than these */
+		if (!rr->json)
+			out(rr, "set replay on\n");
 	}
 	rr->ncalls++;
 	if (!r.seq)

@@ -512,6 +512,10 @@ static bool test_set(struct reducer *r, const size_t *idx, size_t n, bool *keep)
 	memset(keep, 0, (r->target + 1) * sizeof(*keep));
 	for (i = 0; i < n; i++)
 		keep[idx[i]] = true;
+	/* shell options (set replay on) make no kernel call: always kept */
+	for (i = 0; i < r->target; i++)
+		if (!strncmp(r->s->u[i].cmd, "set ", 4))
+			keep[i] = true;
 	keep[r->target] = true;
 	closure(r->s, keep, r->target);
 	return still_fails(r, keep);
@@ -629,9 +633,9 @@ int sh_main_reduce(int argc, char **argv)
 	cand = calloc(s.n + 1, sizeof(*cand));
 	if (!keep || !cand)
 		goto free_all;
-	for (i = 0; i < r.target; i++)
-		cand[i] = i;
-	n = r.target;
+	for (i = 0, n = 0; i < r.target; i++)
+		if (strncmp(s.u[i].cmd, "set ", 4))
+			cand[n++] = i;
 	if (!test_set(&r, cand, n, keep)) {
 		fprintf(stderr, "iommush: reduce: %s:%u: \"%s\" does not fail that way when %s "
 			"replays the recording: nothing to reduce\n", argv[optind], s.u[r.target].line,

@@ -202,6 +202,7 @@ struct shell {
 	FILE *step_fp;
 	char *step_file;
 	unsigned int step_line;	/* lines of it read so far */
+	bool replay;		/* set replay on (recordings): let says when ids differ */
 };
 
 extern volatile sig_atomic_t sh_interrupted;
