@@ -65,7 +65,7 @@ static char *next_command(struct shell *sh, unsigned int *first)
 int sh_step_run(struct shell *sh, unsigned int until, unsigned long count)
 {
 	const char *saved_file = sh->file;
-	unsigned int saved_line = sh->line, first;
+	unsigned int saved_line = sh->line, first, read_so_far;
 	bool interactive = sh->interactive;
 	int status = 0;
 	long pos;
@@ -73,6 +73,7 @@ int sh_step_run(struct shell *sh, unsigned int until, unsigned long count)
 
 	while (sh->step_fp && !sh->quit && (count || until)) {
 		pos = ftell(sh->step_fp);
+		read_so_far = sh->step_line;
 		line = next_command(sh, &first);
 		if (!line) {
 			fprintf(stderr, "%s: the end\n", sh->step_file);
@@ -82,7 +83,7 @@ int sh_step_run(struct shell *sh, unsigned int until, unsigned long count)
 		if (until && first > until) {
 			/* not yet: put it back for next */
 			fseek(sh->step_fp, pos, SEEK_SET);
-			sh->step_line = first - 1;
+			sh->step_line = read_so_far;
 			free(line);
 			break;
 		}
