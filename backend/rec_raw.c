@@ -142,7 +142,7 @@ int ish_rec_encode(const struct ish_rec *r, char *line, size_t len)
 		for (s = r->path; *s; s++) {
 			unsigned char c = (unsigned char)*s;
 
-			if (c <= ' ' || c == '%' || c >= 0x7f) {
+			if (c <= ' ' || c == '%' || c == '"' || c == '\\' || c >= 0x7f) {
 				put_c(&w, '%');
 				put_c(&w, "0123456789abcdef"[c >> 4]);
 				put_c(&w, "0123456789abcdef"[c & 15]);

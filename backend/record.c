@@ -356,6 +356,22 @@ static void describe(const struct ish_rec *r, char *buf, size_t len)
 		snprintf(buf, len, "exec(%s) not followed", r->path ? r->path : "?");
 }
 
+/* the call in the raw format, every byte of it, for a call no command makes */
+static void raw_line(struct ish_recorder *rr, const struct ish_rec *r, const char *pre,
+		     const char *post)
+{
+	size_t len = ish_rec_line_max(r);
+	char *line = malloc(len);
+
+	if (!line)
+		return;
+	if (ish_rec_encode(r, line, len) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		out(rr, "%s%s%s", pre, line, post);	/* hex and %XX: nothing to escape in JSON */
+	}
+	free(line);
+}
+
 /*
  * One call: the comment, then the command (NULL when there is none: a raw record). @cmd is
  * the command as it succeeds; a failed call becomes expect-error. @let names the variable
@@ -421,6 +437,8 @@ static void emit_as(struct ish_recorder *rr, const struct ish_rec *r, const char
 		else
 			out(rr, "null");
 		out(rr, ",\"raw\":%s", !cmd && !covered ? "true" : "false");
+		if (!cmd && !covered)
+			raw_line(rr, r, ",\"record\":\"", "\"");
 		if (note) {
 			out(rr, ",\"note\":");
 			json_str(rr, note);
@@ -435,6 +453,8 @@ static void emit_as(struct ish_recorder *rr, const struct ish_rec *r, const char
 		out(rr, "#   covered: %s\n", note);
 	else
 		out(rr, "#   raw (%s): %s\n", note ? note : "iommush has no command for it", desc);
+	if (!cmd && !covered)
+		raw_line(rr, r, "#   record: ", "\n");
 }
 
 static void emit(struct ish_recorder *rr, const struct ish_rec *r, const char *let,

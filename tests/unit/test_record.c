@@ -108,16 +108,19 @@ static void a_raw_record_reads_back_as_it_was_written(void **state)
 	assert_memory_equal(back.buf, ste, 16);
 }
 
-static void a_path_with_blanks_survives_the_raw_form(void **state)
+static void a_path_with_blanks_and_quotes_survives_the_raw_form(void **state)
 {
-	struct ish_rec r = { .op = ISH_REC_OPEN, .fd = -1, .rc = 4, .path = "/tmp/a b%c" }, back;
+	struct ish_rec r = { .op = ISH_REC_OPEN, .fd = -1, .rc = 4, .path = "/tmp/a b%c\"\\" }, back;
 	char line[256], scratch[256];
 
 	(void)state;
 	assert_true(ish_rec_encode(&r, line, sizeof(line)) > 0);
-	assert_null(strchr(strchr(line, ' ') + 1, '\t'));
+	/* one line of words, safe inside a JSON string too */
+	assert_null(strchr(line, '\t'));
+	assert_null(strchr(line, '"'));
+	assert_null(strchr(line, '\\'));
 	assert_int_equal(ish_rec_decode(line, &back, scratch, sizeof(scratch)), 0);
-	assert_string_equal(back.path, "/tmp/a b%c");
+	assert_string_equal(back.path, "/tmp/a b%c\"\\");
 }
 
 static void a_short_buffer_is_refused_not_overrun(void **state)
@@ -369,6 +372,10 @@ static void calls_without_a_command_are_kept_and_listed_at_the_end(void **state)
 	assert_non_null(end);
 	assert_non_null(strstr(end, "[4] pid 0 tid 0: mmap(fd 4, 4096 bytes at 0x0) = 0"));
 	assert_non_null(strstr(end, "[5] pid 7 tid 8: ioctl(fd 3, 0x3b7f"));
+	/* every byte of it is kept, in the raw format */
+	assert_non_null(strstr(s, "#   record: ioctl seq=5 pid=7 tid=8 t=0 fd=3 rc=-25 req=0x3b7f "
+			       "in=10000000000000000000000000000000 "
+			       "out=10000000000000000000000000000000\n"));
 	free(t.text);
 }
 
@@ -569,7 +576,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_raw_record_reads_back_as_it_was_written),
-		cmocka_unit_test(a_path_with_blanks_survives_the_raw_form),
+		cmocka_unit_test(a_path_with_blanks_and_quotes_survives_the_raw_form),
 		cmocka_unit_test(a_short_buffer_is_refused_not_overrun),
 		cmocka_unit_test(garbage_is_not_a_record),
 		cmocka_unit_test(a_bind_becomes_device_bind_of_the_cdev_kept_in_a_variable),
