@@ -27,6 +27,9 @@ LDFLAGS  := $(CONF_LDFLAGS) $(EXTRA_LDFLAGS)
 LIB      := $(B)/libiommush.a
 LIBS     := $(LIBPCI_LIBS)
 BIN      := $(if $(filter build,$(B)),iommush,$(B)/iommush)
+# the LD_PRELOAD interposer of `iommush record`: never sanitized (it goes into any program)
+PRELOAD  := $(B)/libiommush-record.so
+PRELOAD_SRC := preload/record.c backend/rec_raw.c backend/rec_elf.c
 
 # libiommush.so.0: soname libiommush.so.0, the symbols of the installed headers only
 VERSION  := 0.2.0
@@ -45,7 +48,7 @@ SHELL_LINK := -L$(B) -liommush -Wl,-rpath,'$$ORIGIN$(if $(filter build,$(B)),/$(
 SHELL_DEPS := $(SO_LINKS)
 endif
 
-all: $(BIN) $(if $(filter 1,$(STATIC)),,$(SO_LINKS) $(PC))
+all: $(BIN) $(PRELOAD) $(if $(filter 1,$(STATIC)),,$(SO_LINKS) $(PC))
 
 # a configure newer than the config it wrote: run it again with the same options
 $(B)/config.mk: configure
@@ -92,6 +95,33 @@ $(PC): $(B)/config.mk Makefile
 $(BIN): $(SHELL_OBJ) $(SHELL_DEPS)
 	$(CC) $(LDFLAGS) -o $@ $(SHELL_OBJ) $(SHELL_LINK) $(LIBEDIT_LIBS)
 
+$(PRELOAD): $(PRELOAD_SRC) include/iommush/record.h $(B)/config.mk
+	$(CC) $(CPPFLAGS) $(filter-out -fsanitize%,$(CFLAGS)) -fPIC -shared -fvisibility=hidden \
+		-o $@ $(PRELOAD_SRC)
+
+# ---- record tests: the interposer end to end, the simulator preloaded in the kernel's place
+PIC_OBJ  := $(LIB_SRC:%.c=$(B)/pic/%.o)
+REC_TEST := $(B)/tests/record/libsimkernel.so $(B)/tests/record/nesttest \
+	$(B)/tests/record/threads $(B)/tests/record/threads-static
+
+$(B)/pic/%.o: %.c $(B)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(filter-out -fsanitize%,$(CFLAGS)) -fPIC -MMD -MP -c -o $@ $<
+
+$(B)/tests/record/libsimkernel.so: tests/record/simkernel.c $(PIC_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(filter-out -fsanitize%,$(CFLAGS)) -fPIC -shared -o $@ $< $(PIC_OBJ) \
+		$(LIBS) -lpthread
+
+# programs that are not iommush: plain flags, as their authors would build them
+$(B)/tests/record/%: tests/record/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -o $@ $< -lpthread
+
+$(B)/tests/record/threads-static: tests/record/threads.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -static -o $@ $< -lpthread
+
 $(B)/tests/%: tests/unit/%.c $(TESTLIB_OBJ) $(LIB) $(B)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Ibackend -Itests/unit -Itests/unit/lib $(CFLAGS) $(CMOCKA_CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIB) $(CMOCKA_LIBS) $(LIBS)
@@ -101,7 +131,7 @@ BENCH_SHELL_OBJ := $(filter-out $(B)/shell/main.o,$(SHELL_OBJ))
 $(B)/bench/%: bench/%.c bench/bench.h $(BENCH_SHELL_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Ishell $(CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_SHELL_OBJ) $(LIB) \
-		$(LIBEDIT_LIBS) $(LIBS)
+		$(LIBEDIT_LIBS) $(LIBS) -ldl
 
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SHELL_OBJ) $(LIB) $(B)/config.mk
 	@mkdir -p $(@D)
@@ -110,21 +140,24 @@ $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SHELL_OBJ) $(LIB) $(B)/config.mk
 tests: $(TESTS)
 fuzzers: $(FUZZERS)
 # each program prints one table; the header says where the figures come from
-bench: $(BENCHES) $(BIN)
+bench: $(BENCHES) $(BIN) $(PRELOAD)
 	@echo "iommush bench: $$(git describe --always --dirty 2>/dev/null || echo '?'), $$(date -u +%F), \
 $$(uname -srm), $$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $$(nproc) CPUs"
 	@for b in $(BENCHES); do echo "== $$b"; IOMMUSH=$(abspath $(BIN)) $$b || exit 1; done
 
 # ---- tests: every suite prints "NAME: N passed, M failed"; make check runs them all
-check: check-unit check-shell check-man check-lib check-bench-builds check-clang check-sanitizers \
-	check-valgrind check-fuzz check-faults check-live
+check: check-unit check-shell check-man check-lib check-record check-bench-builds check-clang \
+	check-sanitizers check-valgrind check-fuzz check-faults check-live
 	@echo "check: all suites passed"
 
 check-unit: $(TESTS)
 	@scripts/run-unit $(TESTS)
 
-check-shell: $(BIN)
+check-shell: $(BIN) $(PRELOAD)
 	@tests/shell/run $(BIN)
+
+check-record: $(BIN) $(PRELOAD) $(REC_TEST)
+	@tests/record/run $(BIN) $(B)
 
 # section 3: the pages against include/iommush/*.h and the shared library's exports, the check's
 # own self-test, and the example of libiommush(3) built against the library and run
@@ -145,12 +178,12 @@ check-lib: all
 
 check-sanitizers:
 	@./configure --builddir=build-san --enable-sanitizers >/dev/null
-	@$(MAKE) --no-print-directory B=build-san build-san/iommush tests >/dev/null
+	@$(MAKE) --no-print-directory B=build-san build-san/iommush build-san/libiommush-record.so tests >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		scripts/run-unit --label unit-asan $(TESTS:$(B)/%=build-san/%)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 tests/shell/run --label shell-asan build-san/iommush
 
-check-valgrind: $(TESTS) $(BIN)
+check-valgrind: $(TESTS) $(BIN) $(PRELOAD)
 	@scripts/run-unit --label unit-valgrind --valgrind $(TESTS)
 	@tests/shell/run --label shell-valgrind --valgrind $(BIN)
 
@@ -194,7 +227,7 @@ cross-aarch64:
 	@$(MAKE) --no-print-directory B=build-aarch64 build-aarch64/iommush
 
 # the shell, its man pages, and libiommush (shared + static, headers, pkg-config) for a VMM
-install: $(BIN) $(LIB) $(if $(filter 1,$(STATIC)),,$(SO_LINKS) $(PC))
+install: $(BIN) $(LIB) $(PRELOAD) $(if $(filter 1,$(STATIC)),,$(SO_LINKS) $(PC))
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/iommush
 ifeq ($(STATIC),1)
@@ -208,6 +241,9 @@ else
 	$(CC) $(LDFLAGS) -o $(DESTDIR)$(PREFIX)/bin/iommush $(SHELL_OBJ) -L$(B) -liommush \
 		-Wl,-rpath,$(LIBDIR) $(LIBEDIT_LIBS)
 endif
+	@# the interposer of `iommush record`, where the shell looks for it (PREFIX/lib/iommush)
+	install -d $(DESTDIR)$(PREFIX)/lib/iommush
+	install -m 755 $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/iommush/libiommush-record.so
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 shell/completion/iommush.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/iommush
@@ -223,9 +259,9 @@ endif
 clean:
 	rm -rf $(B) build-san build-aarch64 build-clang build-fuzz iommush
 
-.PHONY: all tests fuzzers bench check check-unit check-shell check-man check-lib check-bench-builds \
-	check-sanitizers check-valgrind check-clang check-fuzz check-faults faults-sample fuzz \
-	fuzz-build check-live cross-aarch64 install clean
+.PHONY: all tests fuzzers bench check check-unit check-shell check-man check-lib check-record \
+	check-bench-builds check-sanitizers check-valgrind check-clang check-fuzz check-faults \
+	faults-sample fuzz fuzz-build check-live cross-aarch64 install clean
 
 .SECONDARY: $(TESTLIB_OBJ)
 

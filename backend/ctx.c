@@ -137,6 +137,8 @@ static void trace(struct ish_ctx *ctx, const struct ish_call *c, long rc)
 	}
 	if (ctx->trace)
 		ctx->trace(ctx->trace_arg, c, rc);
+	if (ctx->rec)
+		ish_ctx_record_call(ctx, c, rc);
 }
 
 /* Dry run: invent what an allocation would have returned so that a script can go on. */
@@ -183,7 +185,7 @@ int ish_sys_ioctl(struct ish_ctx *ctx, int fd, unsigned long request, void *arg)
 	int rc;
 
 	/* --trace shows what was asked next to what came back */
-	if (ctx->trace && arg && sz && sz <= sizeof(in)) {
+	if ((ctx->trace || ctx->rec) && arg && sz && sz <= sizeof(in)) {
 		memcpy(in, arg, sz);
 		c.in = in;
 	}
@@ -353,6 +355,16 @@ int ish_ctx_new(struct ish_backend *be, struct ish_ctx **out)
 		return fd;
 	}
 	ctx->iommufd = fd;
+	if (getenv("IOMMUSH_RECORD") && *getenv("IOMMUSH_RECORD")) {
+		/* never a half recording: no file, no context */
+		int rc = ish_ctx_record_start(ctx, getenv("IOMMUSH_RECORD"), fd);
+
+		if (rc < 0) {
+			be->ops->close(be, fd);
+			free(ctx);
+			return rc;
+		}
+	}
 	*out = ctx;
 	return 0;
 }
@@ -367,6 +379,7 @@ void ish_ctx_release(struct ish_ctx *ctx)
 	ish_hmap_free(&ctx->by_id);
 	ish_hmap_free(&ctx->dev_index);
 	ish_sys_close(ctx, ctx->iommufd);
+	ish_ctx_record_end(ctx);
 	if (ctx->be->ops->free)
 		ctx->be->ops->free(ctx->be);
 	free(ctx);

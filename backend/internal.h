@@ -138,6 +138,8 @@ struct ish_ctx {
 	int fail_err;
 	bool fail_hit;
 	unsigned long n_ioctl, n_call;
+
+	struct ish_ctx_rec *rec;	/* IOMMUSH_RECORD (record.c), NULL when off */
 };
 
 /* ---- the vSMMU model's state (vsmmu.c; the VMM front end reads it) */
@@ -228,5 +230,10 @@ void ish_vsmmu_free_all(struct ish_ctx *ctx);
 
 /* the kernel backend's only syscall site, replaceable by tests */
 extern int (*ish_kernel_sys_ioctl)(int fd, unsigned long request, void *arg);
+/* ---- recording (record.c): IOMMUSH_RECORD=FILE, fed by the choke point */
+struct ish_ctx_rec;
+int ish_ctx_record_start(struct ish_ctx *ctx, const char *path, int iommufd);
+void ish_ctx_record_call(struct ish_ctx *ctx, const struct ish_call *c, long rc);
+int ish_ctx_record_end(struct ish_ctx *ctx);
 
 #endif

@@ -37,13 +37,15 @@ const struct sh_group sh_group_help = {
 
 /* ---- set ---------------------------------------------------------------------------------- */
 
-static const char *const set_options[] = { "echo", "force", "json", "pretty", "trace", NULL };
+static const char *const set_options[] = { "echo", "force", "json", "pretty", "trace", "replay",
+					    NULL };
 static const char *const on_off[] = { "on", "off", NULL };
 
 /* each option and where the session keeps it, in the order listed and shown */
 static bool *option(struct shell *sh, unsigned int i)
 {
-	bool *const opts[] = { &sh->echo, &sh->force, &sh->json, &sh->pretty, &sh->trace };
+	bool *const opts[] = { &sh->echo, &sh->force, &sh->json, &sh->pretty, &sh->trace,
+			       &sh->replay };
 
 	return i < sizeof(opts) / sizeof(opts[0]) ? opts[i] : NULL;
 }
@@ -80,15 +82,15 @@ static const struct sh_arg set_args[] = {
 	{ "OPTION", SH_POS, SH_T_CHOICE, SH_OPT, set_options,
 	  "echo: print each command (+ cmd) on stderr; force: go on after a failure; json, "
 	  "pretty: JSON output (-j, -p) from the next command on; trace: every kernel call "
-	  "(--trace)" },
+	  "(--trace); replay: say when let gets another id than the recording's (ioas2)" },
 	{ "VALUE", SH_POS, SH_T_CHOICE, SH_OPT, on_off, "on or off" },
 	{ NULL }
 };
 
 const struct sh_group sh_group_set = {
 	"set", "shell options", NULL, (const struct sh_cmd[]) {
-		{ NULL, "[echo|force|json|pretty|trace on|off]", "Turn a shell option on or off; "
-		  "alone, show them.", set_args, cmd_set, 0 },
+		{ NULL, "[echo|force|json|pretty|trace|replay on|off]", "Turn a shell option on or "
+		  "off; alone, show them.", set_args, cmd_set, 0 },
 		{ 0 }
 	}
 };
@@ -117,6 +119,32 @@ const struct sh_group sh_group_vars = {
 	}
 };
 
+/*
+ * A recording names each id after its role and the id the kernel gave then: ioas2, hwpt4_2
+ * (the second object with id 4). In a replay, say where the kernel hands out another one.
+ */
+static void replay_note(struct shell *sh, const char *name, const char *got, char **cmd)
+{
+	const char *p = name;
+	char want[16], line[160] = "";
+	size_t n, o = 0;
+	int i;
+
+	while (*p >= 'a' && *p <= 'z')
+		p++;
+	n = strspn(p, "0123456789");
+	if (p == name || !n || n >= sizeof(want) || (p[n] && p[n] != '_') || !strncmp(name, "mem", 3))
+		return;
+	memcpy(want, p, n);
+	want[n] = '\0';
+	for (i = 0; cmd[i] && o < sizeof(line); i++)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s", i ? " " : "", cmd[i]);
+	if (got && strcmp(got, want))
+		fprintf(stderr, "iommush: %s%s%u%sreplay: \"%s\" made id %s where the recording had %s "
+			"($%s stands for it)\n", sh->file ? sh->file : "", sh->file ? ":" : "",
+			sh->file ? sh->line : 0, sh->file ? ": " : "", line, got, want, name);
+}
+
 static int cmd_let(struct shell *sh, const struct sh_call *c)
 {
 	const char *name = sh_str(c, "NAME");
@@ -133,7 +161,11 @@ static int cmd_let(struct shell *sh, const struct sh_call *c)
 		return sh_fail(sh, -SH_EFAIL, "\"%s\" makes nothing whose id $%s could keep",
 			       c->rest[0], name);
 	rc = sh_var_set(sh, name, sh_var_get(sh, "_"));
-	return rc < 0 ? sh_fail(sh, rc, "cannot set $%s", name) : 0;
+	if (rc < 0)
+		return sh_fail(sh, rc, "cannot set $%s", name);
+	if (sh->replay)
+		replay_note(sh, name, sh_var_get(sh, "_"), c->rest);
+	return 0;
 }
 
 static const char *const equals[] = { "=", NULL };

@@ -30,6 +30,9 @@ extern const struct sh_group sh_group_expect_error;
 extern const struct sh_group sh_group_source;
 extern const struct sh_group sh_group_quit;
 extern const struct sh_group sh_group_complete;
+extern const struct sh_group sh_group_check;
+extern const struct sh_group sh_group_next;
+extern const struct sh_group sh_group_continue;
 
 /* ---- cmds/fields.c: NAME=VALUE words against the codec tables --------------------------- */
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "config.h"
+#include "iommush/record.h"
 #include "iommush/sim.h"
 #include "../cmds/cmds.h"
 #include "shell.h"
@@ -26,11 +27,18 @@ struct opts {
 	bool list, version, complete;
 	int cmd_argc;		/* iommush GROUP [VERB] [ARGS]: one command from the command line */
 	char **cmd_argv;
+	bool check;		/* iommush check */
+	bool step;		/* --step / --until: next and continue walk the batch file */
+	bool trace_script;	/* --trace=script: the trace as a replayable recording */
+	unsigned int until;
 };
 
 static void usage(FILE *fp)
 {
 	fputs("Usage: iommush [OPTION]... [-b FILE | -c COMMANDS | FILE | COMMAND [ARG]...]\n"
+	      "       iommush record [-o FILE] [-j] -- PROGRAM [ARG]...\n"
+	      "       iommush reduce [--backend B] FILE\n"
+	      "       iommush [--backend B] check [-j]\n"
 	      "An interactive shell for iommufd nested translation on ARM SMMUv3.\n"
 	      "\n"
 	      "  -b, --batch FILE      run the commands of FILE (- = stdin)\n"
@@ -43,7 +51,10 @@ static void usage(FILE *fp)
 	      "                        sim-no-canwbs: a simulated host without CANWBS, where\n"
 	      "                        vIOMMU allocation fails as on QEMU without an IORT override\n"
 	      "      --trace           print every kernel call with its arguments and result\n"
+	      "      --trace=script    the same, as a batch script that replays it (stderr)\n"
 	      "      --dry-run         print the kernel calls without making them\n"
+	      "      --until LINE      with -b: run FILE up to LINE, then step (next, continue)\n"
+	      "      --step            with -b: step through FILE from its first command\n"
 	      "      --list-commands   print the command table: group, verb, usage, summary\n"
 	      "      --complete WORD...  print the completions of the last WORD (bash completion)\n"
 	      "      --fail-nth N:ERRNO  fail backend call N with ERRNO (fault injection)\n"
@@ -66,7 +77,7 @@ static void usage(FILE *fp)
 static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 {
 	enum { OPT_BACKEND = 256, OPT_TRACE, OPT_DRY, OPT_LIST, OPT_COMPLETE, OPT_FAIL_NTH, OPT_CHECK,
-	       OPT_NO_WAIT };
+	       OPT_NO_WAIT, OPT_UNTIL, OPT_STEP };
 	static const struct option longs[] = {
 		{ "batch", required_argument, NULL, 'b' },
 		{ "command", required_argument, NULL, 'c' },
@@ -75,13 +86,15 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
-		{ "trace", no_argument, NULL, OPT_TRACE },
+		{ "trace", optional_argument, NULL, OPT_TRACE },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "list-commands", no_argument, NULL, OPT_LIST },
 		{ "complete", no_argument, NULL, OPT_COMPLETE },
 		{ "fail-nth", required_argument, NULL, OPT_FAIL_NTH },
 		{ "check-teardown", no_argument, NULL, OPT_CHECK },
 		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "step", no_argument, NULL, OPT_STEP },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -98,13 +111,36 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		case 'j': sh->json = true; break;
 		case 'p': sh->json = sh->pretty = true; break;
 		case OPT_BACKEND: o->backend = optarg; break;
-		case OPT_TRACE: sh->trace = true; break;
+		case OPT_TRACE:
+			if (optarg && !strcmp(optarg, "script")) {
+				o->trace_script = true;
+			} else if (optarg) {
+				fprintf(stderr, "iommush: --trace takes nothing or =script, not \"%s\"\n",
+					optarg);
+				return -1;
+			} else {
+				sh->trace = true;
+			}
+			break;
 		case OPT_DRY: sh->dry_run = true; break;
 		case OPT_LIST: o->list = true; break;
 		case OPT_COMPLETE: o->complete = true; break;
 		case OPT_FAIL_NTH: o->fail_nth = optarg; break;
 		case OPT_CHECK: sh->check_teardown = true; break;
 		case OPT_NO_WAIT: sh->no_wait = true; break;
+		case OPT_STEP: o->step = true; break;
+		case OPT_UNTIL: {
+			uint64_t v;
+
+			if (!sh_parse_u64(optarg, &v) || !v || v > UINT32_MAX) {
+				fprintf(stderr, "iommush: --until takes a line number, not \"%s\"\n",
+					optarg);
+				return -1;
+			}
+			o->until = (unsigned int)v;
+			o->step = true;
+			break;
+		}
 		case 'h': usage(stdout); exit(0);
 		case 'V': o->version = true; break;
 		case 'q': sh->quiet = true; break;
@@ -115,6 +151,17 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 		o->cmd_argc = argc - optind;
 		o->cmd_argv = argv + optind;
 		return 0;
+	}
+	if (optind < argc && !o->batch && !o->command && !strcmp(argv[optind], "check")) {
+		/* iommush check [-j]: the check command, alone */
+		o->check = true;
+		o->command = "check";
+		for (optind++; optind < argc; optind++) {
+			if (!strcmp(argv[optind], "-j") || !strcmp(argv[optind], "--json"))
+				sh->json = true;
+			else
+				break;
+		}
 	}
 	/*
 	 * A first word with no '/' or '.' that is not a file is a command, as ip and bpftool
@@ -137,6 +184,10 @@ static int parse_opts(struct shell *sh, struct opts *o, int argc, char **argv)
 	}
 	if (o->batch && o->command) {
 		fprintf(stderr, "iommush: -b and -c exclude each other\n");
+		return -1;
+	}
+	if (o->step && (!o->batch || !strcmp(o->batch, "-"))) {
+		fprintf(stderr, "iommush: --step and --until step through a file: give it with -b\n");
 		return -1;
 	}
 	if (o->backend && strcmp(o->backend, "sim") && strcmp(o->backend, "kernel") &&
@@ -352,7 +403,7 @@ static int run_argv(struct shell *sh, int argc, char **argv)
 static int run(struct shell *sh, const struct opts *o, FILE *batch)
 {
 	FILE *fp;
-	int rc;
+	int rc, first;
 
 	if (o->cmd_argc)
 		return run_argv(sh, o->cmd_argc, o->cmd_argv);
@@ -366,8 +417,23 @@ static int run(struct shell *sh, const struct opts *o, FILE *batch)
 		fclose(fp);
 		return rc;
 	}
+	if (o->step) {
+		rc = sh_step_open(sh, o->batch);
+		if (rc < 0) {
+			fprintf(stderr, "iommush: cannot read %s: %s\n", o->batch, strerror(-rc));
+			return SH_EXIT_SETUP;
+		}
+		first = o->until ? sh_step_run(sh, o->until, (unsigned long)-1) : 0;
+		if (first == SH_EXIT_INTR)
+			return first;
+		/* then the user steps: at a terminal in the REPL, else with commands on stdin */
+		rc = sh->interactive ? sh_repl(sh) : sh_run_file(sh, NULL, "stdin");
+		return first ? first : rc;
+	}
 	if (batch)
 		return sh_run_stream(sh, batch, batch == stdin ? "stdin" : o->batch);
+	if (!sh->interactive)
+		return sh_run_file(sh, NULL, "stdin");
 	return sh_repl(sh);
 }
 
@@ -380,6 +446,10 @@ int main(int argc, char **argv)
 	char why[160];
 	int rc, err;
 
+	if (argc > 1 && !strcmp(argv[1], "record"))
+		return sh_main_record(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "reduce"))
+		return sh_main_reduce(argc - 1, argv + 1);
 	if (parse_opts(&sh, &o, argc, argv) < 0)
 		return SH_EXIT_USAGE;
 	if (o.version) {
@@ -392,9 +462,15 @@ int main(int argc, char **argv)
 	}
 	if (o.complete)
 		return complete_words(&sh, o.cmd_argc, o.cmd_argv);
-	sh.interactive = !o.batch && !o.command && !o.cmd_argc && isatty(STDIN_FILENO);
+	sh.interactive = (o.step || (!o.batch && !o.command && !o.cmd_argc)) &&
+			 isatty(STDIN_FILENO);
 	/* a batch source is checked before anything is opened: a directory is no script */
-	if (o.batch && strcmp(o.batch, "-")) {
+	if (o.step && o.batch && access(o.batch, R_OK) < 0) {
+		fprintf(stderr, "iommush: cannot read %s: %s\n", o.batch, strerror(errno));
+		return SH_EXIT_SETUP;
+	} else if (o.step) {
+		/* stepping opens the file itself (sh_step_open) */
+	} else if (o.batch && strcmp(o.batch, "-")) {
 		batch = sh_batch_open(o.batch, why, sizeof(why), &err);
 		if (!batch) {
 			fputs("iommush: cannot read ", stderr);
@@ -408,6 +484,12 @@ int main(int argc, char **argv)
 			return SH_EXIT_SETUP;
 		}
 		batch = stdin;
+	}
+	if (o.check && !o.backend && access("/dev/iommu", F_OK) < 0) {
+		/* a host check judges this host: no simulator standing in, no iommufd to use */
+		rc = sh_run_line(&sh, "check");
+		sh_vars_free(&sh);
+		return rc;
 	}
 	be = open_backend(&sh, o.backend);
 	if (!be) {
@@ -426,6 +508,8 @@ int main(int argc, char **argv)
 	}
 	/* always: it counts calls for fail-Nth and the teardown check, and prints when tracing */
 	ish_set_trace(sh.ctx, trace_call, &sh);
+	if (o.trace_script && ish_record_to(sh.ctx, stderr) < 0)
+		fprintf(stderr, "iommush: --trace=script: IOMMUSH_RECORD records this session already\n");
 	ish_set_dry_run(sh.ctx, sh.dry_run);
 	catch_signals();
 	if (sh.fail_nth)
@@ -443,5 +527,6 @@ int main(int argc, char **argv)
 	}
 	ish_ctx_free(sh.ctx);
 	sh_vars_free(&sh);
+	sh_step_close(&sh);
 	return rc;
 }

@@ -225,6 +225,11 @@ struct shell {
 	bool check_teardown;
 	unsigned long ncalls;	/* backend calls that can fail (close cannot), for --fail-nth */
 	bool no_wait;		/* --no-wait: sleep and wait return at once (simulator tests) */
+	/* stepping through a batch file (--until, --step; next, continue): cmds/step.c */
+	FILE *step_fp;
+	char *step_file;
+	unsigned int step_line;	/* lines of it read so far */
+	bool replay;		/* set replay on (recordings): let says when ids differ */
 };
 
 extern volatile sig_atomic_t sh_interrupted;
@@ -418,5 +423,14 @@ void sh_fput_text(FILE *fp, const char *s, bool keep_nl);
 char *sh_escape_text(const char *s, bool keep_nl);
 /* true once stdout or stderr failed (EPIPE...): the session stops quietly */
 bool pr_output_lost(struct shell *sh);
+/* ---- record, reduce (shell/record.c), stepping (cmds/step.c) ---------------------------- */
+
+int sh_main_record(int argc, char **argv);
+int sh_main_reduce(int argc, char **argv);
+/* open @path for next/continue; 0 or -errno */
+int sh_step_open(struct shell *sh, const char *path);
+/* run its commands up to line @until (all when 0 = every line): the status of the first failure */
+int sh_step_run(struct shell *sh, unsigned int until, unsigned long count);
+void sh_step_close(struct shell *sh);
 
 #endif

@@ -19,7 +19,7 @@ const struct sh_group *const sh_groups[] = {
 	&sh_group_sim,
 	&sh_group_help, &sh_group_set, &sh_group_vars, &sh_group_let, &sh_group_echo,
 	&sh_group_sleep, &sh_group_expect_error, &sh_group_source, &sh_group_quit,
-	&sh_group_complete,
+	&sh_group_complete, &sh_group_check, &sh_group_next, &sh_group_continue,
 	NULL
 };
 

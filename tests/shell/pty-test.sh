@@ -1,7 +1,8 @@
 #!/bin/sh
 # Drive the real REPL through a pty (tmux): TAB completion of groups, verbs and live ids,
 # the candidate list, Ctrl-C during a wait, history written with mode 0600 and recalled in
-# the next session, and no history in batch mode.   pty-test.sh BINARY   (77 = skipped)
+# the next session, stepping a batch file (--until, next, continue), and no history in batch
+# mode.   pty-test.sh BINARY   (77 = skipped)
 bin=$1
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed"; exit 77; }
@@ -11,7 +12,7 @@ tmp=$(mktemp -d)
 base=iommush-pty-$$
 sock=$base-1
 state=$tmp/state
-trap 'for n in 1 2 3 4 5 6 7; do tmux -L $base-$n kill-server 2>/dev/null; done; rm -rf "$tmp"' \
+trap 'for n in 1 2 3 4 5 6 7 8; do tmux -L $base-$n kill-server 2>/dev/null; done; rm -rf "$tmp"' \
 	EXIT INT TERM
 
 fail() {
@@ -217,6 +218,23 @@ keys 'quit' Enter
 wait_for '^exited 0$'
 grep -Eqx 'ioas [0-9]+' "$tmp/tee.log" || fail "the log lacks the command's output"
 grep -q 'iommush' "$tmp/tee.log" && fail "the prompt went into the log"
+
+# stepping a batch file from the REPL, as gdb steps: --until, then next, show, continue
+tmux -L $sock kill-server 2>/dev/null
+sock=$base-8
+printf 'ioas alloc\n# a comment\nioas alloc\nioas alloc\n' > "$tmp/step.ish"
+start "--backend sim -b $tmp/step.ish --until 1"
+screen | grep -Eq '^ioas 1$' || fail "--until 1 did not run line 1"
+keys 'next' Enter
+wait_for 'step.ish:3: ioas alloc$'
+wait_for '^ioas 2$'
+keys 'show' Enter
+wait_for '^ioas +2'
+keys 'continue' Enter
+wait_for 'step.ish:4: ioas alloc$'
+wait_for 'step.ish: the end$'
+keys 'quit' Enter
+wait_for '^exited 0$'
 
 # batch mode never writes history
 rm -rf "$state"

@@ -1,0 +1,33 @@
+# iommush record of a program that is not iommush: the lab's nesttest, built dynamic, on the
+# kernel with the IORT override (every step, DMA through S1+S2 included). The recording must
+# replay on the same kernel; the host then replays it on the simulator (tests/live/run).
+set -u
+[ -x /nesttest ] && [ -r /libiommush-record.so ] || { echo "no /nesttest or interposer"; exit 1; }
+/iommush record -o /tmp/nesttest.ish -- /nesttest /dev/vfio/devices/vfio0 > /tmp/nesttest.out 2>&1
+rc=$?
+grep -E '^(STEP|nesttest|iommush)' /tmp/nesttest.out | grep -vE ': OK' | head -20
+[ "$rc" -eq 0 ] || { echo "nesttest under iommush record exited $rc"; exit 1; }
+grep -q 'DATA MATCHES' /tmp/nesttest.out || { echo "no DMA happened"; exit 1; }
+echo "=== LIVE RECORDING-BEGIN"
+cat /tmp/nesttest.ish
+echo "=== LIVE RECORDING-END"
+IOMMUSH_RECORD=/tmp/again.ish /iommush --backend kernel -b /tmp/nesttest.ish > /tmp/replay.out 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || { tail -n 5 /tmp/replay.out; echo "the replay on the kernel exited $rc"; exit 1; }
+# the variables carry the ids the kernel handed out: a recording of the replay with the same
+# commands got the same ids by role, and the same errnos
+grep -v '^#' /tmp/nesttest.ish > /tmp/a
+grep -v '^#' /tmp/again.ish > /tmp/b
+if ! cmp -s /tmp/a /tmp/b; then
+	echo "the replay made other calls or got other ids:"
+	diff /tmp/a /tmp/b | head -n 10
+	exit 1
+fi
+echo "replayed on the kernel: $(grep -c . /tmp/a) commands, the same ids and errnos"
+grep -c '^#   raw' /tmp/nesttest.ish | sed 's/^/calls without a command: /'
+# what recording costs on this kernel (figures only, see bench/live/record-overhead.c)
+if [ -x /record-overhead ]; then
+	/record-overhead /dev/vfio/devices/vfio1 | sed 's/^/plain:    /'
+	/iommush record -o /tmp/overhead.ish -- /record-overhead /dev/vfio/devices/vfio1 2>/dev/null |
+		sed 's/^/recorded: /'
+fi
