@@ -227,7 +227,10 @@ static int cmd_expect_error(struct shell *sh, const struct sh_call *c)
 	int want = (int)sh_num(c, "ERRNO", 0), rc, got;
 	char inner[sizeof(sh->errcmd)], msg[sizeof(sh->errmsg)];
 
+	/* what the command printed before it failed (veventq read ... expect) */
+	pr_obj_open(sh, "output");
 	rc = sh_exec(sh, c->nrest, c->rest);
+	pr_obj_close(sh);
 	/* a mistyped command must not pass for an expected failure */
 	if (rc == -SH_EUSAGE)
 		return rc;

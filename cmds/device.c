@@ -41,6 +41,8 @@ static int cmd_attach(struct shell *sh, const struct sh_call *c)
 	pr_u64(sh, PR_ANY, "pt", " on hwpt %llu", got);
 	if (got != pt)
 		pr_u64(sh, PR_ANY, "ioas", " (auto, on ioas %llu)", pt);
+	else
+		pr_null(sh, "ioas");	/* attached to the HWPT it named */
 	pr_nl(sh);
 	return 0;
 }
@@ -94,6 +96,8 @@ static void print_idr_fields(struct shell *sh, const uint32_t idr[6])
 		pr_u64(sh, PR_ANY, "value", " %-6llu", v);
 		if (meaning && *meaning)
 			pr_str(sh, PR_ANY, "meaning", " %s", meaning);
+		else
+			pr_null(sh, "meaning");
 		pr_obj_close(sh);
 		pr_nl(sh);
 	}

@@ -70,8 +70,9 @@ static void show_device(struct shell *sh, const struct ish_obj *o)
 	pr_str(sh, PR_ANY, "role", "  %s", cmd_device_role(sh, o));
 	if (ish_obj_device_vdevice(o))
 		pr_u64(sh, PR_ANY, "vdevice", "  vdevice %llu", ish_obj_device_vdevice(o));
-	if (vs)
-		pr_str(sh, PR_ANY, "vsmmu", "  vsmmu %s", ish_vsmmu_name(vs));
+	else
+		pr_null(sh, "vdevice");
+	pr_str(sh, vs ? PR_ANY : PR_JSON, "vsmmu", "  vsmmu %s", vs ? ish_vsmmu_name(vs) : NULL);
 }
 
 /*
@@ -89,10 +90,9 @@ static void show_origin(struct shell *sh, const struct ish_obj *o)
 		pr_text(sh, "  dev -");
 		pr_null(sh, "dev");
 	}
-	if (bdf[0])
-		pr_str(sh, PR_ANY, "dev_bdf", alive ? " (%s)" : " (was %s)", bdf);
-	if (iommu[0])
-		pr_str(sh, PR_ANY, "iommu", "  %s", iommu);
+	pr_str(sh, bdf[0] ? PR_ANY : PR_JSON, "dev_bdf", alive ? " (%s)" : " (was %s)",
+	       bdf[0] ? bdf : NULL);
+	pr_str(sh, iommu[0] ? PR_ANY : PR_JSON, "iommu", "  %s", iommu[0] ? iommu : NULL);
 }
 
 static void show_hwpt_flags(struct shell *sh, uint32_t flags)
@@ -150,8 +150,9 @@ static void show_obj(struct shell *sh, const struct ish_obj *o)
 	default:
 		break;
 	}
-	if (ish_obj_owner(o) && ish_obj_type(o) != ISH_OBJ_DEVICE)	/* devices say "vsmmu" */
-		pr_str(sh, PR_ANY, "owner", "  [vsmmu %s]", ish_obj_owner(o));
+	if (ish_obj_type(o) != ISH_OBJ_DEVICE)	/* devices say "vsmmu" */
+		pr_str(sh, ish_obj_owner(o) ? PR_ANY : PR_JSON, "owner", "  [vsmmu %s]",
+		       ish_obj_owner(o));
 	pr_obj_close(sh);
 	pr_nl(sh);
 }
@@ -191,6 +192,9 @@ static void show_memory(struct shell *sh)
 			pr_u64(sh, PR_ANY, "mem", "  mem %llu", ish_mem_id(m));
 			pr_hex(sh, PR_ANY, "offset", "  offset 0x%llx",
 			       (uint64_t)((const char *)ish_map_va(map) - (const char *)ish_mem_va(m)));
+		} else {
+			pr_null(sh, "mem");	/* not one of the session's buffers */
+			pr_null(sh, "offset");
 		}
 		pr_bool(sh, PR_ANY, "readonly", "  readonly",
 			!(ish_map_flags(map) & IOMMU_IOAS_MAP_WRITEABLE));

@@ -61,22 +61,55 @@ static void indent(struct shell *sh)
 		fputs("  ", sh->out.fp);
 }
 
+/* the length of the valid UTF-8 sequence at @s (RFC 3629: no overlongs, no surrogates), or 0 */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	cp = s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* a JSON string: always valid UTF-8, a byte that is not part of a character as U+FFFD */
 static void json_string(FILE *fp, const char *s)
 {
 	fputc('"', fp);
-	for (; s && *s; s++) {
+	while (s && *s) {
 		unsigned char ch = (unsigned char)*s;
+		size_t n;
 
+		if (ch >= 0x80) {
+			n = utf8_len((const unsigned char *)s);
+			if (n)
+				fwrite(s, 1, n, fp);
+			else
+				fputs("\\ufffd", fp);
+			s += n ? n : 1;
+			continue;
+		}
 		if (ch == '"' || ch == '\\')
 			fprintf(fp, "\\%c", ch);
 		else if (ch == '\n')
 			fputs("\\n", fp);
 		else if (ch == '\t')
 			fputs("\\t", fp);
-		else if (ch < 0x20)
+		else if (ch < 0x20 || ch == 0x7f)
 			fprintf(fp, "\\u%04x", ch);
 		else
 			fputc(ch, fp);
+		s++;
 	}
 	fputc('"', fp);
 }
@@ -249,7 +282,10 @@ void pr_str(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, co
 		text(fmt, s ? s : "");
 	if (json_on(sh, m)) {
 		member(sh, key);
-		json_string(sh->out.fp, s);
+		if (s)
+			json_string(sh->out.fp, s);
+		else
+			fputs("null", sh->out.fp);	/* none */
 	}
 }
 
@@ -318,21 +354,40 @@ void pr_text(struct shell *sh, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * {"error":{...}}: the same keys for every failure (iommush-json(7)); "command" is null for a
+ * line that failed before naming one, "errno" for a usage or shell-level failure, "file" and
+ * "line" outside a batch file.
+ */
 void pr_error_json(struct shell *sh, const char *cmd, int err, const char *msg)
 {
+	const char *sep = sh->pretty ? ",\n    \"" : ",\"", *colon = sh->pretty ? "\": " : "\":";
 	FILE *fp = stdout;
 
 	fputs(sh->pretty ? "{\n  \"error\": {\n    \"command\": " : "{\"error\":{\"command\":", fp);
-	json_string(fp, cmd);
-	fputs(sh->pretty ? ",\n    \"errno\": " : ",\"errno\":", fp);
+	if (cmd && *cmd)
+		json_string(fp, cmd);
+	else
+		fputs("null", fp);
+	fprintf(fp, "%serrno%s", sep, colon);
 	if (err > 0 && err < SH_EUSAGE)
 		json_string(fp, sh_errno_name(err));
 	else
 		fputs("null", fp);
-	if (err == SH_EUSAGE)
-		fputs(sh->pretty ? ",\n    \"usage\": true" : ",\"usage\":true", fp);
-	fputs(sh->pretty ? ",\n    \"message\": " : ",\"message\":", fp);
+	fprintf(fp, "%susage%s%s", sep, colon, err == SH_EUSAGE ? "true" : "false");
+	fprintf(fp, "%smessage%s", sep, colon);
 	json_string(fp, msg);
+	fprintf(fp, "%sfile%s", sep, colon);
+	if (sh->file)
+		json_string(fp, sh->file);
+	else
+		fputs("null", fp);
+	fprintf(fp, "%sline%s", sep, colon);
+	if (sh->file)
+		fprintf(fp, "%u", sh->line);
+	else
+		fputs("null", fp);
+	fprintf(fp, "%signored%s%s", sep, colon, sh->err_ignored ? "true" : "false");
 	fputs(sh->pretty ? "\n  }\n}\n" : "}}\n", fp);
 	fflush(fp);
 }

@@ -205,6 +205,7 @@ struct shell {
 	char errcmd[64];
 	char errmsg[512];
 	int quiet_status;
+	bool err_ignored;	/* the failing line has the '-' prefix (JSON "ignored") */
 
 	struct sh_out out;
 	bool quit;
