@@ -64,7 +64,7 @@ static const char *hw_type_name(uint32_t t)
 	case IOMMU_HW_INFO_TYPE_ARM_SMMUV3: return "arm-smmuv3";
 	case IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: return "tegra241-cmdqv";
 	case IOMMU_HW_INFO_TYPE_AMD: return "amd";
-	default: return "?";
+	default: return NULL;	/* a type this build does not know */
 	}
 }
 
@@ -118,7 +118,8 @@ static int cmd_info(struct shell *sh, const struct sh_call *c)
 		return rc;
 	pr_u64(sh, PR_ANY, "dev", "device %llu:", dev);
 	pr_u64(sh, PR_ANY, "type", " type %llu", hw.type);
-	pr_str(sh, PR_ANY, "type_name", " (%s)", hw_type_name(hw.type));
+	pr_str(sh, PR_TEXT, NULL, " (%s)", hw_type_name(hw.type) ? hw_type_name(hw.type) : "?");
+	pr_str(sh, PR_JSON, "type_name", NULL, hw_type_name(hw.type));
 	print_caps(sh, hw.capabilities);
 	pr_u64(sh, PR_ANY, "max_pasid_log2", " max_pasid_log2 %llu", hw.max_pasid_log2);
 	pr_u64(sh, PR_ANY, "data_len", " data_len %llu\n", hw.data_len);

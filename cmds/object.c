@@ -61,13 +61,16 @@ const char *cmd_device_role(struct shell *sh, const struct ish_obj *dev)
 static void show_device(struct shell *sh, const struct ish_obj *o)
 {
 	struct ish_vsmmu *vs = ish_vsmmu_of_device(sh->ctx, ish_obj_id(o));
+	const char *role;
 
 	pr_str(sh, PR_ANY, "bdf", "  %s", ish_obj_device_pci(o)->bdf);
 	if (ish_obj_device_pt(o))
 		pr_u64(sh, PR_ANY, "pt", "  pt %llu", ish_obj_device_pt(o));
 	else
 		pr_null(sh, "pt");
-	pr_str(sh, PR_ANY, "role", "  %s", cmd_device_role(sh, o));
+	role = cmd_device_role(sh, o);
+	pr_str(sh, PR_TEXT, NULL, "  %s", role);
+	pr_str(sh, PR_JSON, "role", NULL, strcmp(role, "none") ? role : NULL);	/* on no page table */
 	if (ish_obj_device_vdevice(o))
 		pr_u64(sh, PR_ANY, "vdevice", "  vdevice %llu", ish_obj_device_vdevice(o));
 	else
@@ -145,7 +148,9 @@ static void show_obj(struct shell *sh, const struct ish_obj *o)
 	case ISH_OBJ_TOMBSTONE:
 		pr_u64(sh, PR_ANY, "viommu", "  viommu %llu", ish_obj_parent(o));
 		pr_u64(sh, PR_ANY, "dev", "  (was dev %llu", ish_obj_dev(o));
-		pr_str(sh, PR_ANY, "dev_bdf", " %s)", ish_obj_dev_bdf(o));
+		pr_str(sh, PR_TEXT, NULL, " %s)", ish_obj_dev_bdf(o));
+		pr_str(sh, PR_JSON, "dev_bdf", NULL,
+		       ish_obj_dev_bdf(o)[0] ? ish_obj_dev_bdf(o) : NULL);
 		break;
 	default:
 		break;

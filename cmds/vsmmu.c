@@ -30,13 +30,16 @@ static void print_vdev(struct shell *sh, const char *key, struct ish_vsmmu *vs,
 		       const struct ish_vsmmu_dev *d)
 {
 	uint32_t dev = ish_vsmmu_dev_id(d);
+	const char *role;
 	uint64_t ste[2];
 
 	pr_obj_open(sh, key);
 	pr_u64(sh, PR_ANY, "dev", key ? "device %llu" : "  device %llu", dev);
 	pr_hex(sh, PR_ANY, "vsid", "  vsid 0x%llx", ish_vsmmu_dev_vsid(d));
 	pr_id(sh, "pt", "pt", dev_pt(sh, dev));
-	pr_str(sh, PR_ANY, "role", "  %s", ish_role_name(ish_vsmmu_role(vs, dev)));
+	role = ish_role_name(ish_vsmmu_role(vs, dev));
+	pr_str(sh, PR_TEXT, NULL, "  %s", role);
+	pr_str(sh, PR_JSON, "role", NULL, strcmp(role, "none") ? role : NULL);
 	pr_id(sh, "vdevice", "vdevice", ish_vsmmu_dev_vdevice(d));
 	pr_u64(sh, PR_JSON, "s2_hwpt", NULL, ish_vsmmu_dev_s2_hwpt(d));
 	if (ish_vsmmu_dev_translate(d))
