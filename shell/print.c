@@ -337,6 +337,20 @@ void pr_arr_close(struct shell *sh)
 		pop(sh, true);
 }
 
+/* the nesting of the JSON value being printed, and back to it (closing what is open) */
+int pr_depth(const struct shell *sh)
+{
+	return sh->out.depth;
+}
+
+void pr_close_to(struct shell *sh, int depth)
+{
+	if (!json_on(sh, PR_JSON))
+		return;
+	while (sh->out.depth > depth && sh->out.depth > 1)
+		pop(sh, sh->out.depth <= SH_JDEPTH && sh->out.lv[sh->out.depth - 1].array);
+}
+
 void pr_nl(struct shell *sh)
 {
 	if (!sh->json)
