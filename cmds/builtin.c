@@ -255,10 +255,13 @@ const struct sh_group sh_group_quit = {
 
 static int cmd_expect_error(struct shell *sh, const struct sh_call *c)
 {
-	int want = (int)sh_num(c, "ERRNO", 0), rc, got;
+	int want = (int)sh_num(c, "ERRNO", 0), rc, got, depth = pr_depth(sh);
 	char inner[sizeof(sh->errcmd)], msg[sizeof(sh->errmsg)];
 
+	/* what the command printed before it failed (veventq read ... expect), closed here */
+	pr_obj_open(sh, "output");
 	rc = sh_exec(sh, c->nrest, c->rest);
+	pr_close_to(sh, depth);
 	/* a mistyped command must not pass for an expected failure */
 	if (rc == -SH_EUSAGE)
 		return rc;

@@ -41,6 +41,8 @@ static int cmd_attach(struct shell *sh, const struct sh_call *c)
 	pr_u64(sh, PR_ANY, "pt", " on hwpt %llu", got);
 	if (got != pt)
 		pr_u64(sh, PR_ANY, "ioas", " (auto, on ioas %llu)", pt);
+	else
+		pr_null(sh, "ioas");	/* attached to the HWPT it named */
 	pr_nl(sh);
 	return 0;
 }
@@ -62,7 +64,7 @@ static const char *hw_type_name(uint32_t t)
 	case IOMMU_HW_INFO_TYPE_ARM_SMMUV3: return "arm-smmuv3";
 	case IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: return "tegra241-cmdqv";
 	case IOMMU_HW_INFO_TYPE_AMD: return "amd";
-	default: return "?";
+	default: return NULL;	/* a type this build does not know */
 	}
 }
 
@@ -94,6 +96,8 @@ static void print_idr_fields(struct shell *sh, const uint32_t idr[6])
 		pr_u64(sh, PR_ANY, "value", " %-6llu", v);
 		if (meaning && *meaning)
 			pr_str(sh, PR_ANY, "meaning", " %s", meaning);
+		else
+			pr_null(sh, "meaning");
 		pr_obj_close(sh);
 		pr_nl(sh);
 	}
@@ -114,7 +118,8 @@ static int cmd_info(struct shell *sh, const struct sh_call *c)
 		return rc;
 	pr_u64(sh, PR_ANY, "dev", "device %llu:", dev);
 	pr_u64(sh, PR_ANY, "type", " type %llu", hw.type);
-	pr_str(sh, PR_ANY, "type_name", " (%s)", hw_type_name(hw.type));
+	pr_str(sh, PR_TEXT, NULL, " (%s)", hw_type_name(hw.type) ? hw_type_name(hw.type) : "?");
+	pr_str(sh, PR_JSON, "type_name", NULL, hw_type_name(hw.type));
 	print_caps(sh, hw.capabilities);
 	pr_u64(sh, PR_ANY, "max_pasid_log2", " max_pasid_log2 %llu", hw.max_pasid_log2);
 	pr_u64(sh, PR_ANY, "data_len", " data_len %llu\n", hw.data_len);

@@ -279,18 +279,56 @@ free_words:
 
 /* ---- printing ------------------------------------------------------------------------------- */
 
+/*
+ * The "name=value" words of a codec's decoded line as a JSON object of hex strings: the fields
+ * the decoder names (its key fields always, the others when non-zero, uncovered bits as
+ * rsvd0/other0...). A value that is a name (STE config=s1-translate) is the field's number,
+ * @config, when given, and left out otherwise.
+ */
+static void print_fields(struct shell *sh, const char *decoded, const uint64_t *config)
+{
+	const char *p = decoded, *eq, *end;
+	char key[32], *stop;
+	uint64_t v;
+	size_t n;
+
+	pr_obj_open(sh, "fields");
+	while (*p) {
+		end = strchr(p, ' ');
+		if (!end)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		n = eq ? (size_t)(eq - p) : 0;
+		if (n && n < sizeof(key)) {
+			memcpy(key, p, n);
+			key[n] = '\0';
+			v = strtoull(eq + 1, &stop, 0);
+			if (stop == end && stop != eq + 1)
+				pr_hex(sh, PR_JSON, key, NULL, v);
+			else if (config && !strcmp(key, "config"))
+				pr_hex(sh, PR_JSON, key, NULL, *config);
+		}
+		p = *end ? end + 1 : end;
+	}
+	pr_obj_close(sh);
+}
+
 void cmd_print_ste(struct shell *sh, const char *key, const uint64_t ste[2])
 {
+	uint64_t cfg = ish_ste_config(ste);
 	char buf[512];
 
 	ish_ste_format(ste, buf, sizeof(buf));
 	pr_obj_open(sh, key);
 	pr_hex(sh, PR_ANY, "w0", "  ste 0x%016llx", ste[0]);
 	pr_hex(sh, PR_ANY, "w1", " 0x%016llx", ste[1]);
+	pr_str(sh, PR_JSON, "config", NULL, ish_ste_config_name((unsigned int)cfg));
+	print_fields(sh, buf, &cfg);
 	pr_str(sh, PR_ANY, "decoded", " (%s)", buf);
 	pr_obj_close(sh);
 }
 
+/* every event record has the same keys (iommush-json(7)); a LOST_EVENTS one has nulls */
 void cmd_print_events(struct shell *sh, const struct ish_vevent *ev, int n)
 {
 	char buf[512];
@@ -309,11 +347,19 @@ void cmd_print_events(struct shell *sh, const struct ish_vevent *ev, int n)
 		if (e->lost) {
 			pr_u64(sh, PR_ANY, "dropped", "LOST_EVENTS: %llu event(s) dropped\n",
 			       (uint64_t)e->gap + 1);
+			pr_null(sh, "event_id");
+			pr_null(sh, "name");
+			pr_null(sh, "fields");
+			pr_null(sh, "decoded");
+			pr_null(sh, "words");
 			pr_obj_close(sh);
 			continue;
 		}
 		ish_evt_format(e->evt, buf, sizeof(buf));
+		pr_null(sh, "dropped");
 		pr_u64(sh, PR_JSON, "event_id", NULL, e->evt[0] & 0xff);
+		pr_str(sh, PR_JSON, "name", NULL, ish_evt_name((uint8_t)(e->evt[0] & 0xff)));
+		print_fields(sh, buf, NULL);
 		pr_str(sh, PR_ANY, "decoded", "%s\n", buf);
 		pr_arr_open(sh, "words");
 		for (k = 0; k < 4; k++)

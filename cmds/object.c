@@ -61,17 +61,21 @@ const char *cmd_device_role(struct shell *sh, const struct ish_obj *dev)
 static void show_device(struct shell *sh, const struct ish_obj *o)
 {
 	struct ish_vsmmu *vs = ish_vsmmu_of_device(sh->ctx, ish_obj_id(o));
+	const char *role;
 
 	pr_str(sh, PR_ANY, "bdf", "  %s", ish_obj_device_pci(o)->bdf);
 	if (ish_obj_device_pt(o))
 		pr_u64(sh, PR_ANY, "pt", "  pt %llu", ish_obj_device_pt(o));
 	else
 		pr_null(sh, "pt");
-	pr_str(sh, PR_ANY, "role", "  %s", cmd_device_role(sh, o));
+	role = cmd_device_role(sh, o);
+	pr_str(sh, PR_TEXT, NULL, "  %s", role);
+	pr_str(sh, PR_JSON, "role", NULL, strcmp(role, "none") ? role : NULL);	/* on no page table */
 	if (ish_obj_device_vdevice(o))
 		pr_u64(sh, PR_ANY, "vdevice", "  vdevice %llu", ish_obj_device_vdevice(o));
-	if (vs)
-		pr_str(sh, PR_ANY, "vsmmu", "  vsmmu %s", ish_vsmmu_name(vs));
+	else
+		pr_null(sh, "vdevice");
+	pr_str(sh, vs ? PR_ANY : PR_JSON, "vsmmu", "  vsmmu %s", vs ? ish_vsmmu_name(vs) : NULL);
 	{
 		const struct ish_obj *pt = ish_obj_find(sh->ctx, ish_obj_device_pt(o));
 
@@ -80,6 +84,8 @@ static void show_device(struct shell *sh, const struct ish_obj *o)
 			bool fwd = ish_device_events_forwarded(sh->ctx, ish_obj_id(o), NULL, 0);
 
 			pr_str(sh, PR_ANY, "events", "  events %s", fwd ? "forwarded" : "on-host");
+		} else {
+			pr_null(sh, "events");
 		}
 	}
 }
@@ -99,10 +105,9 @@ static void show_origin(struct shell *sh, const struct ish_obj *o)
 		pr_text(sh, "  dev -");
 		pr_null(sh, "dev");
 	}
-	if (bdf[0])
-		pr_str(sh, PR_ANY, "dev_bdf", alive ? " (%s)" : " (was %s)", bdf);
-	if (iommu[0])
-		pr_str(sh, PR_ANY, "iommu", "  %s", iommu);
+	pr_str(sh, bdf[0] ? PR_ANY : PR_JSON, "dev_bdf", alive ? " (%s)" : " (was %s)",
+	       bdf[0] ? bdf : NULL);
+	pr_str(sh, iommu[0] ? PR_ANY : PR_JSON, "iommu", "  %s", iommu[0] ? iommu : NULL);
 }
 
 static void show_hwpt_flags(struct shell *sh, uint32_t flags)
@@ -155,13 +160,16 @@ static void show_obj(struct shell *sh, const struct ish_obj *o)
 	case ISH_OBJ_TOMBSTONE:
 		pr_u64(sh, PR_ANY, "viommu", "  viommu %llu", ish_obj_parent(o));
 		pr_u64(sh, PR_ANY, "dev", "  (was dev %llu", ish_obj_dev(o));
-		pr_str(sh, PR_ANY, "dev_bdf", " %s)", ish_obj_dev_bdf(o));
+		pr_str(sh, PR_TEXT, NULL, " %s)", ish_obj_dev_bdf(o));
+		pr_str(sh, PR_JSON, "dev_bdf", NULL,
+		       ish_obj_dev_bdf(o)[0] ? ish_obj_dev_bdf(o) : NULL);
 		break;
 	default:
 		break;
 	}
-	if (ish_obj_owner(o) && ish_obj_type(o) != ISH_OBJ_DEVICE)	/* devices say "vsmmu" */
-		pr_str(sh, PR_ANY, "owner", "  [vsmmu %s]", ish_obj_owner(o));
+	if (ish_obj_type(o) != ISH_OBJ_DEVICE)	/* devices say "vsmmu" */
+		pr_str(sh, ish_obj_owner(o) ? PR_ANY : PR_JSON, "owner", "  [vsmmu %s]",
+		       ish_obj_owner(o));
 	pr_obj_close(sh);
 	pr_nl(sh);
 }
@@ -201,6 +209,9 @@ static void show_memory(struct shell *sh)
 			pr_u64(sh, PR_ANY, "mem", "  mem %llu", ish_mem_id(m));
 			pr_hex(sh, PR_ANY, "offset", "  offset 0x%llx",
 			       (uint64_t)((const char *)ish_map_va(map) - (const char *)ish_mem_va(m)));
+		} else {
+			pr_null(sh, "mem");	/* not one of the session's buffers */
+			pr_null(sh, "offset");
 		}
 		pr_bool(sh, PR_ANY, "readonly", "  readonly",
 			!(ish_map_flags(map) & IOMMU_IOAS_MAP_WRITEABLE));

@@ -4,33 +4,41 @@
 #include <string.h>
 #include "cmds.h"
 
+/* an empty string is "none": null in JSON */
+static const char *or_null(const char *s)
+{
+	return s[0] ? s : NULL;
+}
+
 static void print_pci(struct shell *sh, const char *key, const struct ish_pci_dev *d, bool brief)
 {
 	pr_obj_open(sh, key);
 	pr_str(sh, PR_ANY, "bdf", "%s", d->bdf);
 	pr_str(sh, PR_TEXT, NULL, brief ? " " : "\n  ids       ", "");
-	pr_u64(sh, PR_ANY, "vendor", "%04llx", d->vendor);
-	pr_u64(sh, PR_ANY, "device", ":%04llx", d->device);
+	pr_hex(sh, PR_ANY, "vendor", "%04llx", d->vendor);
+	pr_hex(sh, PR_ANY, "device", ":%04llx", d->device);
 	pr_hex(sh, PR_ANY, "class", brief ? " class %06llx" : " class 0x%06llx", d->class);
 	if (brief) {
 		pr_str(sh, PR_TEXT, NULL, " %s", d->driver[0] ? d->driver : "-");
-		pr_str(sh, PR_JSON, "driver", NULL, d->driver);
-		pr_str(sh, PR_JSON, "cdev", NULL, d->cdev);
+		pr_str(sh, PR_JSON, "driver", NULL, or_null(d->driver));
+		pr_str(sh, PR_JSON, "cdev", NULL, or_null(d->cdev));
 		pr_str(sh, PR_ANY, "name", "  %s\n", d->name);
 		pr_obj_close(sh);
 		return;
 	}
 	pr_str(sh, PR_ANY, "name", "\n  name      %s", d->name);
 	pr_str(sh, PR_TEXT, NULL, "\n  driver    %s", d->driver[0] ? d->driver : "(none)");
-	pr_str(sh, PR_JSON, "driver", NULL, d->driver);
+	pr_str(sh, PR_JSON, "driver", NULL, or_null(d->driver));
 	if (d->iommu_group >= 0)
 		pr_int(sh, PR_ANY, "iommu_group", "\n  group     %lld", d->iommu_group);
-	else
+	else {
 		pr_text(sh, "\n  group     (none)");
+		pr_null(sh, "iommu_group");
+	}
 	pr_str(sh, PR_TEXT, NULL, "\n  cdev      %s", d->cdev[0] ? d->cdev : "(not on vfio-pci)");
-	pr_str(sh, PR_JSON, "cdev", NULL, d->cdev);
+	pr_str(sh, PR_JSON, "cdev", NULL, or_null(d->cdev));
 	pr_str(sh, PR_TEXT, NULL, "\n  iommu     %s\n", d->iommu[0] ? d->iommu : "(none)");
-	pr_str(sh, PR_JSON, "iommu", NULL, d->iommu);
+	pr_str(sh, PR_JSON, "iommu", NULL, or_null(d->iommu));
 	pr_obj_close(sh);
 }
 

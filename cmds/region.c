@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* region and mmio: a device's VFIO regions, and register access through them. */
 #include <errno.h>
+#include <string.h>
 #include <linux/vfio.h>
 #include "cmds.h"
 
 static int cmd_list(struct shell *sh, const struct sh_call *c)
 {
 	struct ish_region r[ISH_MAX_REGIONS];
+	const char *name;
 	uint32_t dev;
 	int rc, i, n;
 
@@ -22,7 +24,9 @@ static int cmd_list(struct shell *sh, const struct sh_call *c)
 			continue;
 		pr_obj_open(sh, NULL);
 		pr_u64(sh, PR_ANY, "index", "%llu", r[i].index);
-		pr_str(sh, PR_ANY, "name", " %-6s", sh_region_name(r[i].index));
+		name = sh_region_name(r[i].index);
+		pr_str(sh, PR_TEXT, NULL, " %-6s", name);
+		pr_str(sh, PR_JSON, "name", NULL, strcmp(name, "?") ? name : NULL);	/* no VFIO name */
 		pr_hex(sh, PR_ANY, "size", " size 0x%llx", r[i].size);
 		pr_hex(sh, PR_ANY, "offset", " offset 0x%llx", r[i].offset);
 		pr_bool(sh, PR_ANY, "read", " read", r[i].flags & VFIO_REGION_INFO_FLAG_READ);

@@ -30,19 +30,26 @@ static void print_vdev(struct shell *sh, const char *key, struct ish_vsmmu *vs,
 		       const struct ish_vsmmu_dev *d)
 {
 	uint32_t dev = ish_vsmmu_dev_id(d);
+	const char *role;
 	uint64_t ste[2];
 
 	pr_obj_open(sh, key);
 	pr_u64(sh, PR_ANY, "dev", key ? "device %llu" : "  device %llu", dev);
 	pr_hex(sh, PR_ANY, "vsid", "  vsid 0x%llx", ish_vsmmu_dev_vsid(d));
 	pr_id(sh, "pt", "pt", dev_pt(sh, dev));
-	pr_str(sh, PR_ANY, "role", "  %s", ish_role_name(ish_vsmmu_role(vs, dev)));
+	role = ish_role_name(ish_vsmmu_role(vs, dev));
+	pr_str(sh, PR_TEXT, NULL, "  %s", role);
+	pr_str(sh, PR_JSON, "role", NULL, strcmp(role, "none") ? role : NULL);
 	pr_id(sh, "vdevice", "vdevice", ish_vsmmu_dev_vdevice(d));
 	pr_u64(sh, PR_JSON, "s2_hwpt", NULL, ish_vsmmu_dev_s2_hwpt(d));
 	if (ish_vsmmu_dev_translate(d))
 		pr_u64(sh, PR_ANY, "translate", "  translate %llu", ish_vsmmu_dev_translate(d));
+	else
+		pr_null(sh, "translate");
 	if (ish_vsmmu_dev_ste(d, ste))
 		cmd_print_ste(sh, "ste", ste);
+	else
+		pr_null(sh, "ste");	/* the guest has installed none */
 	pr_obj_close(sh);
 	pr_nl(sh);
 }
@@ -53,20 +60,16 @@ static void print_forced(struct shell *sh, const struct ish_vsmmu_cfg *cfg)
 	const struct ish_idr_field *f;
 	bool any = false;
 
-	if (!cfg->auto_features)
-		return;
-	for (f = ish_idr_fields; f->name; f++) {
+	pr_obj_open(sh, "forced");	/* {} when none */
+	for (f = ish_idr_fields; cfg->auto_features && f->name; f++) {
 		if (!(cfg->idr_mask[f->reg] & (1u << f->lo)))
 			continue;
-		if (!any)
-			pr_obj_open(sh, "forced");
 		pr_text(sh, any ? " " : "  forced ");
 		pr_u64(sh, PR_JSON, f->name, NULL, ish_idr_get(f, cfg->idr));
 		pr_text(sh, "%s=%u", f->name, ish_idr_get(f, cfg->idr));
 		any = true;
 	}
-	if (any)
-		pr_obj_close(sh);
+	pr_obj_close(sh);
 }
 
 void cmd_print_vsmmu(struct shell *sh, struct ish_vsmmu *vs)
@@ -77,7 +80,8 @@ void cmd_print_vsmmu(struct shell *sh, struct ish_vsmmu *vs)
 	pr_obj_open(sh, NULL);
 	pr_str(sh, PR_ANY, "name", "vsmmu %s", ish_vsmmu_name(vs));
 	pr_u64(sh, PR_ANY, "ioas", "  ioas %llu", ish_vsmmu_ioas(vs));
-	pr_str(sh, PR_ANY, "iommu", "  iommu %s", iommu[0] ? iommu : "-");
+	pr_str(sh, PR_TEXT, NULL, "  iommu %s", iommu[0] ? iommu : "-");
+	pr_str(sh, PR_JSON, "iommu", NULL, iommu[0] ? iommu : NULL);
 	pr_id(sh, "s2_hwpt", "s2", ish_vsmmu_s2_hwpt(vs));
 	pr_id(sh, "viommu", "viommu", ish_vsmmu_viommu(vs));
 	pr_id(sh, "abort_hwpt", "abort", ish_vsmmu_abort_hwpt(vs));
@@ -321,6 +325,8 @@ static int parse_range(struct shell *sh, const char *s, uint32_t *lo, uint32_t *
 	return 0;
 }
 
+static void print_dropped(struct shell *sh, const uint64_t ste[2]);
+
 static int ste_range(struct shell *sh, struct ish_vsmmu *vs, const struct sh_call *c,
 		     const uint64_t ste[2])
 {
@@ -334,8 +340,10 @@ static int ste_range(struct shell *sh, struct ish_vsmmu *vs, const struct sh_cal
 	n = ish_vsmmu_install_range(vs, lo, hi, ste, &err, &failed);
 	if (n < 0)
 		return n;
+	pr_null(sh, "device");	/* one key set for both forms of vsmmu ste */
 	pr_u64(sh, PR_ANY, "installed", "installed on %llu device", (uint64_t)n);
 	pr_text(sh, "%s\n", n == 1 ? "" : "s");
+	print_dropped(sh, ste);
 	if (!err)
 		return 0;
 	if (err > 0)
@@ -352,26 +360,22 @@ static void print_dropped(struct shell *sh, const uint64_t ste[2])
 {
 	const uint64_t allowed[2] = { ISH_STE0_NESTING_ALLOWED, ISH_STE1_NESTING_ALLOWED };
 	const struct ish_field *f;
-	bool any = false;
+	bool any = false, s1 = (ste[0] & ISH_STE_V) && ish_ste_config(ste) == ISH_STE_CFG_S1_TRANS;
 
-	if (!(ste[0] & ISH_STE_V) || ish_ste_config(ste) != ISH_STE_CFG_S1_TRANS)
-		return;
-	for (f = ish_ste_fields; f->name; f++) {
+	pr_obj_open(sh, "dropped");	/* {} when none */
+	for (f = ish_ste_fields; s1 && f->name; f++) {
 		uint64_t v = ish_field_get(f, ste);
 
 		if (!v || !(ish_field_mask(f) & ~allowed[f->word]))
 			continue;
-		if (!any)
-			pr_obj_open(sh, "dropped");
 		pr_text(sh, any ? " " : "  dropped (not for a stage-1 vSMMU): ");
-		pr_u64(sh, PR_JSON, f->name, NULL, v);
+		pr_hex(sh, PR_JSON, f->name, NULL, v);
 		pr_text(sh, "%s=0x%llx", f->name, (unsigned long long)v);
 		any = true;
 	}
-	if (any) {
-		pr_obj_close(sh);
+	pr_obj_close(sh);
+	if (any)
 		pr_nl(sh);
-	}
 }
 
 static int cmd_ste(struct shell *sh, const struct sh_call *c)
@@ -401,6 +405,9 @@ static int cmd_ste(struct shell *sh, const struct sh_call *c)
 	d = ish_vsmmu_dev_find(vs, dev);
 	if (d)
 		print_vdev(sh, "device", vs, d);
+	else
+		pr_null(sh, "device");
+	pr_u64(sh, PR_JSON, "installed", NULL, 1);
 	print_dropped(sh, ste);
 	return 0;
 }

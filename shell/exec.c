@@ -363,6 +363,7 @@ static int run_seg(struct shell *sh, struct sh_seg *s)
 		status = sh->quiet_status;
 	} else {
 		status = sh_status(rc);
+		sh->err_ignored = s->ignore && status != SH_EXIT_INTR;
 		if (rc)
 			sh_report(sh, rc);
 	}
@@ -381,6 +382,7 @@ int sh_run_line(struct shell *sh, const char *line)
 
 	if (sh_tokenize(line, false, &t, err, sizeof(err)) < 0) {
 		sh->errcmd[0] = '\0';
+		sh->err_ignored = false;
 		sh_usage(sh, "%s", err);
 		sh_report(sh, -SH_EUSAGE);
 		sh->last_status = SH_EXIT_USAGE;

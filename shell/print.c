@@ -366,7 +366,10 @@ void pr_str(struct shell *sh, enum sh_pr m, const char *key, const char *fmt, co
 	}
 	if (json_on(sh, m)) {
 		member(sh, key);
-		json_string(sh->out.fp, s);
+		if (s)
+			json_string(sh->out.fp, s);
+		else
+			fputs("null", sh->out.fp);	/* none */
 	}
 }
 
@@ -418,6 +421,20 @@ void pr_arr_close(struct shell *sh)
 		pop(sh, true);
 }
 
+/* the nesting of the JSON value being printed, and back to it (closing what is open) */
+int pr_depth(const struct shell *sh)
+{
+	return sh->out.depth;
+}
+
+void pr_close_to(struct shell *sh, int depth)
+{
+	if (!json_on(sh, PR_JSON))
+		return;
+	while (sh->out.depth > depth && sh->out.depth > 1)
+		pop(sh, sh->out.depth <= SH_JDEPTH && sh->out.lv[sh->out.depth - 1].array);
+}
+
 void pr_nl(struct shell *sh)
 {
 	if (!sh->json)
@@ -441,21 +458,40 @@ void pr_text(struct shell *sh, const char *fmt, ...)
 	free(buf);
 }
 
+/*
+ * {"error":{...}}: the same keys for every failure (iommush-json(7)); "command" is null for a
+ * line that failed before naming one, "errno" for a usage or shell-level failure, "file" and
+ * "line" outside a batch file.
+ */
 void pr_error_json(struct shell *sh, const char *cmd, int err, const char *msg)
 {
+	const char *sep = sh->pretty ? ",\n    \"" : ",\"", *colon = sh->pretty ? "\": " : "\":";
 	FILE *fp = stdout;
 
 	fputs(sh->pretty ? "{\n  \"error\": {\n    \"command\": " : "{\"error\":{\"command\":", fp);
-	json_string(fp, cmd);
-	fputs(sh->pretty ? ",\n    \"errno\": " : ",\"errno\":", fp);
+	if (cmd && *cmd)
+		json_string(fp, cmd);
+	else
+		fputs("null", fp);
+	fprintf(fp, "%serrno%s", sep, colon);
 	if (err > 0 && err < SH_EUSAGE)
 		json_string(fp, sh_errno_name(err));
 	else
 		fputs("null", fp);
-	if (err == SH_EUSAGE)
-		fputs(sh->pretty ? ",\n    \"usage\": true" : ",\"usage\":true", fp);
-	fputs(sh->pretty ? ",\n    \"message\": " : ",\"message\":", fp);
+	fprintf(fp, "%susage%s%s", sep, colon, err == SH_EUSAGE ? "true" : "false");
+	fprintf(fp, "%smessage%s", sep, colon);
 	json_string(fp, msg);
+	fprintf(fp, "%sfile%s", sep, colon);
+	if (sh->file)
+		json_string(fp, sh->file);
+	else
+		fputs("null", fp);
+	fprintf(fp, "%sline%s", sep, colon);
+	if (sh->file)
+		fprintf(fp, "%u", sh->line);
+	else
+		fputs("null", fp);
+	fprintf(fp, "%signored%s%s", sep, colon, sh->err_ignored ? "true" : "false");
 	fputs(sh->pretty ? "\n  }\n}\n" : "}}\n", fp);
 	fflush(fp);
 }

@@ -212,6 +212,7 @@ struct shell {
 	char errcmd[64];
 	char errmsg[512];
 	int quiet_status;
+	bool err_ignored;	/* the failing line has the '-' prefix (JSON "ignored") */
 
 	struct sh_out out;
 	bool quit;
@@ -379,6 +380,8 @@ void pr_obj_close(struct shell *sh);
 void pr_arr_open(struct shell *sh, const char *key);
 void pr_arr_close(struct shell *sh);
 void pr_nl(struct shell *sh);	/* text only */
+int pr_depth(const struct shell *sh);
+void pr_close_to(struct shell *sh, int depth);	/* close the objects and arrays above @depth */
 __attribute__((format(printf, 2, 3)))
 void pr_text(struct shell *sh, const char *fmt, ...);
 /* the error object of a failed command (JSON mode) */
