@@ -6,7 +6,8 @@
  *
  * The floors of backend/, each calling only the floors below it (scripts/check-floors):
  *   0  ctx.c (context, choke point, errors, registry), hmap.c, trace.c, bdf.c, mem.c,
- *      smmu.c (codecs), kernel.c and sim/ (the backends); no two of them call each other
+ *      smmu.c (codecs), record.c, rec_raw.c, rec_elf.c (the recorder the choke point feeds),
+ *      kernel.c and sim/ (the backends); no two of them call each other
  *   1  uapi.c: the typed wrappers, one kernel call each
  *   2  vsmmu.c: the vSMMUv3 accel model
  *   3  session.c: the context's life cycle and teardown policy
