@@ -135,7 +135,7 @@ $(B)/bench/%: bench/%.c bench/bench.h $(BENCH_SHELL_OBJ) $(LIB)
 
 $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SHELL_OBJ) $(LIB) $(B)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ishell $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(FUZZ_SHELL_OBJ) $(LIB) $(LIBEDIT_LIBS) $(LIBS)
+	$(CC) $(CPPFLAGS) -Ishell -Ibackend $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(FUZZ_SHELL_OBJ) $(LIB) $(LIBEDIT_LIBS) $(LIBS)
 
 tests: $(TESTS)
 fuzzers: $(FUZZERS)

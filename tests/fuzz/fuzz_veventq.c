@@ -11,6 +11,7 @@
 #include <string.h>
 #include <linux/iommufd.h>
 #include "iommush/iommush.h"
+#include "internal.h"	/* white-box: the vEVENTQ fd */
 #include "iommush/sim.h"
 
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "check failed: %s (%s:%d)\n", #c, \
