@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The most hostile input iommush has: a malicious guest driving the VMM front end. The input
- * is guest RAM (its first 16 KiB: stream table, CDs, command queue, whatever the guest put
- * there) and then a program of guest actions: MMIO reads and writes of any width to any offset
- * of both register pages, stores into guest RAM, faults raised by its devices, event drains and
- * resets. Whatever it does, the front end must answer with registers, CMDQ errors and GERROR,
+ * is a program of guest actions (a 2-byte length, then the actions: MMIO reads and writes of
+ * any width to any offset of both register pages, stores into guest RAM, faults raised by its
+ * devices, event drains and resets), and after it the image of guest RAM from GPA 0 (stream
+ * table, CDs, command queue, whatever the guest put there). Whatever it does, the front end must answer with registers, CMDQ errors and GERROR,
  * never crash; and afterwards the model, the registry and the simulated kernel must agree,
  * every device the vSMMU holds must sit on a page table the model expects, and the teardown
  * must leave nothing behind (ASan's leak check sees the rest).
@@ -23,7 +23,6 @@
 	__FILE__, __LINE__); abort(); } } while (0)
 
 #define RAM_SIZE	(64u << 10)	/* guest RAM at GPA 0, mapped in the S2 IOAS */
-#define RAM_SEEDED	(16u << 10)	/* the part the input fills */
 
 static uint8_t *ram;
 
@@ -81,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const uint8_t *p = data, *end = data + size;
+	size_t plen = size >= 2 ? (size_t)(data[0] | data[1] << 8) : 0;
+	const uint8_t *p = data + (size >= 2 ? 2 : size), *end, *img;
 	struct ish_vsmmu_cfg cfg = { .auto_features = true };
 	struct ish_backend *be = ish_sim_new();
 	struct ish_sim_stats st;
@@ -98,8 +98,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(ish_ioas_alloc(ctx, &ioas) == 0);
 	CHECK(ish_mem_alloc(ctx, RAM_SIZE, &mem) == 0);
 	ram = ish_mem_va(ish_mem_find(ctx, mem));
-	memcpy(ram, data, size < RAM_SEEDED ? size : RAM_SEEDED);
-	p += size < RAM_SEEDED ? size : RAM_SEEDED;
+	if (plen > (size_t)(data + size - p))
+		plen = (size_t)(data + size - p);
+	end = p + plen;
+	img = end;
+	memcpy(ram, img, (size_t)(data + size - img) < RAM_SIZE ? (size_t)(data + size - img) :
+	       RAM_SIZE);
 	CHECK(ish_ioas_map(ctx, ioas, ram, RAM_SIZE, &iova, IOMMU_IOAS_MAP_FIXED_IOVA |
 			   IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE) == 0);
 	CHECK(ish_vsmmu_create(ctx, "vs0", ioas, &cfg, &vs) == 0);
