@@ -12,6 +12,7 @@ TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/unit/lib/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZLIB_SRC := $(sort $(wildcard tests/fuzz/lib/*.c))
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 SHELL_OBJ := $(SHELL_SRC:%.c=$(B)/%.o)
@@ -20,6 +21,7 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FUZZERS   := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_SHELL_OBJ := $(filter-out $(B)/shell/main.o,$(SHELL_OBJ))
+FUZZLIB_OBJ := $(FUZZLIB_SRC:%.c=$(B)/%.o)
 
 CPPFLAGS += -Iinclude -I$(B) -D_GNU_SOURCE -DISH_VERSION='"$(VERSION)"'
 CFLAGS   := $(CONF_CFLAGS) $(LIBEDIT_CFLAGS) $(LIBPCI_CFLAGS) $(EXTRA_CFLAGS)
@@ -133,9 +135,11 @@ $(B)/bench/%: bench/%.c bench/bench.h $(BENCH_SHELL_OBJ) $(LIB)
 	$(CC) $(CPPFLAGS) -Ishell $(CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_SHELL_OBJ) $(LIB) \
 		$(LIBEDIT_LIBS) $(LIBS) -ldl
 
-$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SHELL_OBJ) $(LIB) $(B)/config.mk
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SHELL_OBJ) $(FUZZLIB_OBJ) $(LIB) $(B)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ishell -Ibackend $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(FUZZ_SHELL_OBJ) $(LIB) $(LIBEDIT_LIBS) $(LIBS)
+	$(CC) $(CPPFLAGS) -Ishell -Ibackend -Itests/fuzz/lib $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) \
+		-Wl,--wrap=ish_mem_alloc -o $@ $< $(FUZZ_SHELL_OBJ) $(FUZZLIB_OBJ) $(LIB) \
+		$(LIBEDIT_LIBS) $(LIBS)
 
 tests: $(TESTS)
 fuzzers: $(FUZZERS)
@@ -263,6 +267,6 @@ clean:
 	check-bench-builds check-sanitizers check-valgrind check-clang check-fuzz check-faults \
 	faults-sample fuzz fuzz-build check-live cross-aarch64 install clean
 
-.SECONDARY: $(TESTLIB_OBJ)
+.SECONDARY: $(TESTLIB_OBJ) $(FUZZLIB_OBJ)
 
 -include $(LIB_OBJ:.o=.d) $(SHELL_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d)

@@ -146,34 +146,36 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* keep the cookie and the last HIST_KEEP lines; the caller holds the lock */
+/*
+ * Keep the cookie and the last HIST_KEEP lines, once the file holds half as many again (so
+ * that a trim is not redone at every line); the caller holds the lock.
+ */
 static void hist_trim(int fd)
 {
 	struct stat st;
-	char *buf, *p;
-	size_t n = 0, keep = 0;
-	ssize_t got;
+	size_t lines = 0, nl = 0, start;
+	ssize_t got, i;
+	char *buf;
 
 	if (fstat(fd, &st) < 0 || st.st_size <= HIST_TRIM)
 		return;
-	buf = malloc((size_t)st.st_size + 1);
+	buf = malloc((size_t)st.st_size);
 	if (!buf)
 		return;
 	got = pread(fd, buf, (size_t)st.st_size, 0);
-	if (got <= 0) {
+	for (i = 0; i < got; i++)
+		lines += buf[i] == '\n';
+	if (got <= 0 || lines <= HIST_KEEP + HIST_KEEP / 2 + 1) {
 		free(buf);
 		return;
 	}
-	/* from the end back to the start of the HIST_KEEP-th last line */
-	for (p = buf + got - 1; p > buf; p--) {
-		if (p[-1] == '\n' && ++n > HIST_KEEP)
+	/* the newline that ends the line before the last HIST_KEEP */
+	for (i = got - 1; i >= 0; i--)
+		if (buf[i] == '\n' && ++nl == HIST_KEEP + 1)
 			break;
-	}
-	keep = (size_t)(buf + got - p);
-	if (p > buf && ftruncate(fd, 0) == 0) {
-		if (write_all(fd, HIST_COOKIE, strlen(HIST_COOKIE)) == 0)
-			write_all(fd, p, keep);
-	}
+	start = (size_t)(i + 1);
+	if (ftruncate(fd, 0) == 0 && write_all(fd, HIST_COOKIE, strlen(HIST_COOKIE)) == 0)
+		write_all(fd, buf + start, (size_t)got - start);
 	free(buf);
 }
 
@@ -195,7 +197,7 @@ static void history_append(const char *path, const char *line)
 		free(enc);
 		return;
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		free(enc);
 		return;

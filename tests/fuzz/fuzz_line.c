@@ -3,9 +3,11 @@
  * One line, as typed at the prompt: the tokenizer (whole and as a partial line, the way TAB
  * sees it), quoting every word and splitting it again gives back that word, the completion
  * of the line, then the line run by the shell on the simulator in JSON mode (one half of the
- * inputs) or text.
+ * inputs) or text. What it wrote, stdout and stderr, must be valid UTF-8 with no raw control
+ * character but newline (and tab in text): what a terminal or a JSON reader gets.
  */
 #include <stdio.h>
+#include <sys/mman.h>
 #include "shellfx.h"
 
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "check failed: %s (%s:%d)\n", #c, \
@@ -49,6 +51,55 @@ next:
 	}
 }
 
+/* the length of the UTF-8 sequence at @s (RFC 3629), 0 when invalid or a C1 control */
+static size_t utf8_ok(const unsigned char *s, size_t left)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0xa0) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static void output_is_clean(int fd, bool json)
+{
+	off_t len = lseek(fd, 0, SEEK_END);
+	unsigned char *buf;
+	size_t i, n;
+
+	if (len <= 0)
+		return;
+	buf = malloc((size_t)len);
+	CHECK(buf && pread(fd, buf, (size_t)len, 0) == len);
+	for (i = 0; i < (size_t)len; i += n) {
+		n = utf8_ok(buf + i, (size_t)len - i);
+		CHECK(n > 0);
+		if (n == 1)
+			CHECK(buf[i] >= 0x20 ? buf[i] != 0x7f :
+			      buf[i] == '\n' || (!json && buf[i] == '\t'));
+	}
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -70,6 +121,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sh_tokenize(line, true, &t, err, sizeof(err)) == 0)
 		sh_tokens_free(&t);
 	if (fx_open(&sh, false)) {
+		static int out = -1, err = -1;
+
+		if (out < 0) {
+			out = memfd_create("fuzz-out", 0);
+			err = dup(STDERR_FILENO);	/* where a failed check is told */
+		}
+		CHECK(out >= 0 && ftruncate(out, 0) == 0);
+		lseek(out, 0, SEEK_SET);
+		dup2(out, STDOUT_FILENO);
+		dup2(out, STDERR_FILENO);
 		sh.json = data[0] & 1;
 		sh.pretty = data[0] & 2;
 		if (sh_complete(&sh, line, &c, &partial) >= 0) {
@@ -77,6 +138,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(partial);
 		}
 		sh_run_line(&sh, line);
+		fflush(stdout);
+		fflush(stderr);
+		fx_quiet();
+		if (err >= 0)
+			dup2(err, STDERR_FILENO);
+		/* stderr carries the text of errors even in JSON mode */
+		output_is_clean(out, false);
 		fx_close(&sh);
 	}
 	free(line);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "iommush/sim.h"
 #include "shell.h"
+#include "fuzzlib.h"
 
 static void fx_quiet(void)
 {
@@ -56,6 +57,7 @@ static bool fx_open(struct shell *sh, bool force)
 	sh->force = force;
 	sh_interrupted = 0;
 	sh_terminate = 0;
+	fuzz_mem_reset();
 	fx_quiet();
 	return true;
 }

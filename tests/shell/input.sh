@@ -60,3 +60,12 @@ $sim -c "ioas alloc; vsmmu create \"$esc\" ioas 1"; echo "exit $?"
 $sim -c "ioas alloc; vsmmu create -x ioas 1"; echo "exit $?"
 $sim -c "ioas alloc; vsmmu create vs_0.a-b ioas 1"; echo "exit $?"
 $sim -c "let \"a-b\" = ioas alloc"; echo "exit $?"
+echo "--- every JSON line is valid JSON, whatever the bytes"
+printf 'echo "\377\376 \300\200 \355\240\200 \364\220\200\200 \033]0;x\007"\nvsmmu create "\233" ioas 1\nlet "\001" = ioas alloc\ndevice bind "\303"\nshow\n' |
+	$sim -j -f 2>/dev/null | python3 -c '
+import json, sys
+n = 0
+for line in sys.stdin.buffer:
+    json.loads(line.decode("utf-8"))
+    n += 1
+print(n, "JSON values, all valid UTF-8 JSON")'

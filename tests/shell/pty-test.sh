@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 base=iommush-pty-$$
 sock=$base-1
 state=$tmp/state
-trap 'for n in 1 2 3 4 5 6 7 8; do tmux -L $base-$n kill-server 2>/dev/null; done; rm -rf "$tmp"' \
+trap 'for n in 1 2 3 4 5 6 7 8 9; do tmux -L $base-$n kill-server 2>/dev/null; done; rm -rf "$tmp"' \
 	EXIT INT TERM
 
 fail() {
@@ -199,6 +199,20 @@ for n in 1 2 3; do
 	done
 done
 [ "$(stat -c %a "$hist")" = 600 ] || fail "history mode is $(stat -c %a "$hist"), not 600"
+
+# a long history is cut to its last 1000 lines, the new one last
+awk 'BEGIN { print "_HiStOrY_V2_"; for (i = 1; i <= 1600; i++) {
+	s = "echo\\040old-" i "\\040"; while (length(s) < 120) s = s "x"; print s } }' >"$hist"
+sock=$base-9
+start
+keys 'echo trimmed' Enter
+wait_for '^trimmed$'
+keys 'quit' Enter
+wait_for '^exited 0$'
+[ "$(wc -l <"$hist")" -eq 1002 ] || fail "history has $(wc -l <"$hist") lines, not the cookie and 1000"
+[ "$(sed -n 2p "$hist" | cut -c1-19)" = 'echo\040old-602\040' ] ||
+	fail "history starts at \"$(sed -n 2p "$hist" | cut -c1-20)\""
+[ "$(tail -1 "$hist")" = 'quit' ] || fail "history ends at \"$(tail -1 "$hist")\""
 
 # stdout a pipe ("iommush | tee log", as with gdb or sftp): still the REPL, its prompt and
 # completion on the terminal, only the output in the log
