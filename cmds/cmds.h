@@ -47,6 +47,8 @@ int cmd_parse_evt(struct shell *sh, unsigned int id, char **words, int n, uint64
  * own, or at the end or start of one). *cmds is allocated; *n commands.
  */
 int cmd_parse_cmds(struct shell *sh, char **words, int n, uint64_t (**cmds)[2], uint32_t *ncmds);
+/* JSON: the decoded FIELD=VALUE words of @decoded as a "fields" object of hex values */
+void cmd_print_fields(struct shell *sh, const char *decoded, const uint64_t *config);
 /* print STE words both ways: "ste 0x.. 0x.. (V=1 Config=...)" */
 void cmd_print_ste(struct shell *sh, const char *key, const uint64_t ste[2]);
 /* print decoded events; returns how many records */

@@ -285,7 +285,7 @@ free_words:
  * rsvd0/other0...). A value that is a name (STE config=s1-translate) is the field's number,
  * @config, when given, and left out otherwise.
  */
-static void print_fields(struct shell *sh, const char *decoded, const uint64_t *config)
+void cmd_print_fields(struct shell *sh, const char *decoded, const uint64_t *config)
 {
 	const char *p = decoded, *eq, *end;
 	char key[32], *stop;
@@ -323,7 +323,7 @@ void cmd_print_ste(struct shell *sh, const char *key, const uint64_t ste[2])
 	pr_hex(sh, PR_ANY, "w0", "  ste 0x%016llx", ste[0]);
 	pr_hex(sh, PR_ANY, "w1", " 0x%016llx", ste[1]);
 	pr_str(sh, PR_JSON, "config", NULL, ish_ste_config_name((unsigned int)cfg));
-	print_fields(sh, buf, &cfg);
+	cmd_print_fields(sh, buf, &cfg);
 	pr_str(sh, PR_ANY, "decoded", " (%s)", buf);
 	pr_obj_close(sh);
 }
@@ -359,7 +359,7 @@ void cmd_print_events(struct shell *sh, const struct ish_vevent *ev, int n)
 		pr_null(sh, "dropped");
 		pr_u64(sh, PR_JSON, "event_id", NULL, e->evt[0] & 0xff);
 		pr_str(sh, PR_JSON, "name", NULL, ish_evt_name((uint8_t)(e->evt[0] & 0xff)));
-		print_fields(sh, buf, NULL);
+		cmd_print_fields(sh, buf, NULL);
 		pr_str(sh, PR_ANY, "decoded", "%s\n", buf);
 		pr_arr_open(sh, "words");
 		for (k = 0; k < 4; k++)

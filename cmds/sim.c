@@ -86,6 +86,10 @@ static int cmd_event(struct shell *sh, const struct sh_call *c)
 			snprintf(why, sizeof(why), "%s is not bound in this session", spec);
 		if (why[0])
 			pr_str(sh, PR_ANY, "why", ": %s", why);
+		else
+			pr_null(sh, "why");
+	} else {
+		pr_null(sh, "why");
 	}
 	pr_nl(sh);
 	return 0;

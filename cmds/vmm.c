@@ -220,7 +220,10 @@ static void print_drain(struct shell *sh, const struct ish_vmm *vmm)
 		pr_hex(sh, PR_ANY, "index", " at 0x%llx", d->error_index);
 		pr_str(sh, PR_ANY, "why", ": %s\n", d->why);
 	} else {
+		/* the same keys every time (iommush-json(7)) */
 		pr_null(sh, "error");
+		pr_null(sh, "index");
+		pr_null(sh, "why");
 	}
 	pr_obj_close(sh);
 }
@@ -484,6 +487,7 @@ static int cmd_write(struct shell *sh, const struct sh_call *c)
 			print_drain(sh, v->vmm);
 			return drain_status(sh, v->vmm, rc);
 		}
+	pr_null(sh, "cmdq");	/* this write consumed nothing: the same keys every time */
 	return rc;
 }
 
@@ -611,6 +615,7 @@ static int cmd_cmd(struct shell *sh, const struct sh_call *c)
 	pr_text(sh, "%s", total == 1 ? "" : "s");
 	pr_u64(sh, PR_ANY, "prod", ", prod 0x%llx\n", prod);
 	if (sh_has(c, "noring")) {
+		pr_null(sh, "cmdq");	/* not rung: nothing consumed yet */
 		v->pending = (prod - q.prod) & (2 * size - 1);
 		return 0;
 	}
@@ -670,7 +675,13 @@ static int cmd_events(struct shell *sh, const struct sh_call *c)
 		pr_u64(sh, PR_ANY, "index", "  [%llu] ", idx);
 		pr_str(sh, PR_ANY, "decoded", "%s\n", buf);
 		pr_u64(sh, PR_JSON, "event_id", NULL, e[0] & 0xff);
+		pr_str(sh, PR_JSON, "name", NULL, ish_evt_name((uint8_t)(e[0] & 0xff)));
+		cmd_print_fields(sh, buf, NULL);
 		pr_hex(sh, PR_JSON, "sid", NULL, e[0] >> 32);
+		pr_arr_open(sh, "words");
+		for (k = 0; k < 4; k++)
+			pr_hex(sh, PR_JSON, NULL, NULL, e[k]);
+		pr_arr_close(sh);
 		pr_obj_close(sh);
 		if ((int)(e[0] & 0xff) == want && (sid < 0 || (int64_t)(e[0] >> 32) == sid))
 			found++;
