@@ -504,6 +504,8 @@ static bool still_fails(struct reducer *r, const bool *keep)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+static void *volatile reduce_roots[2];	/* volatile: the stores must stay */
+
 /* test a set given as the indices @idx[0..n): closure added */
 static bool test_set(struct reducer *r, const size_t *idx, size_t n, bool *keep)
 {
@@ -631,6 +633,9 @@ int sh_main_reduce(int argc, char **argv)
 	r.target = i;
 	keep = calloc(s.n + 1, sizeof(*keep));
 	cand = calloc(s.n + 1, sizeof(*cand));
+	/* roots for the forked replays: a leak checker in a child must not take them for lost */
+	reduce_roots[0] = keep;
+	reduce_roots[1] = cand;
 	if (!keep || !cand)
 		goto free_all;
 	for (i = 0, n = 0; i < r.target; i++)

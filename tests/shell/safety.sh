@@ -22,8 +22,14 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 	touch "$tmp/iommu"
 	chmod 600 "$tmp/iommu"
 	chmod 755 "$tmp"
-	ISH_DEV_ROOT=$tmp setpriv --reuid=65534 --regid=65534 --clear-groups \
-		$IOMMUSH --backend kernel -c 'ioas alloc'; echo "exit $?"
+	# the shared library as the unprivileged user can read it (a build tree may be root's
+	# alone); LD_LIBRARY_PATH is searched before the binary's RUNPATH
+	lib=$(ldd "${IOMMUSH##* }" 2>/dev/null | awk '/libiommush\.so/ { print $3 }')
+	mkdir -p "$tmp/lib"
+	[ -n "$lib" ] && cp "$lib" "$tmp/lib/"
+	chmod -R a+rX "$tmp/lib"
+	ISH_DEV_ROOT=$tmp LD_LIBRARY_PATH=$tmp/lib setpriv --reuid=65534 --regid=65534 \
+		--clear-groups $IOMMUSH --backend kernel -c 'ioas alloc'; echo "exit $?"
 else
 	echo 'iommush: cannot use the kernel backend: /dev/iommu: Permission denied: run as root, or give this user read-write access to /dev/iommu (a udev rule: KERNEL=="iommu", GROUP="GROUP", MODE="0660"); the VFIO cdevs need the same'
 	echo "exit 3"
