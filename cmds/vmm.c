@@ -217,7 +217,7 @@ static void print_drain(struct shell *sh, const struct ish_vmm *vmm)
 	pr_text(sh, "%s\n", d->ioctls == 1 ? "" : "s");
 	if (d->error) {
 		pr_str(sh, PR_ANY, "error", "cmdq: stopped: %s", ish_cerror_name(d->error));
-		pr_hex(sh, PR_ANY, "index", " at 0x%llx", d->error_index);
+		pr_u64(sh, PR_ANY, "index", " at 0x%llx", d->error_index);	/* an index: a number */
 		pr_str(sh, PR_ANY, "why", ": %s\n", d->why);
 	} else {
 		/* the same keys every time (iommush-json(7)) */
