@@ -17,6 +17,10 @@ static const struct {
 	IOCTL(IOMMU_IOAS_ALLOC, struct iommu_ioas_alloc),
 	IOCTL(IOMMU_IOAS_MAP, struct iommu_ioas_map),
 	IOCTL(IOMMU_IOAS_UNMAP, struct iommu_ioas_unmap),
+	IOCTL(IOMMU_IOAS_IOVA_RANGES, struct iommu_ioas_iova_ranges),
+	IOCTL(IOMMU_IOAS_ALLOW_IOVAS, struct iommu_ioas_allow_iovas),
+	IOCTL(IOMMU_IOAS_COPY, struct iommu_ioas_copy),
+	IOCTL(IOMMU_OPTION, struct iommu_option),
 	IOCTL(IOMMU_HWPT_ALLOC, struct iommu_hwpt_alloc),
 	IOCTL(IOMMU_GET_HW_INFO, struct iommu_hw_info),
 	IOCTL(IOMMU_HWPT_INVALIDATE, struct iommu_hwpt_invalidate),
@@ -129,6 +133,51 @@ static void decode(struct out *o, unsigned long rq, const void *arg, const void 
 		if (ok)
 			put(o, " -> length=0x%llx",
 			    (unsigned long long)((const struct iommu_ioas_unmap *)res)->length);
+		break;
+	}
+	case IOMMU_IOAS_IOVA_RANGES: {
+		const struct iommu_ioas_iova_ranges *a = arg;
+		const struct iommu_ioas_iova_ranges *r = res;
+
+		put(o, "ioas_id=%u num_iovas=%u", a->ioas_id, a->num_iovas);
+		/* iommufd_ioas_iova_ranges() reports the count also when it fails with EMSGSIZE */
+		put(o, " -> num_iovas=%u out_iova_alignment=0x%llx", r->num_iovas,
+		    (unsigned long long)r->out_iova_alignment);
+		break;
+	}
+	case IOMMU_IOAS_ALLOW_IOVAS: {
+		const struct iommu_ioas_allow_iovas *a = arg;
+
+		put(o, "ioas_id=%u num_iovas=%u", a->ioas_id, a->num_iovas);
+		break;
+	}
+	case IOMMU_IOAS_COPY: {
+		const struct iommu_ioas_copy *a = arg;
+
+		put(o, "dst_ioas_id=%u src_ioas_id=%u flags=0x%x length=0x%llx src_iova=0x%llx "
+		    "dst_iova=0x%llx", a->dst_ioas_id, a->src_ioas_id, a->flags,
+		    (unsigned long long)a->length, (unsigned long long)a->src_iova,
+		    (unsigned long long)a->dst_iova);
+		if (ok)
+			put(o, " -> dst_iova=0x%llx",
+			    (unsigned long long)((const struct iommu_ioas_copy *)res)->dst_iova);
+		break;
+	}
+	case IOMMU_OPTION: {
+		const struct iommu_option *a = arg;
+		static const char *const opt[] = { "RLIMIT_MODE", "HUGE_PAGES" };
+
+		if (a->option_id < 2)
+			put(o, "option_id=%s", opt[a->option_id]);
+		else
+			put(o, "option_id=%u", a->option_id);
+		put(o, " op=%s object_id=%u", a->op == IOMMU_OPTION_OP_SET ? "SET" :
+		    a->op == IOMMU_OPTION_OP_GET ? "GET" : "?", a->object_id);
+		if (a->op == IOMMU_OPTION_OP_SET)
+			put(o, " val64=%llu", (unsigned long long)a->val64);
+		else if (ok)
+			put(o, " -> val64=%llu",
+			    (unsigned long long)((const struct iommu_option *)res)->val64);
 		break;
 	}
 	case IOMMU_HWPT_ALLOC: {
