@@ -144,36 +144,24 @@ static void trace(struct ish_ctx *ctx, const struct ish_call *c, long rc)
 /* Dry run: invent what an allocation would have returned so that a script can go on. */
 static void dry_fill(struct ish_ctx *ctx, unsigned long request, void *arg)
 {
-	uint32_t id = ctx->dry_next_id++;
+	const struct ish_ioctl_desc *d = ish_ioctl_desc(request);
+	uint32_t id;
+	int fd;
 
-	switch (request) {
-	case IOMMU_IOAS_ALLOC:
-		((struct iommu_ioas_alloc *)arg)->out_ioas_id = id;
-		break;
-	case IOMMU_HWPT_ALLOC:
-		((struct iommu_hwpt_alloc *)arg)->out_hwpt_id = id;
-		break;
-	case IOMMU_VIOMMU_ALLOC:
-		((struct iommu_viommu_alloc *)arg)->out_viommu_id = id;
-		break;
-	case IOMMU_VDEVICE_ALLOC:
-		((struct iommu_vdevice_alloc *)arg)->out_vdevice_id = id;
-		break;
-	case IOMMU_VEVENTQ_ALLOC:
-		((struct iommu_veventq_alloc *)arg)->out_veventq_id = id;
-		((struct iommu_veventq_alloc *)arg)->out_veventq_fd = ctx->dry_next_fd++;
-		break;
-	case VFIO_DEVICE_BIND_IOMMUFD:
-		((struct vfio_device_bind_iommufd *)arg)->out_devid = id;
-		break;
-	case IOMMU_GET_HW_INFO:
+	if (request == IOMMU_GET_HW_INFO) {
 		/* an SMMUv3 with every ID register zero: the vSMMU model can go on */
 		((struct iommu_hw_info *)arg)->out_data_type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3;
-		ctx->dry_next_id--;
-		break;
-	default:
-		ctx->dry_next_id--;
-		break;
+		return;
+	}
+	if (!d)
+		return;
+	if (d->out_id != ISH_NO_OUT) {
+		id = ctx->dry_next_id++;
+		memcpy((char *)arg + d->out_id, &id, sizeof(id));
+	}
+	if (d->out_fd != ISH_NO_OUT) {
+		fd = ctx->dry_next_fd++;
+		memcpy((char *)arg + d->out_fd, &fd, sizeof(fd));
 	}
 }
 

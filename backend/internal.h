@@ -5,9 +5,10 @@
  * of include/iommush/.
  *
  * The floors of backend/, each calling only the floors below it (scripts/check-floors):
- *   0  ctx.c (context, choke point, errors, registry), hmap.c, trace.c, bdf.c, mem.c,
- *      smmu.c (codecs), record.c, rec_raw.c, rec_elf.c (the recorder the choke point feeds),
- *      kernel.c and sim/ (the backends); no two of them call each other
+ *   0  ctx.c (context, choke point, errors, registry), hmap.c, ioctl.c (the one ioctl
+ *      descriptor table: trace, dry-run, the recorder and the simulator's dispatch read it),
+ *      trace.c, bdf.c, mem.c, smmu.c (codecs), record.c, rec_raw.c, rec_elf.c (the recorder
+ *      the choke point feeds), kernel.c and sim/ (the backends); none calls in a circle
  *   1  uapi.c: the typed wrappers, one kernel call each
  *   2  vsmmu.c: the vSMMUv3 accel model
  *   3  session.c: the context's life cycle and teardown policy
@@ -21,6 +22,7 @@
 #include "iommush/iommush.h"
 #include "iommush/vsmmu.h"
 #include "hmap.h"
+#include "ioctl.h"
 
 #define ISH_DRY_ID_BASE 0x80000000u
 #define ISH_DRY_FD_BASE 0x40000000

@@ -8,14 +8,13 @@
 #include <stddef.h>
 #include <sys/mman.h>
 #include "sim_internal.h"
+#include "../ioctl.h"
 
-#define OFFSETOFEND(t, m) (offsetof(t, m) + sizeof(((t *)0)->m))
 
 typedef int (*sim_cmd_fn)(struct sim_ictx *ictx, void *cmd);
 
+/* what the simulator does with a call; its sizes are the descriptor's (backend/ioctl.c) */
 struct sim_ioctl_op {
-	unsigned long request;
-	size_t size, min_size;
 	sim_cmd_fn fn;
 	int respond_also;	/* copy the struct back on this -errno too; RESPOND_ALWAYS */
 };
@@ -252,9 +251,8 @@ static int cmd_unmodelled(struct sim_ictx *ictx, void *arg)
 	return -EOPNOTSUPP;
 }
 
-#define OP(req, type, last, fn) \
-	[_IOC_NR(req) - IOMMUFD_CMD_BASE] = { req, sizeof(type), OFFSETOFEND(type, last), \
-					      fn, 0 }
+#define OP(req, fn) [_IOC_NR(req) - IOMMUFD_CMD_BASE] = { fn, 0 }
+#define OP_RESPOND(req, fn, also) [_IOC_NR(req) - IOMMUFD_CMD_BASE] = { fn, also }
 
 static int cmd_ioas_alloc(struct sim_ictx *ictx, void *c) { return sim_ioas_alloc(ictx, c); }
 static int cmd_ioas_map(struct sim_ictx *ictx, void *c) { return sim_ioas_map(ictx, c); }
@@ -270,36 +268,30 @@ static int cmd_vdevice(struct sim_ictx *ictx, void *c) { return sim_vdevice_allo
 static int cmd_veventq(struct sim_ictx *ictx, void *c) { return sim_veventq_alloc(ictx, c); }
 
 static const struct sim_ioctl_op ops[] = {
-	OP(IOMMU_DESTROY, struct iommu_destroy, id, cmd_destroy),
-	OP(IOMMU_IOAS_ALLOC, struct iommu_ioas_alloc, out_ioas_id, cmd_ioas_alloc),
-	OP(IOMMU_IOAS_ALLOW_IOVAS, struct iommu_ioas_allow_iovas, allowed_iovas, cmd_allow),
-	OP(IOMMU_IOAS_COPY, struct iommu_ioas_copy, src_iova, cmd_copy),
-	[_IOC_NR(IOMMU_IOAS_IOVA_RANGES) - IOMMUFD_CMD_BASE] = {
-		IOMMU_IOAS_IOVA_RANGES, sizeof(struct iommu_ioas_iova_ranges),
-		OFFSETOFEND(struct iommu_ioas_iova_ranges, out_iova_alignment), cmd_ranges,
-		-EMSGSIZE },
-	OP(IOMMU_IOAS_MAP, struct iommu_ioas_map, iova, cmd_ioas_map),
-	OP(IOMMU_IOAS_UNMAP, struct iommu_ioas_unmap, length, cmd_ioas_unmap),
-	OP(IOMMU_OPTION, struct iommu_option, val64, cmd_option),
-	OP(IOMMU_VFIO_IOAS, struct iommu_vfio_ioas, __reserved, cmd_vfio_ioas),
-	OP(IOMMU_HWPT_ALLOC, struct iommu_hwpt_alloc, __reserved, cmd_hwpt_alloc),
-	OP(IOMMU_GET_HW_INFO, struct iommu_hw_info, __reserved, cmd_hw_info),
-	OP(IOMMU_HWPT_SET_DIRTY_TRACKING, struct iommu_hwpt_set_dirty_tracking, __reserved,
-	   cmd_set_dirty),
-	OP(IOMMU_HWPT_GET_DIRTY_BITMAP, struct iommu_hwpt_get_dirty_bitmap, data, cmd_get_dirty),
-	[_IOC_NR(IOMMU_HWPT_INVALIDATE) - IOMMUFD_CMD_BASE] = {
-		IOMMU_HWPT_INVALIDATE, sizeof(struct iommu_hwpt_invalidate),
-		OFFSETOFEND(struct iommu_hwpt_invalidate, __reserved), cmd_invalidate,
-		RESPOND_ALWAYS },
-	OP(IOMMU_FAULT_QUEUE_ALLOC, struct iommu_fault_alloc, out_fault_fd, cmd_unmodelled),
-	OP(IOMMU_IOAS_MAP_FILE, struct iommu_ioas_map_file, iova, cmd_unmodelled),
-	OP(IOMMU_VIOMMU_ALLOC, struct iommu_viommu_alloc, out_viommu_id, cmd_viommu),
-	OP(IOMMU_VDEVICE_ALLOC, struct iommu_vdevice_alloc, virt_id, cmd_vdevice),
-	OP(IOMMU_IOAS_CHANGE_PROCESS, struct iommu_ioas_change_process, __reserved,
-	   cmd_change_process),
-	OP(IOMMU_VEVENTQ_ALLOC, struct iommu_veventq_alloc, out_veventq_fd, cmd_veventq),
-	OP(IOMMU_HW_QUEUE_ALLOC, struct iommu_hw_queue_alloc, length, cmd_hw_queue),
-	OP(IOMMU_IOAS_NOIOMMU_GET_PA, struct iommu_ioas_noiommu_get_pa, out_phys, cmd_unmodelled),
+	OP(IOMMU_DESTROY, cmd_destroy),
+	OP(IOMMU_IOAS_ALLOC, cmd_ioas_alloc),
+	OP(IOMMU_IOAS_ALLOW_IOVAS, cmd_allow),
+	OP(IOMMU_IOAS_COPY, cmd_copy),
+	/* iommufd_ioas_iova_ranges() writes num_iovas back when the array is too small */
+	OP_RESPOND(IOMMU_IOAS_IOVA_RANGES, cmd_ranges, -EMSGSIZE),
+	OP(IOMMU_IOAS_MAP, cmd_ioas_map),
+	OP(IOMMU_IOAS_UNMAP, cmd_ioas_unmap),
+	OP(IOMMU_OPTION, cmd_option),
+	OP(IOMMU_VFIO_IOAS, cmd_vfio_ioas),
+	OP(IOMMU_HWPT_ALLOC, cmd_hwpt_alloc),
+	OP(IOMMU_GET_HW_INFO, cmd_hw_info),
+	OP(IOMMU_HWPT_SET_DIRTY_TRACKING, cmd_set_dirty),
+	OP(IOMMU_HWPT_GET_DIRTY_BITMAP, cmd_get_dirty),
+	/* iommufd_hwpt_invalidate() reports how many entries it handled, failed or not */
+	OP_RESPOND(IOMMU_HWPT_INVALIDATE, cmd_invalidate, RESPOND_ALWAYS),
+	OP(IOMMU_FAULT_QUEUE_ALLOC, cmd_unmodelled),
+	OP(IOMMU_IOAS_MAP_FILE, cmd_unmodelled),
+	OP(IOMMU_VIOMMU_ALLOC, cmd_viommu),
+	OP(IOMMU_VDEVICE_ALLOC, cmd_vdevice),
+	OP(IOMMU_IOAS_CHANGE_PROCESS, cmd_change_process),
+	OP(IOMMU_VEVENTQ_ALLOC, cmd_veventq),
+	OP(IOMMU_HW_QUEUE_ALLOC, cmd_hw_queue),
+	OP(IOMMU_IOAS_NOIOMMU_GET_PA, cmd_unmodelled),
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
@@ -320,6 +312,7 @@ union sim_cmd_buf {
 int sim_iommufd_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, void *arg)
 {
 	unsigned long nr = _IOC_NR(req);
+	const struct ish_ioctl_desc *d;
 	const struct sim_ioctl_op *op;
 	union sim_cmd_buf buf;
 	uint32_t usize;
@@ -332,15 +325,16 @@ int sim_iommufd_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, vo
 		return -EFAULT;
 	memcpy(&usize, arg, sizeof(usize));
 	op = &ops[nr - IOMMUFD_CMD_BASE];
-	if (op->request != req || !op->fn)
+	d = ish_ioctl_desc(req);
+	if (!d || !op->fn || d->size > sizeof(buf))
 		return -ENOTTY;
-	if (usize < op->min_size)
+	if (usize < d->min_size)
 		return -EINVAL;
-	rc = sim_struct_from_user(&buf, op->size, (uintptr_t)arg, usize);
+	rc = sim_struct_from_user(&buf, d->size, (uintptr_t)arg, usize);
 	if (rc < 0)
 		return rc;
 	rc = op->fn(f->ictx, &buf);
 	if (!rc || op->respond_also == RESPOND_ALWAYS || rc == op->respond_also)
-		memcpy(arg, &buf, usize < op->size ? usize : op->size);
+		memcpy(arg, &buf, usize < d->size ? usize : d->size);
 	return rc;
 }

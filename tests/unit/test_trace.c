@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* --trace / --dry-run decoding of the IOAS range, copy and option ioctls (6.2). */
+/* The ioctl descriptor table, and --trace / --dry-run decoding of the IOAS range, copy and
+ * option ioctls (6.2). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +8,9 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <linux/vfio.h>
 #include "iommush/iommush.h"
-#include "internal.h"	/* ish_ioctl_argsz */
+#include "internal.h"	/* ish_ioctl_argsz, ish_ioctl_desc */
 
 static void fmt(unsigned long rq, const void *in, const void *out, long rc, char *buf, size_t len)
 {
@@ -91,9 +93,57 @@ static void test_allow_iovas_shows_the_ioas_and_the_count(void **state)
 	assert_string_equal(buf, "IOMMU_IOAS_ALLOW_IOVAS(fd 3: ioas_id=2 num_iovas=1) = 0");
 }
 
+static void test_every_iommufd_ioctl_of_linux_7_3_has_a_descriptor(void **state)
+{
+	unsigned int nr;
+
+	(void)state;
+	for (nr = IOMMUFD_CMD_DESTROY; nr <= IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA; nr++) {
+		const struct ish_ioctl_desc *d = ish_ioctl_desc(_IO(IOMMUFD_TYPE, nr));
+
+		assert_non_null(d);
+		assert_int_equal(d->request, _IO(IOMMUFD_TYPE, nr));
+		assert_non_null(d->name);
+		/* the struct starts with its size word, which the minimum always covers */
+		assert_true(d->min_size >= sizeof(uint32_t));
+		assert_true(d->min_size <= d->size);
+		assert_true(d->out_id == ISH_NO_OUT || d->out_id + 4 <= (int)d->size);
+		assert_true(d->out_fd == ISH_NO_OUT || d->out_fd + 4 <= (int)d->size);
+	}
+	assert_null(ish_ioctl_desc(_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_NOIOMMU_GET_PA + 1)));
+}
+
+static void test_a_request_of_another_type_or_direction_has_no_descriptor(void **state)
+{
+	(void)state;
+	/* the same number under another type, and with a direction encoded: not ours */
+	assert_null(ish_ioctl_desc(_IO('x', IOMMUFD_CMD_IOAS_ALLOC)));
+	assert_null(ish_ioctl_desc(_IOW(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_ALLOC, int)));
+	assert_non_null(ish_ioctl_desc(VFIO_DEVICE_BIND_IOMMUFD));
+	assert_string_equal(ish_ioctl_desc(VFIO_DEVICE_BIND_IOMMUFD)->name,
+			    "VFIO_DEVICE_BIND_IOMMUFD");
+}
+
+static void test_the_output_id_offsets_are_where_the_kernel_writes_them(void **state)
+{
+	(void)state;
+	assert_int_equal(ish_ioctl_desc(IOMMU_IOAS_ALLOC)->out_id,
+			 offsetof(struct iommu_ioas_alloc, out_ioas_id));
+	assert_int_equal(ish_ioctl_desc(IOMMU_VEVENTQ_ALLOC)->out_fd,
+			 offsetof(struct iommu_veventq_alloc, out_veventq_fd));
+	assert_int_equal(ish_ioctl_desc(IOMMU_FAULT_QUEUE_ALLOC)->out_id,
+			 offsetof(struct iommu_fault_alloc, out_fault_id));
+	assert_int_equal(ish_ioctl_desc(IOMMU_IOAS_MAP)->out_id, ISH_NO_OUT);
+	assert_int_equal(ish_ioctl_desc(IOMMU_IOAS_MAP)->min_size,
+			 offsetof(struct iommu_ioas_map, iova) + sizeof(uint64_t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_iommufd_ioctl_of_linux_7_3_has_a_descriptor),
+		cmocka_unit_test(test_a_request_of_another_type_or_direction_has_no_descriptor),
+		cmocka_unit_test(test_the_output_id_offsets_are_where_the_kernel_writes_them),
 		cmocka_unit_test(test_the_four_ioctls_are_named_with_their_struct_size),
 		cmocka_unit_test(test_iova_ranges_shows_the_count_even_on_emsgsize),
 		cmocka_unit_test(test_copy_shows_both_ioases_and_the_dst_iova_it_got),
