@@ -161,7 +161,7 @@ static double start_prompt(void)
 			bench_die("no prompt", n < 0 ? -errno : -EIO);
 		got += (size_t)n;
 		buf[got] = '\0';
-		if (strstr(buf, "iommush> "))
+		if (strstr(buf, "> "))	/* "iommush> ", "iommush(sim)> " */
 			break;
 		if (got == sizeof(buf) - 1)
 			got = 0;

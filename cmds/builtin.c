@@ -75,6 +75,8 @@ static int cmd_set(struct shell *sh, const struct sh_call *c)
 	if (i == 2 || i == 3)
 		pr_begin(sh);
 	/* trace: the shell's call hook prints from the next call on */
+	if (i == 4)
+		sh_trace_update(sh);
 	return 0;
 }
 

@@ -400,6 +400,11 @@ int sh_vsmmu(struct shell *sh, const struct sh_call *c, const char *name, struct
 int sh_mem(struct shell *sh, const struct sh_call *c, const char *name, struct ish_mem **m);
 /* the RID a PCI address stands for: bus << 8 | dev << 3 | fn */
 bool sh_bdf_rid(const char *bdf, uint32_t *rid);
+/*
+ * The core's call hook, installed only while something uses it (--trace or set trace, dry
+ * run, --fail-nth, --check-teardown): without one the core copies nothing a call.
+ */
+void sh_trace_update(struct shell *sh);
 /* print "TYPE ID" / {"id":ID,"type":TYPE} and set $_ */
 void sh_print_new(struct shell *sh, const char *type, uint32_t id);
 /* wait @ms milliseconds, -EINTR on SIGINT */

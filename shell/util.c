@@ -7,6 +7,31 @@
 #include "iommush/vsmmu.h"
 #include "shell.h"
 
+static void trace_call(void *arg, const struct ish_call *call, long rc)
+{
+	struct shell *sh = arg;
+	char buf[1024];
+
+	if (sh->trace || sh->dry_run) {
+		ish_call_format(call, rc, buf, sizeof(buf));
+		fprintf(stderr, "%s: ", sh->dry_run ? "dry-run" : "trace");
+		sh_fput_text(stderr, buf, false);
+		fputc('\n', stderr);
+	}
+	if (strcmp(call->op, "close"))
+		sh->ncalls++;
+	sh_fail_nth_seen(sh, call, rc);
+}
+
+void sh_trace_update(struct shell *sh)
+{
+	/* tracing prints, fail-Nth and the teardown check count the calls */
+	bool need = sh->trace || sh->dry_run || sh->fail_nth || sh->check_teardown;
+
+	if (sh->ctx)
+		ish_set_trace(sh->ctx, need ? trace_call : NULL, need ? sh : NULL);
+}
+
 int sh_dev(struct shell *sh, const struct sh_call *c, const char *name, uint32_t *id)
 {
 	const char *spec = sh_str(c, name);
