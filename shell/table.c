@@ -36,16 +36,17 @@ const struct sh_group *sh_group_find(const char *name)
 /* how many words of @argv spell @verb ("device add" is two), 0 if they don't */
 static int verb_words(const char *verb, int argc, char *const *argv)
 {
-	const char *p = verb;
+	const char *p = verb, *w;
 	int n = 0;
 
 	while (*p) {
-		size_t len = strcspn(p, " ");
-
-		if (n >= argc || strlen(argv[n]) != len || strncmp(argv[n], p, len))
+		if (n >= argc)
+			return 0;
+		for (w = argv[n]; *p && *p != ' ' && *p == *w; p++, w++)
+			;
+		if (*w || (*p && *p != ' '))
 			return 0;
 		n++;
-		p += len;
 		while (*p == ' ')
 			p++;
 	}
@@ -119,7 +120,8 @@ const struct sh_group *sh_group_lookup(const char *word)
 	return hits == 1 ? hit : NULL;
 }
 
-int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group **out)
+/* no group has that exact name: a prefix, a near name, or an error */
+static int group_resolve_prefix(struct shell *sh, const char *word, const struct sh_group **out)
 {
 	const struct sh_group *const *g, *hit = NULL, *near = NULL;
 	char list[256] = "";
@@ -127,8 +129,6 @@ int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group *
 	unsigned int best = 3, d;
 	int hits = 0;
 
-	if ((*out = sh_group_find(word)))
-		return 0;
 	for (g = sh_groups; *g; g++) {
 		if (!visible(*g))
 			continue;
@@ -156,6 +156,13 @@ int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group *
 	return sh_usage(sh, "unknown command \"%s\" (\"help\" lists them)", word);
 }
 
+int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group **out)
+{
+	if ((*out = sh_group_find(word)))
+		return 0;
+	return group_resolve_prefix(sh, word, out);
+}
+
 /* how many words of @argv spell @verb, each word given whole or as a prefix; 0 if not */
 static int verb_prefix_words(const char *verb, int argc, char *const *argv, bool *exact)
 {
@@ -181,8 +188,9 @@ static int verb_prefix_words(const char *verb, int argc, char *const *argv, bool
 	return n;
 }
 
-int sh_cmd_resolve(struct shell *sh, const struct sh_group *g, int argc, char *const *argv,
-		   const struct sh_cmd **out, int *nwords)
+/* no verb spelt out whole: a unique prefix, a near verb, or an error */
+static int cmd_resolve_prefix(struct shell *sh, const struct sh_group *g, int argc,
+			      char *const *argv, const struct sh_cmd **out, int *nwords)
 {
 	const struct sh_cmd *c, *hit = NULL, *near = NULL;
 	char list[256] = "";
@@ -191,10 +199,6 @@ int sh_cmd_resolve(struct shell *sh, const struct sh_group *g, int argc, char *c
 	size_t o = 0;
 	bool exact;
 
-	if ((*out = sh_cmd_find(g, argc, argv, nwords)))
-		return 0;
-	if (!g->cmds[0].verb || argc < 1)
-		return -ENOENT;	/* a group without verbs, or none given: the caller says */
 	for (c = g->cmds; c->fn; c++) {
 		if (!c->verb || (c->flags & SH_CMD_HIDDEN))
 			continue;
@@ -226,6 +230,16 @@ int sh_cmd_resolve(struct shell *sh, const struct sh_group *g, int argc, char *c
 		return sh_usage(sh, "\"%s\" is not a verb of %s; did you mean \"%s\"?", argv[0],
 				g->name, near->verb);
 	return -ENOENT;
+}
+
+int sh_cmd_resolve(struct shell *sh, const struct sh_group *g, int argc, char *const *argv,
+		   const struct sh_cmd **out, int *nwords)
+{
+	if ((*out = sh_cmd_find(g, argc, argv, nwords)))
+		return 0;
+	if (!g->cmds[0].verb || argc < 1)
+		return -ENOENT;	/* a group without verbs, or none given: the caller says */
+	return cmd_resolve_prefix(sh, g, argc, argv, out, nwords);
 }
 
 /* every command names itself before it runs (for its errors): copies, no formatting */

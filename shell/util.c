@@ -90,10 +90,24 @@ bool sh_bdf_rid(const char *bdf, uint32_t *rid)
 
 void sh_print_new(struct shell *sh, const char *type, uint32_t id)
 {
-	pr_str(sh, PR_TEXT, NULL, "%s ", type);
-	pr_u64(sh, PR_ANY, "id", "%llu\n", id);
-	pr_str(sh, PR_JSON, "type", NULL, type);
-	sh_set_result(sh, "%u", id);
+	char dec[16], *p = dec + sizeof(dec) - 1;
+	uint32_t v = id;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	if (!sh->json) {
+		/* "ioas 3": what nearly every allocating command prints, without a format */
+		fputs_unlocked(type, stdout);
+		putc_unlocked(' ', stdout);
+		fputs_unlocked(p, stdout);
+		putc_unlocked('\n', stdout);
+	} else {
+		pr_u64(sh, PR_JSON, "id", NULL, id);
+		pr_str(sh, PR_JSON, "type", NULL, type);
+	}
+	sh_set_result_str(sh, p);
 }
 
 int sh_sleep_ms(struct shell *sh, uint64_t ms)
