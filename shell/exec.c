@@ -436,9 +436,9 @@ int sh_run_line(struct shell *sh, const char *line)
  * A line ending in an unescaped backslash goes on in the next one: strip the newline and that
  * backslash (the caller joins the next line with a blank). Batch and REPL read alike.
  */
-bool sh_line_continues(char *line)
+static bool line_continues(char *line, size_t n)
 {
-	size_t n = strlen(line), k = 0;
+	size_t k = 0;
 
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
@@ -448,6 +448,11 @@ bool sh_line_continues(char *line)
 		return false;
 	line[n - 1] = '\0';
 	return true;
+}
+
+bool sh_line_continues(char *line)
+{
+	return line_continues(line, strlen(line));
 }
 
 /*
@@ -470,7 +475,8 @@ static int read_logical(struct sh_reader *r, unsigned int *lineno, unsigned int 
 	*first = ++*lineno;
 	if (rc < 0)
 		return rc;
-	if (!sh_line_continues(r->buf)) {
+	/* the reader's length: a line with a NUL byte never gets here */
+	if (!line_continues(r->buf, len)) {
 		*out = r->buf;
 		return 1;
 	}

@@ -23,13 +23,48 @@ const struct sh_group *const sh_groups[] = {
 	NULL
 };
 
+/*
+ * Exact names through a small hash of first letter, last letter and length, built on the
+ * first lookup: a line's command is found with one or two comparisons, not a walk of the
+ * list. Chains hold index + 1 into sh_groups, 0 ending them.
+ */
+#define GROUP_BUCKETS 64
+static unsigned char group_head[GROUP_BUCKETS];
+static unsigned char group_next[sizeof(sh_groups) / sizeof(sh_groups[0])];
+static bool group_index_built;
+
+static unsigned int group_hash(const char *name, size_t n)
+{
+	return ((unsigned char)name[0] * 7u + (unsigned char)name[n - 1] * 3u + (unsigned int)n) %
+	       GROUP_BUCKETS;
+}
+
+static void group_index(void)
+{
+	unsigned int i, h;
+
+	_Static_assert(sizeof(sh_groups) / sizeof(sh_groups[0]) < 256, "chains are bytes");
+	/* in reverse, so that a chain lists the groups in table order */
+	for (i = sizeof(sh_groups) / sizeof(sh_groups[0]) - 1; i-- > 0;) {
+		h = group_hash(sh_groups[i]->name, strlen(sh_groups[i]->name));
+		group_next[i] = group_head[h];
+		group_head[h] = (unsigned char)(i + 1);
+	}
+	group_index_built = true;
+}
+
 const struct sh_group *sh_group_find(const char *name)
 {
-	const struct sh_group *const *g;
+	size_t n = strlen(name);
+	unsigned int i;
 
-	for (g = sh_groups; *g; g++)
-		if ((*g)->name[0] == name[0] && !strcmp((*g)->name, name))
-			return *g;
+	if (!n)
+		return NULL;
+	if (!group_index_built)
+		group_index();
+	for (i = group_head[group_hash(name, n)]; i; i = group_next[i - 1])
+		if (!strcmp(sh_groups[i - 1]->name, name))
+			return sh_groups[i - 1];
 	return NULL;
 }
 

@@ -342,6 +342,12 @@ void sh_tokens_free(struct sh_tokens *t)
 {
 	int i;
 
+	if (t->seg == t->seg_in && t->words == t->chars_in && t->vec == t->vec_in &&
+	    t->expv == t->expv_in && t->nseg <= 1 && (!t->nseg || !t->seg_in[0].values ||
+			      t->seg_in[0].values == t->seg_in[0].values_in)) {
+		t->nseg = 0;	/* a plain line: nothing of it on the heap */
+		return;
+	}
 	for (i = 0; i < t->nseg; i++)
 		if (t->seg[i].values && t->seg[i].values != t->seg[i].values_in)
 			free(t->seg[i].values);
