@@ -259,12 +259,13 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 	if (argc < 1)
 		return 0;
 	/* "?" is help, as in ip; so is "GROUP help" or "GROUP ?" for a group with no such verb */
-	if (!strcmp(argv[0], "?"))
+	if (argv[0][0] == '?' && !argv[0][1])
 		return sh_help(sh, argc > 1 ? argv[1] : NULL, NULL);
 	rc = sh_group_resolve(sh, argv[0], &g);
 	if (rc < 0)
 		return rc;
-	if (argc == 2 && (!strcmp(argv[1], "?") || !strcmp(argv[1], "help")) &&
+	if (argc == 2 && (argv[1][0] == '?' || argv[1][0] == 'h') &&
+	    (!strcmp(argv[1], "?") || !strcmp(argv[1], "help")) &&
 	    !sh_cmd_find(g, 1, argv + 1, &nw))
 		return sh_help(sh, g->name, NULL);
 	rc = sh_cmd_resolve(sh, g, argc - 1, argv + 1, &cmd, &nw);
@@ -283,7 +284,8 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 	sh->errcmd_group = g;
 	sh->errcmd_cmd = cmd;
 	/* "COMMAND ... -j": this one command as JSON, whatever the command (as bpftool -j) */
-	if (argc > 1 + nw && !strcmp(argv[argc - 1], "-j") && !(cmd->flags & SH_CMD_OWN_OUTPUT)) {
+	if (argc > 1 + nw && argv[argc - 1][0] == '-' && !strcmp(argv[argc - 1], "-j") &&
+	    !(cmd->flags & SH_CMD_OWN_OUTPUT)) {
 		argc--;
 		local_json = true;
 	}
@@ -327,8 +329,11 @@ static void echo_words(int argc, char **argv)
  * $NAME as a whole argument: the words are replaced in place, by copies (a command may set
  * the variable it was given) kept together in one buffer of the segment (inline when short).
  */
+#define EXPAND_KEEP 8	/* values looked up once: those of the first words */
+
 static int expand(struct shell *sh, struct sh_seg *s)
 {
+	const char *vals[EXPAND_KEEP];
 	size_t need = 0, o = 0;
 	int i;
 
@@ -337,12 +342,14 @@ static int expand(struct shell *sh, struct sh_seg *s)
 
 		if (!s->expand[i])
 			continue;
-		if (!sh_var_name_ok(name))
+		if (!(name[0] == '_' && !name[1]) && !sh_var_name_ok(name))
 			return sh_usage(sh, "\"%s\": a variable name is letters, digits and _ "
 					"(and $_, $?)", s->argv[i]);
 		val = sh_var_get(sh, name);
 		if (!val)
 			return sh_usage(sh, "$%s is not set", name);
+		if (i < EXPAND_KEEP)
+			vals[i] = val;
 		need += strlen(val) + 1;
 	}
 	if (!need)
@@ -358,7 +365,7 @@ static int expand(struct shell *sh, struct sh_seg *s)
 
 		if (!s->expand[i])
 			continue;
-		val = sh_var_get(sh, s->argv[i] + 1);
+		val = i < EXPAND_KEEP ? vals[i] : sh_var_get(sh, s->argv[i] + 1);
 		n = strlen(val) + 1;
 		memcpy(s->values + o, val, n);
 		s->argv[i] = s->values + o;

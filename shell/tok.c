@@ -185,9 +185,12 @@ static const unsigned char char_class[256] = {
 static bool tokenize_plain(const char *text, struct sh_tokens *t)
 {
 	const unsigned char *p = (const unsigned char *)text;
-	char *w = t->chars_in, *end = t->chars_in + SH_TOK_CHARS;
+	char *w = t->chars_in;
 	int argc = 0;
 
+	/* the words and their NULs take at most the line's length and one: they fit */
+	if (strnlen(text, SH_TOK_CHARS) >= SH_TOK_CHARS)
+		return false;
 	for (;;) {
 		while (char_class[*p] == C_BLANK)
 			p++;
@@ -197,12 +200,9 @@ static bool tokenize_plain(const char *text, struct sh_tokens *t)
 			return false;
 		t->expv_in[argc] = *p == '$';
 		t->vec_in[argc++] = w;
-		while (char_class[*p] == C_PLAIN) {
-			if (w == end)
-				return false;
+		while (char_class[*p] == C_PLAIN)
 			*w++ = (char)*p++;
-		}
-		if (char_class[*p] == C_OTHER || w == end)
+		if (char_class[*p] == C_OTHER)
 			return false;
 		*w++ = '\0';
 	}

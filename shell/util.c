@@ -99,9 +99,13 @@ void sh_print_new(struct shell *sh, const char *type, uint32_t id)
 	while (v /= 10);
 	if (!sh->json) {
 		/* "ioas 3": what nearly every allocating command prints, without a format */
-		fputs_unlocked(type, stdout);
+		const char *c;
+
+		for (c = type; *c; c++)
+			putc_unlocked(*c, stdout);
 		putc_unlocked(' ', stdout);
-		fputs_unlocked(p, stdout);
+		for (c = p; *c; c++)
+			putc_unlocked(*c, stdout);
 		putc_unlocked('\n', stdout);
 	} else {
 		pr_u64(sh, PR_JSON, "id", NULL, id);
