@@ -156,6 +156,7 @@ const struct sh_group *sh_group_lookup(const char *word)
 }
 
 /* no group has that exact name: a prefix, a near name, or an error */
+__attribute__((noinline, cold))
 static int group_resolve_prefix(struct shell *sh, const char *word, const struct sh_group **out)
 {
 	const struct sh_group *const *g, *hit = NULL, *near = NULL;
@@ -224,6 +225,7 @@ static int verb_prefix_words(const char *verb, int argc, char *const *argv, bool
 }
 
 /* no verb spelt out whole: a unique prefix, a near verb, or an error */
+__attribute__((noinline, cold))
 static int cmd_resolve_prefix(struct shell *sh, const struct sh_group *g, int argc,
 			      char *const *argv, const struct sh_cmd **out, int *nwords)
 {
