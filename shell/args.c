@@ -379,7 +379,8 @@ int sh_parse(struct shell *sh, const struct sh_group *g, const struct sh_cmd *cm
 
 void sh_call_release(struct sh_call *c)
 {
-	free(c->rest);
+	if (c->rest)
+		free(c->rest);
 	c->rest = NULL;
 	c->nrest = 0;
 }
