@@ -137,6 +137,22 @@ int sh_read_line(struct sh_reader *r, size_t *len)
 	bool nul = false, big = false;
 	int ch;
 
+	{
+		/* the common case: stdio holds the whole line, and it is within every limit */
+		const char *p, *nl;
+		size_t k = ahead(r->fp, &p);
+
+		if (k && (nl = memchr(p, '\n', k)) && (k = (size_t)(nl - p) + 1) < r->cap &&
+		    k <= SH_LINE_MAX && r->total + k <= SH_BATCH_MAX && !memchr(p, '\0', k)) {
+			memcpy(r->buf, p, k);
+			r->buf[k] = '\0';
+			consume(r->fp, k);
+			r->total += k;
+			*len = k;
+			return 1;
+		}
+	}
+
 	for (;;) {
 		const char *p, *nl;
 		size_t k = ahead(r->fp, &p), c;

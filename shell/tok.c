@@ -222,7 +222,10 @@ static bool tokenize_plain(const char *text, struct sh_tokens *t)
 	return true;
 }
 
-int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, size_t errlen)
+/* the full tokenizer, out of line: the plain path keeps a small frame */
+__attribute__((noinline))
+static int tokenize_full(const char *text, bool partial, struct sh_tokens *t, char *err,
+			 size_t errlen)
 {
 	struct tok k = { .t = t, .wcap = SH_TOK_CHARS, .vcap = SH_TOK_WORDS,
 			 .segcap = SH_TOK_SEGS };
@@ -230,8 +233,6 @@ int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, 
 	const char *p;
 	int rc = 0;
 
-	if (!partial && tokenize_plain(text, t))
-		return 0;
 	t->nseg = 0;
 	t->open_word = t->in_comment = false;
 	t->quote = 0;
@@ -338,16 +339,18 @@ int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, 
 	return 0;
 }
 
-void sh_tokens_free(struct sh_tokens *t)
+int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, size_t errlen)
+{
+	if (!partial && tokenize_plain(text, t))
+		return 0;
+	return tokenize_full(text, partial, t, err, errlen);
+}
+
+__attribute__((noinline))
+static void tokens_free_all(struct sh_tokens *t)
 {
 	int i;
 
-	if (t->seg == t->seg_in && t->words == t->chars_in && t->vec == t->vec_in &&
-	    t->expv == t->expv_in && t->nseg <= 1 && (!t->nseg || !t->seg_in[0].values ||
-			      t->seg_in[0].values == t->seg_in[0].values_in)) {
-		t->nseg = 0;	/* a plain line: nothing of it on the heap */
-		return;
-	}
 	for (i = 0; i < t->nseg; i++)
 		if (t->seg[i].values && t->seg[i].values != t->seg[i].values_in)
 			free(t->seg[i].values);
@@ -364,6 +367,17 @@ void sh_tokens_free(struct sh_tokens *t)
 	t->vec = t->vec_in;
 	t->expv = t->expv_in;
 	t->seg = t->seg_in;
+}
+
+void sh_tokens_free(struct sh_tokens *t)
+{
+	if (t->seg == t->seg_in && t->words == t->chars_in && t->vec == t->vec_in &&
+	    t->expv == t->expv_in && t->nseg <= 1 && (!t->nseg || !t->seg_in[0].values ||
+			      t->seg_in[0].values == t->seg_in[0].values_in)) {
+		t->nseg = 0;	/* a plain line: nothing of it on the heap */
+		return;
+	}
+	tokens_free_all(t);
 }
 
 static bool needs_quotes(const char *w)
