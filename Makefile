@@ -143,11 +143,16 @@ $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SHELL_OBJ) $(FUZZLIB_OBJ) $(LIB) $(B)/config.
 
 tests: $(TESTS)
 fuzzers: $(FUZZERS)
-# each program prints one table; the header says where the figures come from
+# one table a run: the programs print its rows under one head; the line above it says where
+# the figures come from
 bench: $(BENCHES) $(BIN) $(PRELOAD)
 	@echo "iommush bench: $$(git describe --always --dirty 2>/dev/null || echo '?'), $$(date -u +%F), \
-$$(uname -srm), $$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $$(nproc) CPUs"
-	@for b in $(BENCHES); do echo "== $$b"; IOMMUSH=$(abspath $(BIN)) $$b || exit 1; done
+$$(uname -srm), $$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $$(nproc) CPUs, \
+load $$(cut -d' ' -f1-3 /proc/loadavg)"
+	@echo
+	@echo "| area | figure | N | median [min-max] | unit | per device, object; calls | note |"
+	@echo "|---|---|---|---|---|---|---|"
+	@for b in $(BENCHES); do ISH_BENCH_TABLE=1 IOMMUSH=$(abspath $(BIN)) $$b || exit 1; done
 
 # ---- tests: every suite prints "NAME: N passed, M failed"; make check runs them all
 check: check-unit check-shell check-man check-lib check-record check-bench-builds check-clang \

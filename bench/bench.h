@@ -78,4 +78,58 @@ static inline void bench_print(struct bench_stat *s, double k, int w)
 	printf(" %*s", w, buf);
 }
 
+/*
+ * One table a run: every program prints rows of the same table, | area | figure | N |
+ * median [min-max] | unit | per device or object | note |. `make bench` prints the head once
+ * (ISH_BENCH_TABLE set) and runs them all; a program run alone prints its own head.
+ */
+static inline void bench_head(void)
+{
+	if (getenv("ISH_BENCH_TABLE"))
+		return;
+	printf("| area | figure | N | median [min-max] | unit | per device, object; calls | note |\n");
+	printf("|---|---|---|---|---|---|---|\n");
+}
+
+static inline void bench_rowv(const char *area, const char *figure, const char *n,
+			      const char *value, const char *unit, const char *per,
+			      const char *note)
+{
+	printf("| %s | %s | %s | %s | %s | %s | %s |\n", area, figure, n && *n ? n : "-", value,
+	       unit, per && *per ? per : "-", note && *note ? note : "");
+}
+
+/* three significant digits, never an exponent: 0.0712, 2.42, 17.9, 4871 */
+static inline const char *bench_num(double v, char *buf, size_t len)
+{
+	double a = v < 0 ? -v : v;
+
+	snprintf(buf, len, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" :
+		 a >= 0.1 ? "%.3f" : a >= 0.01 ? "%.4f" : "%.5f", v);
+	return buf;
+}
+
+/* a figure's row: its median [min-max] scaled by @k; @per: per-unit column, or NULL */
+static inline void bench_row(const char *area, const char *figure, unsigned int n,
+			     struct bench_stat *s, double k, const char *unit, const char *per,
+			     const char *note)
+{
+	char v[80], ns[16] = "", a[24], b[24], c[24];
+
+	if (n)
+		snprintf(ns, sizeof(ns), "%u", n);
+	snprintf(v, sizeof(v), "%s [%s-%s]", bench_num(bench_median(s) * k, a, sizeof(a)),
+		 bench_num(bench_min(s) * k, b, sizeof(b)), bench_num(bench_max(s) * k, c, sizeof(c)));
+	bench_rowv(area, figure, ns, v, unit, per, note);
+}
+
+/* the per-device column: @v with its unit */
+static inline const char *bench_per(double v, const char *unit, char *buf, size_t len)
+{
+	char n[24];
+
+	snprintf(buf, len, "%s %s", bench_num(v, n, sizeof(n)), unit);
+	return buf;
+}
+
 #endif

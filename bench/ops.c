@@ -154,9 +154,6 @@ static void run_table(struct ish_backend *be, const char *label, const char *bdf
 		cmds[i][1] = 0;
 	}
 	bed_open(&e, be);
-	printf("vSMMU operations on the %s: kernel calls, the production VMM's for the same guest "
-	       "action, time of one (median [min-max] of %d rounds)\n", label, ROUNDS);
-	printf("  %-32s %6s %6s %24s  %s\n", "operation", "calls", "QEMU", "us/op", "");
 	for (k = 0; k < NOPS; k++) {
 		const struct op *o = &ops[k];
 		struct bench_stat st = { 0 };
@@ -177,9 +174,13 @@ static void run_table(struct ish_backend *be, const char *label, const char *bdf
 			}
 			bench_add(&st, t / reps);
 		}
-		printf("  %-32s %6lu %6d", o->name, n, o->qemu);
-		bench_print(&st, 1e6, 24);
-		printf("  %s\n", o->why ? o->why : "");
+		{
+			char area[48], calls[48];
+
+			snprintf(area, sizeof(area), "vSMMU op, %s", label);
+			snprintf(calls, sizeof(calls), "%lu kernel calls (QEMU %d)", n, o->qemu);
+			bench_row(area, o->name, 0, &st, 1e6, "us", calls, o->why);
+		}
 		if (o->after)
 			o->after(&e);
 	}
@@ -199,8 +200,6 @@ static void memory_table(void)
 	static const unsigned int ns[] = { 1000, 4000, 16000 };
 	unsigned int i, r;
 
-	printf("objects on the simulator: N IOAS in one context; median [min-max] of 3 rounds\n");
-	printf("  %-32s %8s %24s %24s\n", "figure", "N", "bytes/object", "teardown ns/object");
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
 		struct bench_stat mem = { 0 }, td = { 0 };
 
@@ -219,10 +218,9 @@ static void memory_table(void)
 			ish_ctx_free(ctx);
 			bench_add(&td, (bench_now() - t) / ns[i]);
 		}
-		printf("  %-32s %8u", "IOAS objects", ns[i]);
-		bench_print(&mem, 1, 24);
-		bench_print(&td, 1e9, 24);
-		printf("\n");
+		bench_row("objects, simulator", "heap an IOAS (core + simulator)", ns[i], &mem, 1,
+			  "bytes", "", "N IOAS in one context, 3 rounds");
+		bench_row("objects, simulator", "teardown an IOAS", ns[i], &td, 1e9, "ns", "", "");
 	}
 }
 
@@ -230,13 +228,15 @@ int main(void)
 {
 	const char *devs = getenv("ISH_BENCH_DEVICES");
 
+	bench_head();
 	run_table(ish_sim_new(), "simulator", "0000:00:01.0", "0000:00:02.0");
 	memory_table();
 	if (access("/dev/iommu", F_OK) < 0) {
-		printf("kernel: no /dev/iommu on this machine, simulator only\n");
+		bench_rowv("vSMMU op, kernel", "-", "", "-", "", "", "no /dev/iommu on this "
+			   "machine: simulator only");
 	} else if (!devs || !strchr(devs, ',')) {
-		printf("kernel: /dev/iommu exists; set ISH_BENCH_DEVICES=BDF,BDF (two vfio-pci "
-		       "functions behind one SMMUv3) for its table\n");
+		bench_rowv("vSMMU op, kernel", "-", "", "-", "", "", "/dev/iommu exists: set "
+			   "ISH_BENCH_DEVICES=BDF,BDF (two vfio-pci functions behind one SMMUv3)");
 	} else {
 		char a[32], b[32];
 		const char *comma = strchr(devs, ',');

@@ -23,6 +23,7 @@
 #include "iommush/iommush.h"
 #include "iommush/record.h"
 #include "iommush/sim.h"
+#include "bench.h"
 
 #define ROUNDS 11
 #define N 20000
@@ -59,7 +60,11 @@ static struct stat3 summarize(double *v)
 
 static void row(const char *what, struct stat3 s)
 {
-	printf("%-52s %9.0f ns  (%.0f..%.0f)\n", what, s.med, s.min, s.max);
+	char v[80], m[24], lo[24], hi[24];
+
+	snprintf(v, sizeof(v), "%s [%s-%s]", bench_num(s.med, m, sizeof(m)),
+		 bench_num(s.min, lo, sizeof(lo)), bench_num(s.max, hi, sizeof(hi)));
+	bench_rowv("recording", what, "", v, "ns", "", "");
 }
 
 /* the interposer's put(): time, encode, reserve with one atomic add, copy (or pwrite) */
@@ -232,21 +237,28 @@ int main(void)
 			fclose(sink);
 	}
 
-	printf("recording cost per call (median of %d rounds of %d)\n", ROUNDS, N);
+	bench_head();
 	row("record IOMMU_IOAS_ALLOC", s_ioas);
 	row("record IOMMU_HWPT_ALLOC (nested, STE)", s_hwpt);
 	row("record IOMMU_HWPT_INVALIDATE (8 commands)", s_inv);
 	row("record IOMMU_IOAS_ALLOC, pwrite fallback", s_pw);
 	row("an unrecorded call through the interposer", s_pass);
-	row("  the same call without it (a null syscall)", s_null);
-	printf("what the calls cost\n");
-	row("null syscall (the floor of any kernel call)", s_null);
+	row("the same call without it (a null syscall)", s_null);
 	row("IOMMU_IOAS_ALLOC or DESTROY on the simulator", s_sim_ioas);
 	row("IOMMU_HWPT_INVALIDATE (8) on the simulator", s_sim_inv);
 	row("translate a record (200000, one id reused)", s_tr);
-	printf("interposer on an unrecorded call: %+.1f%% of a null syscall\n",
-	       s_pass.med >= 0 ? 100.0 * (s_pass.med - s_null.med) / s_null.med : 0.0);
-	printf("recording IOMMU_IOAS_ALLOC: %.1fx a null syscall\n", s_ioas.med / s_null.med);
+	{
+		char f[32], note[64];
+
+		snprintf(f, sizeof(f), "%+.1f%%", s_pass.med >= 0 ?
+			 100.0 * (s_pass.med - s_null.med) / s_null.med : 0.0);
+		bench_rowv("recording", "interposer on an unrecorded call", "", f,
+			   "of a null syscall", "", "");
+		snprintf(f, sizeof(f), "%.1fx", s_ioas.med / s_null.med);
+		snprintf(note, sizeof(note), "median of %d rounds of %d calls", ROUNDS, N);
+		bench_rowv("recording", "recording IOMMU_IOAS_ALLOC", "", f, "null syscalls", "",
+			   note);
+	}
 	if (h)
 		dlclose(h);
 	close(nullfd);

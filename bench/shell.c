@@ -161,7 +161,7 @@ static double start_prompt(void)
 			bench_die("no prompt", n < 0 ? -errno : -EIO);
 		got += (size_t)n;
 		buf[got] = '\0';
-		if (strstr(buf, "iommush> "))
+		if (strstr(buf, "> "))	/* "iommush> ", "iommush(sim)> " */
 			break;
 		if (got == sizeof(buf) - 1)
 			got = 0;
@@ -191,29 +191,31 @@ static void ratio_table(void)
 		bench_add(&cps, 2.0 * PAIRS / tp);
 		bench_add(&own, (ti - tc) / (2.0 * PAIRS));	/* paired: this round's own */
 	}
-	printf("shell vs library on the %s: %d `ioas alloc` + `destroy $_` pairs; median "
-	       "[min-max] of %d paired rounds\n", on_kernel ? "kernel" : "simulator", PAIRS,
-	       ROUNDS);
-	printf("  %-40s", "C loop over libiommush, ms");
-	bench_print(&c, 1e3, 28);
-	printf("\n  %-40s", "iommush -b (process, start-up incl.), ms");
-	bench_print(&sp, 1e3, 28);
-	printf("\n  %-40s", "same shell code in-process, ms");
-	bench_print(&ip, 1e3, 28);
-	printf("\n  %-40s", "ratio iommush -b / C loop");
-	bench_print(&rp, 1, 28);
-	printf("\n  %-40s", "ratio in-process shell / C loop");
-	bench_print(&ri, 1, 28);
-	printf("\n  %-40s", "commands/s, iommush -b (thousands)");
-	bench_print(&cps, 1e-3, 28);
-	printf("\n  %-40s", "ns per command, iommush -b");
-	bench_print(&sp, 1e9 / (2.0 * PAIRS), 28);
-	printf("\n  %-40s", "shell's own ns per command (in-process)");
-	bench_print(&own, 1e9, 28);
-	printf("\ngoals (%s): iommush -b within 1.5x the C loop: %.2fx, %s; >= 500 000 "
-	       "commands/s: %.0f, %s\n", on_kernel ? "kernel" : "simulator", bench_median(&rp),
-	       bench_median(&rp) <= 1.5 ? "met" : "NOT met", bench_median(&cps),
-	       bench_median(&cps) >= 5e5 ? "met" : "NOT met");
+	{
+		const char *be = on_kernel ? "kernel" : "simulator";
+		char area[48], note[96], per[64];
+
+		snprintf(area, sizeof(area), "shell vs library, %s", be);
+		snprintf(note, sizeof(note), "%d `ioas alloc` + `destroy $_` pairs, %d paired "
+			 "rounds", PAIRS, ROUNDS);
+		bench_row(area, "C loop over libiommush", 2 * PAIRS, &c, 1e3, "ms",
+			  bench_per(bench_median(&c) * 1e9 / (2.0 * PAIRS), "ns/command", per,
+				    sizeof(per)), note);
+		bench_row(area, "iommush -b (a process, start-up incl.)", 2 * PAIRS, &sp, 1e3, "ms",
+			  bench_per(bench_median(&sp) * 1e9 / (2.0 * PAIRS), "ns/command", per,
+				    sizeof(per)), "stdout to /dev/null");
+		bench_row(area, "the same shell code in-process", 2 * PAIRS, &ip, 1e3, "ms",
+			  bench_per(bench_median(&ip) * 1e9 / (2.0 * PAIRS), "ns/command", per,
+				    sizeof(per)), "");
+		bench_row(area, "the shell's own time a command", 0, &own, 1e9, "ns", "",
+			  "in-process minus the C loop, paired");
+		bench_row(area, "ratio in-process shell / C loop", 0, &ri, 1, "ratio", "", "");
+		bench_row(area, "ratio iommush -b / C loop", 0, &rp, 1, "ratio", "",
+			  bench_median(&rp) <= 1.5 ? "goal <= 1.5x: met" : "goal <= 1.5x: NOT met");
+		bench_row(area, "commands/s, iommush -b", 0, &cps, 1e-3, "thousand/s", "",
+			  bench_median(&cps) >= 5e5 ? "goal >= 500 000/s: met" :
+			  "goal >= 500 000/s: NOT met");
+	}
 }
 
 int main(int argc, char **argv)
@@ -230,24 +232,24 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	write_script();
+	bench_head();
 	ratio_table();
 	if (access("/dev/iommu", F_OK) == 0) {
 		on_kernel = true;
 		ratio_table();
 		on_kernel = false;
 	} else {
-		printf("kernel: no /dev/iommu on this machine, simulator only\n");
+		bench_rowv("shell vs library, kernel", "-", "", "-", "", "",
+			   "no /dev/iommu on this machine: simulator only");
 	}
 	for (i = 0; i < START_ROUNDS; i++) {
 		bench_add(&q, start_quit());
 		bench_add(&pr, start_prompt());
 	}
 	unlink(script);
-	printf("start-up on the simulator; median [min-max] of %d rounds\n", START_ROUNDS);
-	printf("  %-40s", "to the end of `iommush -c quit`, ms");
-	bench_print(&q, 1e3, 28);
-	printf("\n  %-40s", "to the first prompt on a pty, ms");
-	bench_print(&pr, 1e3, 28);
-	printf("\n");
+	bench_row("start-up, simulator", "to the end of `iommush -c quit`", 0, &q, 1e3, "ms", "",
+		  "20 rounds");
+	bench_row("start-up, simulator", "to the first prompt on a pty", 0, &pr, 1e3, "ms", "",
+		  "");
 	return 0;
 }

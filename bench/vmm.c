@@ -15,6 +15,7 @@
 #include "iommush/smmu.h"
 #include "iommush/vmm.h"
 #include "iommush/vsmmu.h"
+#include "bench.h"
 
 #define RAM_IPA 0x40000000ULL
 #define RAM_SIZE (2u << 20)
@@ -110,7 +111,11 @@ static void print_row(const struct row *r)
 {
 	const char *cmp = r->ours < r->qemu ? "fewer" : r->ours > r->qemu ? "more" : "same";
 
-	printf("| %-42s | %7lu | %9u | %-5s | %s |\n", r->action, r->ours, r->qemu, cmp, r->note);
+	char v[32], q[48];
+
+	snprintf(v, sizeof(v), "%lu", r->ours);
+	snprintf(q, sizeof(q), "QEMU 11.1: %u (%s)", r->qemu, cmp);
+	bench_rowv("VMM front end, kernel calls", r->action, "", v, "calls", q, r->note);
 }
 
 static unsigned long mark;
@@ -164,12 +169,8 @@ int main(void)
 	CHECK("s2", ish_s2_attach(ctx, b, ioas, &s2));
 	CHECK("create", ish_vsmmu_create(ctx, "vs0", ioas, &cfg, &vs));
 
-	printf("Kernel calls per guest action: iommush's VMM front end (counted at the choke point,"
-	       " simulator)\nand QEMU 11.1 arm-smmuv3,accel=on (lab trace, issue 9's facts, vmm-anchor-qemu-accel.md).\n\n");
-	printf("| %-42s | %7s | %9s | %-5s | %s |\n", "guest action", "iommush", "QEMU 11.1",
-	       "", "why");
-	printf("|%s|---------|-----------|-------|-----|\n",
-	       "--------------------------------------------");
+	/* QEMU 11.1 arm-smmuv3,accel=on: the lab trace, issue 9's facts, vmm-anchor-qemu-accel.md */
+	bench_head();
 
 	mark = ish_ioctl_count(ctx);
 	CHECK("plug", ish_vsmmu_plug(vs, a, 0x8));
@@ -288,9 +289,16 @@ int main(void)
 			die("drain", -1);
 	}
 	qsort(t, ROUNDS, sizeof(t[0]), cmp_double);
-	printf("\n64-TLBI drain through the front end (sim, %d rounds): median %.2f us, "
-	       "p10 %.2f us, p90 %.2f us\n", ROUNDS, t[ROUNDS / 2], t[ROUNDS / 10],
-	       t[ROUNDS * 9 / 10]);
+	{
+		char v[80], note[64], m[24], lo[24], hi[24];
+
+		snprintf(v, sizeof(v), "%s [%s-%s]", bench_num(t[ROUNDS / 2], m, sizeof(m)),
+			 bench_num(t[ROUNDS / 10], lo, sizeof(lo)),
+			 bench_num(t[ROUNDS * 9 / 10], hi, sizeof(hi)));
+		snprintf(note, sizeof(note), "%d rounds; the spread is p10-p90", ROUNDS);
+		bench_rowv("VMM front end, simulator", "64 TLBI + CMD_SYNC drain", "", v, "us", "",
+			   note);
+	}
 
 	ish_vmm_free(vmm);
 	ish_ctx_free(ctx);

@@ -75,6 +75,8 @@ static int cmd_set(struct shell *sh, const struct sh_call *c)
 	if (i == 2 || i == 3)
 		pr_begin(sh);
 	/* trace: the shell's call hook prints from the next call on */
+	if (i == 4)
+		sh_trace_update(sh);
 	return 0;
 }
 
@@ -156,6 +158,7 @@ static int cmd_let(struct shell *sh, const struct sh_call *c)
 	rc = sh_exec(sh, c->nrest, c->rest);
 	if (rc < 0)
 		return rc;
+	sh_errcmd_clear(sh);
 	snprintf(sh->errcmd, sizeof(sh->errcmd), "let");
 	if (sh->nresults == before)
 		return sh_fail(sh, -SH_EFAIL, "\"%s\" makes nothing whose id $%s could keep",
@@ -265,7 +268,8 @@ static int cmd_expect_error(struct shell *sh, const struct sh_call *c)
 	/* a mistyped command must not pass for an expected failure */
 	if (rc == -SH_EUSAGE)
 		return rc;
-	snprintf(inner, sizeof(inner), "%s", sh->errcmd[0] ? sh->errcmd : c->rest[0]);
+	snprintf(inner, sizeof(inner), "%s", sh_errcmd(sh)[0] ? sh_errcmd(sh) : c->rest[0]);
+	sh_errcmd_clear(sh);
 	snprintf(sh->errcmd, sizeof(sh->errcmd), "expect-error");
 	if (rc == 0) {
 		sh->errmsg[0] = '\0';

@@ -14,8 +14,17 @@
 
 bool sh_parse_u64(const char *s, uint64_t *v)
 {
+	uint64_t x = 0;
 	char *end;
+	int i;
 
+	/* a short decimal without a leading 0 (an id) needs no strtoull: what it would give */
+	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 19; i++)
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	if (i && !s[i] && (s[0] != '0' || i == 1)) {
+		*v = x;
+		return true;
+	}
 	if (!*s || *s == '-' || isspace((unsigned char)*s))
 		return false;
 	errno = 0;
@@ -189,14 +198,15 @@ static int nargs(const struct sh_cmd *cmd)
 	return n;
 }
 
-static int find_kw(const struct sh_cmd *cmd, const char *w)
+static int find_kw(const struct sh_cmd *cmd, int n, const char *w)
 {
 	int i;
 
-	for (i = 0; i < nargs(cmd); i++) {
+	for (i = 0; i < n; i++) {
 		const struct sh_arg *a = &cmd->args[i];
 
-		if ((a->kind == SH_KW || a->kind == SH_FLAG) && !strcmp(a->name, w))
+		if ((a->kind == SH_KW || a->kind == SH_FLAG) && a->name[0] == w[0] &&
+		    !strcmp(a->name, w))
 			return i;
 	}
 	return -1;
@@ -218,9 +228,9 @@ static bool choice_of(const struct sh_arg *a, const char *w)
  * The next positional slot for @w, from @from on: an optional one is skipped when @w is a
  * choice of a later positional ("vsmmu ste vs0 sid 3 abort": "abort" is not a DEV).
  */
-static int next_pos(const struct sh_cmd *cmd, int from, const char *w)
+static int next_pos(const struct sh_cmd *cmd, int n, int from, const char *w)
 {
-	int i, j, n = nargs(cmd);
+	int i, j;
 
 	for (i = from; i < n; i++) {
 		const struct sh_arg *a = &cmd->args[i];
@@ -238,11 +248,11 @@ static int next_pos(const struct sh_cmd *cmd, int from, const char *w)
 	return -1;
 }
 
-static int rest_slot(const struct sh_cmd *cmd)
+static int rest_slot(const struct sh_cmd *cmd, int n)
 {
 	int i;
 
-	for (i = 0; i < nargs(cmd); i++)
+	for (i = 0; i < n; i++)
 		if (cmd->args[i].kind == SH_REST)
 			return i;
 	return -1;
@@ -290,12 +300,15 @@ static int take_kw(struct shell *sh, const struct sh_arg *a, struct sh_slot *s, 
 int sh_parse(struct shell *sh, const struct sh_group *g, const struct sh_cmd *cmd, int argc,
 	     char **argv, struct sh_call *c)
 {
-	int i, k, pos = 0, rest = rest_slot(cmd), n = nargs(cmd), rc;
+	int i, k, pos = 0, n = nargs(cmd), rest = rest_slot(cmd, n), rc;
 	bool in_rest = false;
 
-	memset(c, 0, sizeof(*c));
+	/* the accessors look at the spec's slots only: those are cleared */
 	c->group = g;
 	c->cmd = cmd;
+	c->nrest = 0;
+	c->rest = NULL;
+	memset(c->slot, 0, sizeof(c->slot[0]) * (size_t)(n < SH_MAX_ARGS ? n : SH_MAX_ARGS));
 	if (n > SH_MAX_ARGS)
 		return sh_usage(sh, "internal: too many arguments in the spec");
 	for (i = 0; i < argc; i++) {
@@ -307,7 +320,7 @@ int sh_parse(struct shell *sh, const struct sh_group *g, const struct sh_cmd *cm
 				return rc;
 			continue;
 		}
-		k = find_kw(cmd, w);
+		k = find_kw(cmd, n, w);
 		if (k >= 0 && !c->slot[k].set) {
 			rc = take_kw(sh, &cmd->args[k], &c->slot[k], argc, argv, &i);
 			if (rc < 0)
@@ -322,7 +335,7 @@ int sh_parse(struct shell *sh, const struct sh_group *g, const struct sh_cmd *cm
 				return rc;
 			continue;
 		}
-		k = next_pos(cmd, pos, w);
+		k = next_pos(cmd, n, pos, w);
 		if (k >= 0) {
 			rc = convert(sh, &cmd->args[k], w, &c->slot[k].v[0]);
 			if (rc < 0)
@@ -366,7 +379,8 @@ int sh_parse(struct shell *sh, const struct sh_group *g, const struct sh_cmd *cm
 
 void sh_call_release(struct sh_call *c)
 {
-	free(c->rest);
+	if (c->rest)
+		free(c->rest);
 	c->rest = NULL;
 	c->nrest = 0;
 }
@@ -378,7 +392,7 @@ static const struct sh_slot *slot(const struct sh_call *c, const char *name)
 	int i;
 
 	for (i = 0; c->cmd->args && c->cmd->args[i].name; i++)
-		if (!strcmp(c->cmd->args[i].name, name))
+		if (c->cmd->args[i].name[0] == name[0] && !strcmp(c->cmd->args[i].name, name))
 			return &c->slot[i];
 	return NULL;
 }

@@ -64,9 +64,18 @@ const char *sh_errtext(struct shell *sh, int rc)
 	return strerror(err);
 }
 
+const char *sh_errcmd(struct shell *sh)
+{
+	if (sh->errcmd_cmd) {
+		sh_cmd_name(sh->errcmd_group, sh->errcmd_cmd, sh->errcmd, sizeof(sh->errcmd));
+		sh->errcmd_cmd = NULL;
+	}
+	return sh->errcmd;
+}
+
 void sh_report(struct shell *sh, int rc)
 {
-	const char *msg = sh_errtext(sh, rc);
+	const char *msg = sh_errtext(sh, rc), *cmd = sh_errcmd(sh);
 	int err = -rc;
 
 	/* what the user or the kernel handed in is escaped: no raw control character */
@@ -75,15 +84,15 @@ void sh_report(struct shell *sh, int rc)
 		sh_fput_text(stderr, sh->file, false);
 		fprintf(stderr, ":%u: ", sh->line);
 	}
-	if (sh->errcmd[0])
-		fprintf(stderr, "%s: ", sh->errcmd);
+	if (cmd[0])
+		fprintf(stderr, "%s: ", cmd);
 	sh_fput_text(stderr, msg, false);
 	if (err > 0 && err < SH_EUSAGE)
 		fprintf(stderr, " (%s)\n", sh_errno_name(err));
 	else
 		fputc('\n', stderr);
 	if (sh->json)
-		pr_error_json(sh, sh->errcmd, err, msg);
+		pr_error_json(sh, cmd, err, msg);
 }
 
 int sh_status(int rc)
@@ -117,6 +126,9 @@ bool sh_var_name_ok(const char *name)
 static struct sh_var *var_find(struct shell *sh, const char *name)
 {
 	struct sh_var *v;
+
+	if (name[0] == '_' && !name[1] && sh->result)
+		return sh->result;
 
 	for (v = sh->vars; v; v = v->next)
 		if (!strcmp(v->name, name))
@@ -164,6 +176,8 @@ int sh_var_set(struct shell *sh, const char *name, const char *value)
 		return -ENOMEM;
 	}
 	v->value = copy;
+	if (name[0] == '_' && !name[1])
+		sh->result = v;
 	/* sorted, so that vars lists them in a stable order */
 	for (p = &sh->vars; *p && strcmp((*p)->name, name) < 0; p = &(*p)->next)
 		;
@@ -174,6 +188,7 @@ int sh_var_set(struct shell *sh, const char *name, const char *value)
 
 void sh_vars_free(struct shell *sh)
 {
+	sh->result = NULL;
 	while (sh->vars) {
 		struct sh_var *v = sh->vars;
 
@@ -202,7 +217,12 @@ void sh_set_result(struct shell *sh, const char *fmt, ...)
 		p = buf;
 	}
 	va_end(ap);
-	sh_var_set(sh, "_", p);
+	sh_set_result_str(sh, p);
+}
+
+void sh_set_result_str(struct shell *sh, const char *value)
+{
+	sh_var_set(sh, "_", value);
 	sh->nresults++;
 }
 
@@ -233,18 +253,19 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 	int nw, rc;
 
 	sh->errmsg[0] = '\0';
-	sh->errcmd[0] = '\0';
+	sh_errcmd_clear(sh);
 	if (sh->ctx)
 		ish_clear_err(sh->ctx);
 	if (argc < 1)
 		return 0;
 	/* "?" is help, as in ip; so is "GROUP help" or "GROUP ?" for a group with no such verb */
-	if (!strcmp(argv[0], "?"))
+	if (argv[0][0] == '?' && !argv[0][1])
 		return sh_help(sh, argc > 1 ? argv[1] : NULL, NULL);
 	rc = sh_group_resolve(sh, argv[0], &g);
 	if (rc < 0)
 		return rc;
-	if (argc == 2 && (!strcmp(argv[1], "?") || !strcmp(argv[1], "help")) &&
+	if (argc == 2 && (argv[1][0] == '?' || argv[1][0] == 'h') &&
+	    (!strcmp(argv[1], "?") || !strcmp(argv[1], "help")) &&
 	    !sh_cmd_find(g, 1, argv + 1, &nw))
 		return sh_help(sh, g->name, NULL);
 	rc = sh_cmd_resolve(sh, g, argc - 1, argv + 1, &cmd, &nw);
@@ -259,9 +280,12 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 			return sh_usage(sh, "a verb is missing: %s", verbs);
 		return sh_usage(sh, "\"%s\" is not a verb of %s (%s)", argv[1], g->name, verbs);
 	}
-	sh_cmd_name(g, cmd, sh->errcmd, sizeof(sh->errcmd));
+	/* named for its errors when one comes (sh_errcmd) */
+	sh->errcmd_group = g;
+	sh->errcmd_cmd = cmd;
 	/* "COMMAND ... -j": this one command as JSON, whatever the command (as bpftool -j) */
-	if (argc > 1 + nw && !strcmp(argv[argc - 1], "-j") && !(cmd->flags & SH_CMD_OWN_OUTPUT)) {
+	if (argc > 1 + nw && argv[argc - 1][0] == '-' && !strcmp(argv[argc - 1], "-j") &&
+	    !(cmd->flags & SH_CMD_OWN_OUTPUT)) {
 		argc--;
 		local_json = true;
 	}
@@ -305,8 +329,11 @@ static void echo_words(int argc, char **argv)
  * $NAME as a whole argument: the words are replaced in place, by copies (a command may set
  * the variable it was given) kept together in one buffer of the segment (inline when short).
  */
+#define EXPAND_KEEP 8	/* values looked up once: those of the first words */
+
 static int expand(struct shell *sh, struct sh_seg *s)
 {
+	const char *vals[EXPAND_KEEP];
 	size_t need = 0, o = 0;
 	int i;
 
@@ -315,12 +342,14 @@ static int expand(struct shell *sh, struct sh_seg *s)
 
 		if (!s->expand[i])
 			continue;
-		if (!sh_var_name_ok(name))
+		if (!(name[0] == '_' && !name[1]) && !sh_var_name_ok(name))
 			return sh_usage(sh, "\"%s\": a variable name is letters, digits and _ "
 					"(and $_, $?)", s->argv[i]);
 		val = sh_var_get(sh, name);
 		if (!val)
 			return sh_usage(sh, "$%s is not set", name);
+		if (i < EXPAND_KEEP)
+			vals[i] = val;
 		need += strlen(val) + 1;
 	}
 	if (!need)
@@ -336,7 +365,7 @@ static int expand(struct shell *sh, struct sh_seg *s)
 
 		if (!s->expand[i])
 			continue;
-		val = sh_var_get(sh, s->argv[i] + 1);
+		val = i < EXPAND_KEEP ? vals[i] : sh_var_get(sh, s->argv[i] + 1);
 		n = strlen(val) + 1;
 		memcpy(s->values + o, val, n);
 		s->argv[i] = s->values + o;
@@ -350,7 +379,7 @@ static int run_seg(struct shell *sh, struct sh_seg *s)
 {
 	int rc, status;
 
-	sh->errcmd[0] = '\0';
+	sh_errcmd_clear(sh);
 	sh->errmsg[0] = '\0';
 	rc = expand(sh, s);
 	if (rc == 0) {
@@ -381,7 +410,7 @@ int sh_run_line(struct shell *sh, const char *line)
 	int i, status, first = 0;
 
 	if (sh_tokenize(line, false, &t, err, sizeof(err)) < 0) {
-		sh->errcmd[0] = '\0';
+		sh_errcmd_clear(sh);
 		sh->err_ignored = false;
 		sh_usage(sh, "%s", err);
 		sh_report(sh, -SH_EUSAGE);
@@ -414,9 +443,9 @@ int sh_run_line(struct shell *sh, const char *line)
  * A line ending in an unescaped backslash goes on in the next one: strip the newline and that
  * backslash (the caller joins the next line with a blank). Batch and REPL read alike.
  */
-bool sh_line_continues(char *line)
+static bool line_continues(char *line, size_t n)
 {
-	size_t n = strlen(line), k = 0;
+	size_t k = 0;
 
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
@@ -426,6 +455,11 @@ bool sh_line_continues(char *line)
 		return false;
 	line[n - 1] = '\0';
 	return true;
+}
+
+bool sh_line_continues(char *line)
+{
+	return line_continues(line, strlen(line));
 }
 
 /*
@@ -448,7 +482,8 @@ static int read_logical(struct sh_reader *r, unsigned int *lineno, unsigned int 
 	*first = ++*lineno;
 	if (rc < 0)
 		return rc;
-	if (!sh_line_continues(r->buf)) {
+	/* the reader's length: a line with a NUL byte never gets here */
+	if (!line_continues(r->buf, len)) {
 		*out = r->buf;
 		return 1;
 	}
@@ -477,7 +512,7 @@ static int read_logical(struct sh_reader *r, unsigned int *lineno, unsigned int 
 /* a line that could not be read: FILE:LINE: reason (ERRNO); the status it stands for */
 static int read_failed(struct shell *sh, int rc)
 {
-	sh->errcmd[0] = '\0';
+	sh_errcmd_clear(sh);
 	sh_fail(sh, rc, "%s", sh_read_error(rc));
 	sh_report(sh, rc);
 	if (rc == -E2BIG || rc == -EILSEQ)

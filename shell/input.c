@@ -99,6 +99,34 @@ static int reserve(struct sh_reader *r, size_t need)
 }
 
 /*
+ * What stdio has read ahead of @fp, to take a line from with memchr rather than a character
+ * at a time: glibc's FILE keeps its read window in the public struct its getc_unlocked()
+ * inline reads. Elsewhere the window is empty and every character comes through getc.
+ */
+static inline size_t ahead(FILE *fp, const char **p)
+{
+#ifdef __GLIBC__
+	*p = fp->_IO_read_ptr;
+	return fp->_IO_read_ptr && fp->_IO_read_end > fp->_IO_read_ptr ?
+	       (size_t)(fp->_IO_read_end - fp->_IO_read_ptr) : 0;
+#else
+	(void)fp;
+	*p = NULL;
+	return 0;
+#endif
+}
+
+static inline void consume(FILE *fp, size_t k)
+{
+#ifdef __GLIBC__
+	fp->_IO_read_ptr += k;
+#else
+	(void)fp;
+	(void)k;
+#endif
+}
+
+/*
  * One physical line into r->buf (newline kept). 1 = a line, 0 = end of input, -errno: -E2BIG
  * past SH_LINE_MAX (the rest of that line is skipped, so reading may go on), -EILSEQ for a NUL
  * byte, -EFBIG past SH_BATCH_MAX in total, or the read error.
@@ -109,7 +137,56 @@ int sh_read_line(struct sh_reader *r, size_t *len)
 	bool nul = false, big = false;
 	int ch;
 
+	{
+		/* the common case: stdio holds the whole line, and it is within every limit */
+		const char *p, *nl;
+		size_t k = ahead(r->fp, &p);
+
+		if (k && (nl = memchr(p, '\n', k)) && (k = (size_t)(nl - p) + 1) < r->cap &&
+		    k <= SH_LINE_MAX && r->total + k <= SH_BATCH_MAX && !memchr(p, '\0', k)) {
+			memcpy(r->buf, p, k);
+			r->buf[k] = '\0';
+			consume(r->fp, k);
+			r->total += k;
+			*len = k;
+			return 1;
+		}
+	}
+
 	for (;;) {
+		const char *p, *nl;
+		size_t k = ahead(r->fp, &p), c;
+
+		if (k) {
+			/* the rest of the line, or all stdio holds, at once */
+			nl = memchr(p, '\n', k);
+			if (nl)
+				k = (size_t)(nl - p) + 1;
+			if (r->total + k > SH_BATCH_MAX) {
+				consume(r->fp, SH_BATCH_MAX - r->total + 1);
+				r->total = SH_BATCH_MAX + 1;
+				return -EFBIG;
+			}
+			r->total += k;
+			if (memchr(p, '\0', k))
+				nul = true;
+			c = n < SH_LINE_MAX ? SH_LINE_MAX - n : 0;
+			if (k > c)
+				big = true;
+			else
+				c = k;
+			if (c) {
+				if (reserve(r, n + c) < 0)
+					return -ENOMEM;
+				memcpy(r->buf + n, p, c);
+				n += c;
+			}
+			consume(r->fp, k);
+			if (nl)
+				break;
+			continue;
+		}
+		/* stdio's buffer is empty: one character refills it (or says EOF) */
 		errno = 0;
 		ch = getc_unlocked(r->fp);
 		if (ch == EOF) {

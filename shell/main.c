@@ -273,22 +273,6 @@ static struct ish_backend *open_backend(struct shell *sh, const char *name)
 	return be;
 }
 
-static void trace_call(void *arg, const struct ish_call *call, long rc)
-{
-	struct shell *sh = arg;
-	char buf[1024];
-
-	if (sh->trace || sh->dry_run) {
-		ish_call_format(call, rc, buf, sizeof(buf));
-		fprintf(stderr, "%s: ", sh->dry_run ? "dry-run" : "trace");
-		sh_fput_text(stderr, buf, false);
-		fputc('\n', stderr);
-	}
-	if (strcmp(call->op, "close"))
-		sh->ncalls++;
-	sh_fail_nth_seen(sh, call, rc);
-}
-
 static void on_signal(int sig)
 {
 	if (sig != SIGINT)
@@ -506,8 +490,8 @@ int main(int argc, char **argv)
 			fclose(batch);
 		return SH_EXIT_SETUP;
 	}
-	/* always: it counts calls for fail-Nth and the teardown check, and prints when tracing */
-	ish_set_trace(sh.ctx, trace_call, &sh);
+	/* only when something needs it: the core copies every call's struct for a hook */
+	sh_trace_update(&sh);
 	if (o.trace_script && ish_record_to(sh.ctx, stderr) < 0)
 		fprintf(stderr, "iommush: --trace=script: IOMMUSH_RECORD records this session already\n");
 	ish_set_dry_run(sh.ctx, sh.dry_run);

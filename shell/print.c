@@ -139,7 +139,7 @@ char *sh_escape_text(const char *s, bool keep_nl)
 
 bool pr_output_lost(struct shell *sh)
 {
-	if (ferror(stdout) || ferror(stderr))
+	if (ferror_unlocked(stdout) || ferror_unlocked(stderr))
 		sh->output_lost = true;
 	return sh->output_lost;
 }

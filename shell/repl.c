@@ -37,7 +37,7 @@ static bool too_long(struct shell *sh, const char *acc)
 	if (!acc || strlen(acc) <= SH_LINE_MAX)
 		return false;
 	sh->file = NULL;
-	sh->errcmd[0] = '\0';
+	sh_errcmd_clear(sh);
 	sh_fail(sh, -E2BIG, "%s", sh_read_error(-E2BIG));
 	sh_report(sh, -E2BIG);
 	return true;

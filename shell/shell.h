@@ -205,11 +205,15 @@ struct shell {
 	int source_depth;
 
 	struct sh_var *vars;
+	struct sh_var *result;	/* $_ in vars, once set: every allocating command sets it */
 	unsigned long nresults;	/* how many times $_ was set, for let */
 	int last_status;
 
 	/* the failure of the command that just ran */
-	char errcmd[64];
+	char errcmd[64];	/* read through sh_errcmd() */
+	/* the command errcmd names, spelt out only when something reads it */
+	const struct sh_group *errcmd_group;
+	const struct sh_cmd *errcmd_cmd;
 	char errmsg[512];
 	int quiet_status;
 	bool err_ignored;	/* the failing line has the '-' prefix (JSON "ignored") */
@@ -238,6 +242,14 @@ extern volatile sig_atomic_t sh_interrupted;
 extern volatile sig_atomic_t sh_terminate;
 
 /* ---- errors -------------------------------------------------------------------------------- */
+
+/* the command a failure names ("ioas map"), "" for none */
+const char *sh_errcmd(struct shell *sh);
+static inline void sh_errcmd_clear(struct shell *sh)
+{
+	sh->errcmd[0] = '\0';
+	sh->errcmd_cmd = NULL;
+}
 
 /* leave a message for a failure and return -err (err may be SH_EUSAGE or SH_EFAIL) */
 __attribute__((format(printf, 3, 4)))
@@ -299,6 +311,7 @@ void sh_vars_free(struct shell *sh);
 /* what an allocating command made: sets $_ */
 __attribute__((format(printf, 2, 3)))
 void sh_set_result(struct shell *sh, const char *fmt, ...);
+void sh_set_result_str(struct shell *sh, const char *value);
 
 /* ---- tokenizer ---------------------------------------------------------------------------- */
 
@@ -400,6 +413,11 @@ int sh_vsmmu(struct shell *sh, const struct sh_call *c, const char *name, struct
 int sh_mem(struct shell *sh, const struct sh_call *c, const char *name, struct ish_mem **m);
 /* the RID a PCI address stands for: bus << 8 | dev << 3 | fn */
 bool sh_bdf_rid(const char *bdf, uint32_t *rid);
+/*
+ * The core's call hook, installed only while something uses it (--trace or set trace, dry
+ * run, --fail-nth, --check-teardown): without one the core copies nothing a call.
+ */
+void sh_trace_update(struct shell *sh);
 /* print "TYPE ID" / {"id":ID,"type":TYPE} and set $_ */
 void sh_print_new(struct shell *sh, const char *type, uint32_t id);
 /* wait @ms milliseconds, -EINTR on SIGINT */

@@ -23,29 +23,65 @@ const struct sh_group *const sh_groups[] = {
 	NULL
 };
 
+/*
+ * Exact names through a small hash of first letter, last letter and length, built on the
+ * first lookup: a line's command is found with one or two comparisons, not a walk of the
+ * list. Chains hold index + 1 into sh_groups, 0 ending them.
+ */
+#define GROUP_BUCKETS 64
+static unsigned char group_head[GROUP_BUCKETS];
+static unsigned char group_next[sizeof(sh_groups) / sizeof(sh_groups[0])];
+static bool group_index_built;
+
+static unsigned int group_hash(const char *name, size_t n)
+{
+	return ((unsigned char)name[0] * 7u + (unsigned char)name[n - 1] * 3u + (unsigned int)n) %
+	       GROUP_BUCKETS;
+}
+
+static void group_index(void)
+{
+	unsigned int i, h;
+
+	_Static_assert(sizeof(sh_groups) / sizeof(sh_groups[0]) < 256, "chains are bytes");
+	/* in reverse, so that a chain lists the groups in table order */
+	for (i = sizeof(sh_groups) / sizeof(sh_groups[0]) - 1; i-- > 0;) {
+		h = group_hash(sh_groups[i]->name, strlen(sh_groups[i]->name));
+		group_next[i] = group_head[h];
+		group_head[h] = (unsigned char)(i + 1);
+	}
+	group_index_built = true;
+}
+
 const struct sh_group *sh_group_find(const char *name)
 {
-	const struct sh_group *const *g;
+	size_t n = strlen(name);
+	unsigned int i;
 
-	for (g = sh_groups; *g; g++)
-		if ((*g)->name[0] == name[0] && !strcmp((*g)->name, name))
-			return *g;
+	if (!n)
+		return NULL;
+	if (!group_index_built)
+		group_index();
+	for (i = group_head[group_hash(name, n)]; i; i = group_next[i - 1])
+		if (!strcmp(sh_groups[i - 1]->name, name))
+			return sh_groups[i - 1];
 	return NULL;
 }
 
 /* how many words of @argv spell @verb ("device add" is two), 0 if they don't */
 static int verb_words(const char *verb, int argc, char *const *argv)
 {
-	const char *p = verb;
+	const char *p = verb, *w;
 	int n = 0;
 
 	while (*p) {
-		size_t len = strcspn(p, " ");
-
-		if (n >= argc || strlen(argv[n]) != len || strncmp(argv[n], p, len))
+		if (n >= argc)
+			return 0;
+		for (w = argv[n]; *p && *p != ' ' && *p == *w; p++, w++)
+			;
+		if (*w || (*p && *p != ' '))
 			return 0;
 		n++;
-		p += len;
 		while (*p == ' ')
 			p++;
 	}
@@ -119,7 +155,9 @@ const struct sh_group *sh_group_lookup(const char *word)
 	return hits == 1 ? hit : NULL;
 }
 
-int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group **out)
+/* no group has that exact name: a prefix, a near name, or an error */
+__attribute__((noinline, cold))
+static int group_resolve_prefix(struct shell *sh, const char *word, const struct sh_group **out)
 {
 	const struct sh_group *const *g, *hit = NULL, *near = NULL;
 	char list[256] = "";
@@ -127,8 +165,6 @@ int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group *
 	unsigned int best = 3, d;
 	int hits = 0;
 
-	if ((*out = sh_group_find(word)))
-		return 0;
 	for (g = sh_groups; *g; g++) {
 		if (!visible(*g))
 			continue;
@@ -156,6 +192,13 @@ int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group *
 	return sh_usage(sh, "unknown command \"%s\" (\"help\" lists them)", word);
 }
 
+int sh_group_resolve(struct shell *sh, const char *word, const struct sh_group **out)
+{
+	if ((*out = sh_group_find(word)))
+		return 0;
+	return group_resolve_prefix(sh, word, out);
+}
+
 /* how many words of @argv spell @verb, each word given whole or as a prefix; 0 if not */
 static int verb_prefix_words(const char *verb, int argc, char *const *argv, bool *exact)
 {
@@ -181,8 +224,10 @@ static int verb_prefix_words(const char *verb, int argc, char *const *argv, bool
 	return n;
 }
 
-int sh_cmd_resolve(struct shell *sh, const struct sh_group *g, int argc, char *const *argv,
-		   const struct sh_cmd **out, int *nwords)
+/* no verb spelt out whole: a unique prefix, a near verb, or an error */
+__attribute__((noinline, cold))
+static int cmd_resolve_prefix(struct shell *sh, const struct sh_group *g, int argc,
+			      char *const *argv, const struct sh_cmd **out, int *nwords)
 {
 	const struct sh_cmd *c, *hit = NULL, *near = NULL;
 	char list[256] = "";
@@ -191,10 +236,6 @@ int sh_cmd_resolve(struct shell *sh, const struct sh_group *g, int argc, char *c
 	size_t o = 0;
 	bool exact;
 
-	if ((*out = sh_cmd_find(g, argc, argv, nwords)))
-		return 0;
-	if (!g->cmds[0].verb || argc < 1)
-		return -ENOENT;	/* a group without verbs, or none given: the caller says */
 	for (c = g->cmds; c->fn; c++) {
 		if (!c->verb || (c->flags & SH_CMD_HIDDEN))
 			continue;
@@ -226,6 +267,16 @@ int sh_cmd_resolve(struct shell *sh, const struct sh_group *g, int argc, char *c
 		return sh_usage(sh, "\"%s\" is not a verb of %s; did you mean \"%s\"?", argv[0],
 				g->name, near->verb);
 	return -ENOENT;
+}
+
+int sh_cmd_resolve(struct shell *sh, const struct sh_group *g, int argc, char *const *argv,
+		   const struct sh_cmd **out, int *nwords)
+{
+	if ((*out = sh_cmd_find(g, argc, argv, nwords)))
+		return 0;
+	if (!g->cmds[0].verb || argc < 1)
+		return -ENOENT;	/* a group without verbs, or none given: the caller says */
+	return cmd_resolve_prefix(sh, g, argc, argv, out, nwords);
 }
 
 /* every command names itself before it runs (for its errors): copies, no formatting */

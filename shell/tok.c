@@ -170,7 +170,62 @@ static void drop_empty(struct sh_tokens *t, bool keep_last)
 	t->nseg = j;
 }
 
-int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, size_t errlen)
+/*
+ * Most lines are a few plain words ("ioas alloc", "destroy $_"): split at blanks straight
+ * into the inline buffers, with the same result the full tokenizer below gives. false: the
+ * line has a quote, escape, ';', '#' or leading '-', or does not fit; the full one runs.
+ */
+enum { C_PLAIN, C_BLANK, C_END, C_OTHER };
+
+static const unsigned char char_class[256] = {
+	['\0'] = C_END, [' '] = C_BLANK, ['\t'] = C_BLANK, ['\n'] = C_BLANK, ['\r'] = C_BLANK,
+	[';'] = C_OTHER, ['\''] = C_OTHER, ['"'] = C_OTHER, ['\\'] = C_OTHER, ['#'] = C_OTHER,
+};
+
+static bool tokenize_plain(const char *text, struct sh_tokens *t)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	char *w = t->chars_in;
+	int argc = 0;
+
+	/* the words and their NULs take at most the line's length and one: they fit */
+	if (strnlen(text, SH_TOK_CHARS) >= SH_TOK_CHARS)
+		return false;
+	for (;;) {
+		while (char_class[*p] == C_BLANK)
+			p++;
+		if (!*p)
+			break;
+		if (argc == SH_TOK_WORDS - 1 || (argc == 0 && *p == '-'))
+			return false;
+		t->expv_in[argc] = *p == '$';
+		t->vec_in[argc++] = w;
+		while (char_class[*p] == C_PLAIN)
+			*w++ = (char)*p++;
+		if (char_class[*p] == C_OTHER)
+			return false;
+		*w++ = '\0';
+	}
+	t->vec_in[argc] = NULL;
+	t->words = t->chars_in;
+	t->vec = t->vec_in;
+	t->expv = t->expv_in;
+	t->seg = t->seg_in;
+	t->open_word = t->in_comment = false;
+	t->quote = 0;
+	t->nseg = argc ? 1 : 0;
+	t->seg_in[0].argc = argc;
+	t->seg_in[0].argv = t->vec_in;
+	t->seg_in[0].expand = t->expv_in;
+	t->seg_in[0].ignore = false;
+	t->seg_in[0].values = NULL;
+	return true;
+}
+
+/* the full tokenizer, out of line: the plain path keeps a small frame */
+__attribute__((noinline))
+static int tokenize_full(const char *text, bool partial, struct sh_tokens *t, char *err,
+			 size_t errlen)
 {
 	struct tok k = { .t = t, .wcap = SH_TOK_CHARS, .vcap = SH_TOK_WORDS,
 			 .segcap = SH_TOK_SEGS };
@@ -284,7 +339,15 @@ int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, 
 	return 0;
 }
 
-void sh_tokens_free(struct sh_tokens *t)
+int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, size_t errlen)
+{
+	if (!partial && tokenize_plain(text, t))
+		return 0;
+	return tokenize_full(text, partial, t, err, errlen);
+}
+
+__attribute__((noinline))
+static void tokens_free_all(struct sh_tokens *t)
 {
 	int i;
 
@@ -304,6 +367,17 @@ void sh_tokens_free(struct sh_tokens *t)
 	t->vec = t->vec_in;
 	t->expv = t->expv_in;
 	t->seg = t->seg_in;
+}
+
+void sh_tokens_free(struct sh_tokens *t)
+{
+	if (t->seg == t->seg_in && t->words == t->chars_in && t->vec == t->vec_in &&
+	    t->expv == t->expv_in && t->nseg <= 1 && (!t->nseg || !t->seg_in[0].values ||
+			      t->seg_in[0].values == t->seg_in[0].values_in)) {
+		t->nseg = 0;	/* a plain line: nothing of it on the heap */
+		return;
+	}
+	tokens_free_all(t);
 }
 
 static bool needs_quotes(const char *w)

@@ -7,6 +7,31 @@
 #include "iommush/vsmmu.h"
 #include "shell.h"
 
+static void trace_call(void *arg, const struct ish_call *call, long rc)
+{
+	struct shell *sh = arg;
+	char buf[1024];
+
+	if (sh->trace || sh->dry_run) {
+		ish_call_format(call, rc, buf, sizeof(buf));
+		fprintf(stderr, "%s: ", sh->dry_run ? "dry-run" : "trace");
+		sh_fput_text(stderr, buf, false);
+		fputc('\n', stderr);
+	}
+	if (strcmp(call->op, "close"))
+		sh->ncalls++;
+	sh_fail_nth_seen(sh, call, rc);
+}
+
+void sh_trace_update(struct shell *sh)
+{
+	/* tracing prints, fail-Nth and the teardown check count the calls */
+	bool need = sh->trace || sh->dry_run || sh->fail_nth || sh->check_teardown;
+
+	if (sh->ctx)
+		ish_set_trace(sh->ctx, need ? trace_call : NULL, need ? sh : NULL);
+}
+
 int sh_dev(struct shell *sh, const struct sh_call *c, const char *name, uint32_t *id)
 {
 	const char *spec = sh_str(c, name);
@@ -65,10 +90,28 @@ bool sh_bdf_rid(const char *bdf, uint32_t *rid)
 
 void sh_print_new(struct shell *sh, const char *type, uint32_t id)
 {
-	pr_str(sh, PR_TEXT, NULL, "%s ", type);
-	pr_u64(sh, PR_ANY, "id", "%llu\n", id);
-	pr_str(sh, PR_JSON, "type", NULL, type);
-	sh_set_result(sh, "%u", id);
+	char dec[16], *p = dec + sizeof(dec) - 1;
+	uint32_t v = id;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	if (!sh->json) {
+		/* "ioas 3": what nearly every allocating command prints, without a format */
+		const char *c;
+
+		for (c = type; *c; c++)
+			putc_unlocked(*c, stdout);
+		putc_unlocked(' ', stdout);
+		for (c = p; *c; c++)
+			putc_unlocked(*c, stdout);
+		putc_unlocked('\n', stdout);
+	} else {
+		pr_u64(sh, PR_JSON, "id", NULL, id);
+		pr_str(sh, PR_JSON, "type", NULL, type);
+	}
+	sh_set_result_str(sh, p);
 }
 
 int sh_sleep_ms(struct shell *sh, uint64_t ms)
