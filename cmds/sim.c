@@ -12,6 +12,18 @@ static int cmd_smmu_add(struct shell *sh, const struct sh_call *c)
 	int rc;
 
 	ish_sim_smmu_default(&cfg);
+	if (sh_has(c, "ssidsize")) {
+		uint64_t bits = sh_num(c, "ssidsize", 0);
+
+		if (bits > 20)
+			return sh_usage(sh, "ssidsize: at most 20 (SubstreamIDs are 20 bits)");
+		/* IDR1.SSIDSIZE; 2-level CD tables (IDR0.CD2L) come with substreams */
+		cfg.idr[1] = (cfg.idr[1] & ~(0x1fu << 6)) | (uint32_t)bits << 6;
+		if (bits)
+			cfg.idr[0] |= 1u << 19;
+	}
+	if (sh_has(c, "ats"))
+		cfg.idr[0] |= 1u << 10;		/* IDR0.ATS */
 	if (sh_has(c, "no-canwbs"))
 		cfg.canwbs = false;
 	if (sh_has(c, "no-nesting"))
@@ -95,6 +107,42 @@ static int cmd_event(struct shell *sh, const struct sh_call *c)
 	return 0;
 }
 
+static int cmd_dma(struct shell *sh, const struct sh_call *c)
+{
+	const char *spec = sh_str(c, "DEV");
+	struct ish_obj *dev = ish_device_find(sh->ctx, spec);
+	uint64_t addr = sh_num(c, "ADDR", 0), len = sh_num(c, "LEN", 0);
+	int64_t ssid = sh_has(c, "ssid") ? (int64_t)sh_num(c, "ssid", 0) : -1;
+	bool to_ram = sh_has(c, "to-ram");
+	int rc;
+
+	if (dev)
+		spec = ish_obj_device_pci(dev)->bdf;
+	if (!len || len > ISH_SIM_DMA_MAX)
+		return sh_usage(sh, "LEN: 1 to %u bytes", ISH_SIM_DMA_MAX);
+	if (ssid > 0xfffff)
+		return sh_usage(sh, "ssid: SubstreamIDs are 20 bits (at most 0xfffff)");
+	rc = ish_sim_dma(ish_ctx_backend(sh->ctx), spec, addr, (size_t)len, ssid, to_ram, NULL);
+	if (rc == -EPERM)
+		return sh_fail(sh, rc, "%s has bus mastering off (PCI_COMMAND bit 2): it issues no "
+			       "DMA (mmio write DEV config 0x4 0x6 width 2)", spec);
+	if (rc == -EFAULT)
+		return sh_fail(sh, rc, "the DMA of %llu bytes at 0x%llx %s: the SMMU aborted it "
+			       "(read the events, or the STE blocks it)", (unsigned long long)len,
+			       (unsigned long long)addr, to_ram ? "to memory" : "from memory");
+	if (rc < 0)
+		return rc;
+	pr_str(sh, PR_ANY, "bdf", "dma %s", spec);
+	pr_hex(sh, PR_ANY, "addr", " addr 0x%llx", addr);
+	pr_u64(sh, PR_ANY, "len", " len %llu", len);
+	if (ssid >= 0)
+		pr_hex(sh, PR_ANY, "ssid", " ssid 0x%llx", (uint64_t)ssid);
+	else
+		pr_null(sh, "ssid");
+	pr_str(sh, PR_ANY, "direction", " %s\n", to_ram ? "to-ram" : "from-ram");
+	return 0;
+}
+
 static int cmd_fail(struct shell *sh, const struct sh_call *c)
 {
 	ish_fail_nth(sh->ctx, (unsigned long)sh_num(c, "NTH", 0), (int)sh_num(c, "ERRNO", 0));
@@ -115,6 +163,9 @@ static int cmd_stats(struct shell *sh, const struct sh_call *c)
 }
 
 static const struct sh_arg smmu_args[] = {
+	{ "ssidsize", SH_KW, SH_T_U32, SH_OPT, NULL,
+	  "IDR1.SSIDSIZE: SubstreamID bits, 0-20 (default 0; > 0 also sets IDR0.CD2L)" },
+	{ "ats", SH_FLAG, SH_T_WORD, SH_OPT, NULL, "IDR0.ATS: the SMMU supports PCIe ATS" },
 	{ "no-canwbs", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
 	  "its masters are not CANWBS: IOMMU_VIOMMU_ALLOC is refused" },
 	{ "no-nesting", SH_FLAG, SH_T_WORD, SH_OPT, NULL, "S1 or S2 only: no nest parents" },
@@ -137,6 +188,15 @@ static const struct sh_arg event_args[] = {
 	{ NULL }
 };
 
+static const struct sh_arg dma_args[] = {
+	{ "DEV", SH_POS, SH_T_DEV, 0, NULL, "the device (bound id, or PCI address)" },
+	{ "ADDR", SH_POS, SH_T_U64, 0, NULL, "the device address (an IOVA or a guest VA)" },
+	{ "LEN", SH_POS, SH_T_U64, 0, NULL, "bytes, 1 to 1048576" },
+	{ "ssid", SH_KW, SH_T_U32, SH_OPT, NULL, "its SubstreamID (PCIe PASID); default: none" },
+	{ "to-ram", SH_FLAG, SH_T_WORD, SH_OPT, NULL, "write memory (default: read it)" },
+	{ NULL }
+};
+
 static const struct sh_arg fail_args[] = {
 	{ "NTH", SH_POS, SH_T_U64, 0, NULL, "1 = the next kernel call; 0 disarms" },
 	{ "ERRNO", SH_POS, SH_T_ERRNO, 0, NULL, "the errno it fails with" },
@@ -145,12 +205,14 @@ static const struct sh_arg fail_args[] = {
 
 const struct sh_group sh_group_sim = {
 	"sim", "the simulated host", "iommush-sim(8)", (const struct sh_cmd[]) {
-		{ "smmu add", "[no-canwbs] [no-nesting]", "Add a physical SMMUv3 (QEMU's IDRs); "
-		  "prints its index.", smmu_args, cmd_smmu_add, SH_CMD_SIM },
+		{ "smmu add", "[ssidsize BITS] [ats] [no-canwbs] [no-nesting]", "Add a physical "
+		  "SMMUv3 (QEMU's IDRs); prints its index.", smmu_args, cmd_smmu_add, SH_CMD_SIM },
 		{ "device add", "BDF smmu N [sid S] [edu] [no-vfio]", "Add a PCI function behind "
 		  "SMMU N, on vfio-pci unless no-vfio.", device_args, cmd_device_add, SH_CMD_SIM },
 		{ "event", "DEV ID [FIELD=VALUE...]", "Raise a hardware event for a device, as its "
 		  "physical SMMU would record it.", event_args, cmd_event, SH_CMD_SIM },
+		{ "dma", "DEV ADDR LEN [ssid N] [to-ram]", "DMA by a device through its SMMU, with a "
+		  "SubstreamID if given; faults raise events.", dma_args, cmd_dma, SH_CMD_SIM },
 		{ "fail", "NTH ERRNO", "Fail the NTH kernel call from now with ERRNO.", fail_args,
 		  cmd_fail, SH_CMD_SIM },
 		{ "stats", "", "What is alive in the simulated kernel: objects, fds, pinned pages.",

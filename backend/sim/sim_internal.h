@@ -39,6 +39,9 @@
 
 /* SMMUv3 event record fields (evt[0], evt[1]) */
 #define SIM_EVT0_SID_SHIFT	32
+#define SIM_EVT0_SSV		(1ULL << 11)
+#define SIM_EVT0_SSID_SHIFT	12
+#define SIM_SSID_MAX		0xfffffU	/* 20-bit SubstreamIDs */
 #define SIM_EVT1_STALL		(1ULL << 31)
 #define SIM_EVT1_RNW		(1ULL << 35)
 #define SIM_EVT1_S2		(1ULL << 39)
@@ -206,9 +209,9 @@ struct sim_tlb {
 	struct sim_tlb *next;
 };
 
-/* a cached context descriptor, per StreamID (the SMMU's configuration cache) */
+/* a cached context descriptor, per StreamID and SubstreamID (the configuration cache) */
 struct sim_cdc {
-	uint32_t sid;
+	uint32_t sid, ssid;		/* ssid: the CD's index in the STE's CD table */
 	uint64_t cd[4];
 	struct sim_cdc *next;
 };
@@ -367,11 +370,15 @@ void sim_edu_write(struct sim *sim, struct sim_pdev *p, uint64_t off, const void
 		   unsigned int n);
 
 /* ---- sim_walk.c: DMA through the SMMU, IOTLB */
-/* copy @len bytes between @buf and device address @addr; false when any byte faulted */
+/*
+ * copy @len bytes between @buf and device address @addr, with SubstreamID @ssid (< 0: none);
+ * false when any byte faulted
+ */
 bool sim_dma(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size_t len,
-	     bool write);
+	     bool write, int64_t ssid);
 void sim_tlb_inv(struct sim_smmu *smmu, uint16_t vmid, int asid, uint64_t va, uint64_t len);
-void sim_cdc_inv(struct sim_smmu *smmu, uint32_t sid, bool all);
+/* the cached CDs of @sid: of SubstreamID @ssid, or all of them when @ssid < 0 (or @all SIDs) */
+void sim_cdc_inv(struct sim_smmu *smmu, uint32_t sid, int64_t ssid, bool all);
 void sim_smmu_flush(struct sim_smmu *smmu);
 int sim_vmid_alloc(struct sim_smmu *smmu, uint16_t *vmid);
 void sim_vmid_free(struct sim_smmu *smmu, uint16_t vmid);

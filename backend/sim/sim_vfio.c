@@ -60,7 +60,7 @@ static void ste_changed(struct sim_obj *idev)
 {
 	struct sim_pdev *p = idev->u.dev.pdev;
 
-	sim_cdc_inv(dev_smmu(idev), p->cfg.sid, false);
+	sim_cdc_inv(dev_smmu(idev), p->cfg.sid, -1, false);
 }
 
 /* Attach, or replace what is attached; a failure changes nothing. */
