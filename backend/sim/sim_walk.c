@@ -428,7 +428,7 @@ static int walk_tables(struct sim_walk *w, const uint64_t cd[4], uint64_t *leaf,
 	/* level 3 needs a page descriptor; a block only where the granule allows one */
 	if (level == 3 ? !(desc & PTE_TABLE) : !block_level(g, level))
 		goto translation;
-	*leaf = desc & ~(PTE_OA & ~oa);	/* OA bits below the granule are RES0 */
+	*leaf = desc & ~(((1ULL << g) - 1) & ~0xfffULL);	/* OA bits below the granule: RES0 */
 	return (int)shift;
 
 translation:
