@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* sim: shape the simulated host (SMMUs, devices), inject faults and events. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "iommush/sim.h"
 #include "iommush/smmu.h"
@@ -114,6 +115,8 @@ static int cmd_dma(struct shell *sh, const struct sh_call *c)
 	uint64_t addr = sh_num(c, "ADDR", 0), len = sh_num(c, "LEN", 0);
 	int64_t ssid = sh_has(c, "ssid") ? (int64_t)sh_num(c, "ssid", 0) : -1;
 	bool to_ram = sh_has(c, "to-ram");
+	uint8_t *data;
+	uint64_t word = 0;
 	int rc;
 
 	if (dev)
@@ -122,7 +125,13 @@ static int cmd_dma(struct shell *sh, const struct sh_call *c)
 		return sh_usage(sh, "LEN: 1 to %u bytes", ISH_SIM_DMA_MAX);
 	if (ssid > 0xfffff)
 		return sh_usage(sh, "ssid: SubstreamIDs are 20 bits (at most 0xfffff)");
-	rc = ish_sim_dma(ish_ctx_backend(sh->ctx), spec, addr, (size_t)len, ssid, to_ram, NULL);
+	/* what the device read: its first bytes are shown, the rest is dropped */
+	data = calloc(1, (size_t)len);
+	if (!data)
+		return -ENOMEM;
+	rc = ish_sim_dma(ish_ctx_backend(sh->ctx), spec, addr, (size_t)len, ssid, to_ram, data);
+	memcpy(&word, data, len < sizeof(word) ? (size_t)len : sizeof(word));
+	free(data);
 	if (rc == -EPERM)
 		return sh_fail(sh, rc, "%s has bus mastering off (PCI_COMMAND bit 2): it issues no "
 			       "DMA (mmio write DEV config 0x4 0x6 width 2)", spec);
@@ -139,7 +148,12 @@ static int cmd_dma(struct shell *sh, const struct sh_call *c)
 		pr_hex(sh, PR_ANY, "ssid", " ssid 0x%llx", (uint64_t)ssid);
 	else
 		pr_null(sh, "ssid");
-	pr_str(sh, PR_ANY, "direction", " %s\n", to_ram ? "to-ram" : "from-ram");
+	pr_str(sh, PR_ANY, "direction", " %s", to_ram ? "to-ram" : "from-ram");
+	if (to_ram)
+		pr_null(sh, "data");
+	else
+		pr_hex(sh, PR_ANY, "data", " data 0x%llx", word);
+	pr_nl(sh);
 	return 0;
 }
 
@@ -212,7 +226,7 @@ const struct sh_group sh_group_sim = {
 		{ "event", "DEV ID [FIELD=VALUE...]", "Raise a hardware event for a device, as its "
 		  "physical SMMU would record it.", event_args, cmd_event, SH_CMD_SIM },
 		{ "dma", "DEV ADDR LEN [ssid N] [to-ram]", "DMA by a device through its SMMU, with a "
-		  "SubstreamID if given; faults raise events.", dma_args, cmd_dma, SH_CMD_SIM },
+		  "SubstreamID if given; shows the first 8 bytes read; faults raise events.", dma_args, cmd_dma, SH_CMD_SIM },
 		{ "fail", "NTH ERRNO", "Fail the NTH kernel call from now with ERRNO.", fail_args,
 		  cmd_fail, SH_CMD_SIM },
 		{ "stats", "", "What is alive in the simulated kernel: objects, fds, pinned pages.",
