@@ -24,6 +24,18 @@
 #include "hmap.h"
 #include "ioctl.h"
 
+/* a hex digit's value, -1 for any other character (PCI addresses, raw records) */
+static inline int ish_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #define ISH_DRY_ID_BASE 0x80000000u
 #define ISH_DRY_FD_BASE 0x40000000
 
