@@ -170,6 +170,13 @@ static uint64_t *at(struct env *e, uint64_t ipa)
 	return (uint64_t *)(e->ram + (ipa - BASE));
 }
 
+/* a 32-bit word of guest memory at an IPA inside RAM (any 4-byte alignment) */
+static void put32(struct env *e, uint64_t ipa, uint32_t v)
+{
+	assert_true(ipa >= BASE && ipa + 4 <= BASE + RAM_LEN);
+	memcpy(e->ram + (ipa - BASE), &v, sizeof(v));
+}
+
 /* Install (and attach) a nested HWPT with this vSTE; the previous one is destroyed. */
 static void set_ste(struct env *e, uint64_t s0, uint64_t s1)
 {
@@ -288,7 +295,7 @@ static void granule_16k(void **state)
 	at(&e, l2)[0] = l3 | PTE_TABLE;
 	at(&e, l3)[0x200] = (BASE + 0x80000) | PTE_PAGE;	/* VA 0x800000 */
 	at(&e, l2)[1] = BLK16_IPA | PTE_BLOCK;		/* VA 0x2000000: 32 MiB */
-	*at(&e, BASE + 0x80000 + 0x3ffc) = 0x5555;
+	put32(&e, BASE + 0x80000 + 0x3ffc, 0x5555);
 	memcpy(e.win16 + 0x1000, "\x77\x77\0\0", 4);
 	set_ste(&e, STE_S1(BASE + 0x8000), 0);
 	/* the last word of the 16 KiB page: the same leaf covers all of it */
@@ -332,7 +339,7 @@ static void granule_64k(void **state)
 	at(&e, l2)[0] = l3 | PTE_TABLE;
 	at(&e, l3)[0x80] = (BASE + 0x100000) | PTE_PAGE;
 	at(&e, l2)[1] = BLK64_IPA | PTE_BLOCK;
-	*at(&e, BASE + 0x100000 + 0xfffc) = 0x6464;
+	put32(&e, BASE + 0x100000 + 0xfffc, 0x6464);
 	memcpy(e.win64 + 0x2000, "\x99\x99\0\0", 4);
 	set_ste(&e, STE_S1(BASE + 0x8000), 0);
 	assert_int_equal(peek(&e, 0x800000 + 0xfffc, -1), 0x6464);
