@@ -389,8 +389,10 @@ static int get_cd(struct sim_walk *w, uint64_t cd[4], struct sim_xlate *x)
  * (2 MiB); with 16 KiB and 64 KiB level 2 only (32 MiB, 512 MiB), since their level-1 blocks
  * need 52-bit addresses (FEAT_LPA2, FEAT_LPA) and a 48-bit CD has none. That is the
  * architecture's rule and the simulator keeps it: a guest whose tables work here works on
- * any SMMUv3. QEMU 10's emulated SMMUv3 is laxer: it was seen live to translate through a
- * level-1 block with the 16 KiB granule, where real hardware raises F_TRANSLATION.
+ * any SMMUv3. QEMU 10's emulated SMMUv3 is laxer: an earlier live run saw it translate
+ * through a level-1 block with the 16 KiB granule, where the architecture wants
+ * F_TRANSLATION (not re-measured: 16K nested walks vary by boot live, see
+ * tests/live/extra/README.md).
  */
 static bool block_level(unsigned int granule, unsigned int level)
 {
