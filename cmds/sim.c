@@ -50,6 +50,7 @@ static int cmd_device_add(struct shell *sh, const struct sh_call *c)
 	cfg.smmu = (unsigned int)sh_num(c, "smmu", 0);
 	cfg.sid = (uint32_t)sh_num(c, "sid", rid);
 	cfg.edu = sh_has(c, "edu");
+	cfg.ats = sh_has(c, "ats");
 	cfg.vfio = !sh_has(c, "no-vfio");
 	/* QEMU's ids: edu 1234:11e8, otherwise a generic test device 1b36:0005 */
 	cfg.vendor = cfg.edu ? 0x1234 : 0x1b36;
@@ -192,6 +193,8 @@ static const struct sh_arg device_args[] = {
 	{ "sid", SH_KW, SH_T_U32, SH_OPT, NULL, "its physical StreamID (default: its RID)" },
 	{ "edu", SH_FLAG, SH_T_WORD, SH_OPT, NULL, "model QEMU's edu device (BAR0, DMA)" },
 	{ "no-vfio", SH_FLAG, SH_T_WORD, SH_OPT, NULL, "not bound to vfio-pci (no cdev)" },
+	{ "ats", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
+	  "it has a PCIe ATS capability (usable behind an SMMU with ATS)" },
 	{ NULL }
 };
 
@@ -221,7 +224,7 @@ const struct sh_group sh_group_sim = {
 	"sim", "the simulated host", "iommush-sim(8)", (const struct sh_cmd[]) {
 		{ "smmu add", "[ssidsize BITS] [ats] [no-canwbs] [no-nesting]", "Add a physical "
 		  "SMMUv3 (QEMU's IDRs); prints its index.", smmu_args, cmd_smmu_add, SH_CMD_SIM },
-		{ "device add", "BDF smmu N [sid S] [edu] [no-vfio]", "Add a PCI function behind "
+		{ "device add", "BDF smmu N [sid S] [edu] [no-vfio] [ats]", "Add a PCI function behind "
 		  "SMMU N, on vfio-pci unless no-vfio.", device_args, cmd_device_add, SH_CMD_SIM },
 		{ "event", "DEV ID [FIELD=VALUE...]", "Raise a hardware event for a device, as its "
 		  "physical SMMU would record it.", event_args, cmd_event, SH_CMD_SIM },

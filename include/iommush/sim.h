@@ -39,6 +39,7 @@ struct ish_sim_dev_cfg {
 	uint32_t sid;		/* physical StreamID */
 	bool vfio;		/* bound to vfio-pci: has a cdev */
 	bool edu;		/* model QEMU's edu device (BAR0 registers, DMA) */
+	bool ats;		/* has a PCIe ATS capability (behind an ATS root complex) */
 };
 
 /* An empty host: no SMMU, no device. */
