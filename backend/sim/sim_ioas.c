@@ -957,7 +957,11 @@ void *sim_ioas_xlate(struct sim_obj *ioas, uint64_t iova, size_t len, bool write
 	off = a ? iova - a->iova : 0;
 	if (!a || off + len > a->length)
 		return NULL;
-	if (!(a->flags & need) || !sim_user_mapped(a->uva + off, len))
+	if (!(a->flags & need))
+		return NULL;
+	/* a file cut shorter since would SIGBUS us: its pages are gone (the kernel's stay pinned) */
+	if (a->fd >= 0 ? file_pin_check(a->fd, a->foff + off, len) < 0 :
+	    !sim_user_mapped(a->uva + off, len))
 		return NULL;
 	return (void *)(uintptr_t)(a->uva + off);
 }
