@@ -71,6 +71,7 @@ struct sim_area {
 	uint64_t foff;		/* the file offset of iova */
 	void *map_base;		/* our MAP_SHARED view of [foff page-aligned, +map_len) */
 	uint64_t map_len;
+	bool view_rw;		/* the view is writeable (the fd was opened for writing) */
 	struct sim_area *left, *right;
 	struct sim_area *next;	/* only while a MAP or COPY stages its new areas */
 };

@@ -91,7 +91,8 @@ static void area_insert(struct sim_obj *ioas, struct sim_area *a)
 static void area_release(struct sim_area *a)
 {
 	if (a->fd >= 0) {
-		munmap(a->map_base, a->map_len);
+		if (a->map_base)
+			munmap(a->map_base, a->map_len);
 		close(a->fd);
 	}
 	free(a);
@@ -555,19 +556,29 @@ static int pieces_check(const struct sim_obj *ioas, const struct sim_piece *pc, 
 static int area_hold_file(struct sim_area *a, const struct sim_piece *pc, uint32_t flags)
 {
 	uint64_t down = pc->foff & ~(SIM_PAGE_SIZE - 1), skip = pc->foff - down;
-	int prot = PROT_READ | (flags & IOMMU_IOAS_MAP_WRITEABLE ? PROT_WRITE : 0);
+	int prot = PROT_READ, fl;
 	void *va;
 
 	a->fd = fcntl(pc->fd, F_DUPFD_CLOEXEC, 0);
 	if (a->fd < 0)
 		return -errno;
+	/*
+	 * The kernel never looks at the file's open mode (iopt_alloc_file_pages: the pages are
+	 * writeable when the map asks): a read-only fd still maps writeable. We can only write
+	 * through a view the fd allows; device writes to a read-only one are dropped.
+	 */
+	fl = fcntl(a->fd, F_GETFL);
+	if (flags & IOMMU_IOAS_MAP_WRITEABLE && fl >= 0 && (fl & O_ACCMODE) != O_RDONLY)
+		prot |= PROT_WRITE;
+	a->view_rw = prot & PROT_WRITE;
 	va = mmap(NULL, skip + pc->len, prot, MAP_SHARED, a->fd, (off_t)down);
 	if (va == MAP_FAILED) {
-		int rc = errno == EACCES ? -EPERM : -ENOMEM;
-
-		close(a->fd);
-		a->fd = -1;
-		return rc;
+		/* a file we cannot view (a pipe): the kernel maps it unpinned; no DMA reaches it */
+		a->map_base = NULL;
+		a->view_rw = false;
+		a->foff = pc->foff;
+		a->uva = 0;
+		return 0;
 	}
 	a->map_base = va;
 	a->map_len = skip + pc->len;
@@ -686,9 +697,8 @@ int sim_ioas_map_file(struct sim_ictx *ictx, struct iommu_ioas_map_file *cmd)
 		return -EOVERFLOW;
 	if (cmd->fd < 0 || fcntl(cmd->fd, F_GETFD) < 0)
 		return -EBADF;
-	/* the file's pages are writeable only when the file was opened for writing */
-	rc = fcntl(cmd->fd, F_GETFL);
-	pc.src_flags = (rc & O_ACCMODE) == O_RDONLY ? 0 : IOMMU_IOAS_MAP_WRITEABLE;
+	/* pages->writable is what the map asks, whatever the fd's mode (no f_mode check) */
+	pc.src_flags = IOMMU_IOAS_MAP_WRITEABLE;
 	/* the page offset of the start picks the IOVA's, as user_va's does for MAP */
 	pc.uva = cmd->start % SIM_PAGE_SIZE;
 	iova = cmd->iova;
@@ -957,7 +967,7 @@ void *sim_ioas_xlate(struct sim_obj *ioas, uint64_t iova, size_t len, bool write
 	off = a ? iova - a->iova : 0;
 	if (!a || off + len > a->length)
 		return NULL;
-	if (!(a->flags & need))
+	if (!(a->flags & need) || (a->fd >= 0 && (!a->map_base || (write && !a->view_rw))))
 		return NULL;
 	/* a file cut shorter since would SIGBUS us: its pages are gone (the kernel's stay pinned) */
 	if (a->fd >= 0 ? file_pin_check(a->fd, a->foff + off, len) < 0 :
