@@ -273,6 +273,8 @@ static int cmd_option(struct shell *sh, const struct sh_call *c)
 	pr_str(sh, PR_ANY, "option", "%s", option_names[opt]);
 	if (sh_has(c, "IOAS"))
 		pr_u64(sh, PR_ANY, "ioas", " ioas %llu", ioas);
+	else
+		pr_null(sh, "ioas");	/* global */
 	pr_u64(sh, PR_ANY, "value", " %llu", val);
 	pr_str(sh, PR_TEXT, NULL, " (%s)", opt == IOMMU_OPTION_RLIMIT_MODE ?
 	       (val ? "pins charged to the process, against the RLIMIT_MEMLOCK of its mm" :
@@ -316,10 +318,13 @@ static int cmd_map_file(struct shell *sh, const struct sh_call *c)
 	pr_u64(sh, PR_ANY, "ioas", "ioas %llu", ioas);
 	pr_hex(sh, PR_ANY, "iova", " iova 0x%llx", iova);
 	pr_hex(sh, PR_ANY, "length", " length 0x%llx", len);
-	if (m)
+	if (m) {
 		pr_u64(sh, PR_ANY, "mem", " mem %llu", ish_mem_id(m));
-	else
+		pr_null(sh, "fd");
+	} else {
+		pr_null(sh, "mem");
 		pr_int(sh, PR_ANY, "fd", " fd %lld", fd);
+	}
 	pr_hex(sh, PR_ANY, "offset", " offset 0x%llx", off);
 	pr_bool(sh, PR_ANY, "readonly", " readonly", !(flags & IOMMU_IOAS_MAP_WRITEABLE));
 	pr_nl(sh);
