@@ -274,6 +274,18 @@ static void dec_vfio_get_info(struct ish_out *o, const void *arg, const void *re
 		    a->num_irqs);
 }
 
+static void dec_vfio_device_feature(struct ish_out *o, const void *arg, const void *res, bool ok)
+{
+	const struct vfio_device_feature *a = arg;
+	uint32_t f = a->flags;
+
+	ish_out_put(o, "argsz=%u flags=%s%s%s%u", a->argsz, f & VFIO_DEVICE_FEATURE_GET ? "GET|" : "",
+	    f & VFIO_DEVICE_FEATURE_SET ? "SET|" : "", f & VFIO_DEVICE_FEATURE_PROBE ? "PROBE|" : "",
+	    f & VFIO_DEVICE_FEATURE_MASK);
+	if ((f & VFIO_DEVICE_FEATURE_MASK) == VFIO_DEVICE_FEATURE_DMA_BUF)
+		ish_out_put(o, "(DMA_BUF)");
+}
+
 static void dec_vfio_get_region_info(struct ish_out *o, const void *arg, const void *res, bool ok)
 {
 	const struct vfio_region_info *a = arg;
@@ -337,6 +349,8 @@ static const struct ish_ioctl_desc descs[256] = {
 	D(VFIO_DEVICE_GET_INFO, struct vfio_device_info, num_irqs, NO, NO, dec_vfio_get_info),
 	D(VFIO_DEVICE_GET_REGION_INFO, struct vfio_region_info, offset, NO, NO,
 	  dec_vfio_get_region_info),
+	/* the header; a feature's data follows (DMA_BUF: the new dma-buf is the return value) */
+	D(VFIO_DEVICE_FEATURE, struct vfio_device_feature, flags, NO, NO, dec_vfio_device_feature),
 	D(VFIO_DEVICE_BIND_IOMMUFD, struct vfio_device_bind_iommufd, out_devid,
 	  OUT(struct vfio_device_bind_iommufd, out_devid), NO, dec_vfio_bind_iommufd),
 	D(VFIO_DEVICE_ATTACH_IOMMUFD_PT, struct vfio_device_attach_iommufd_pt, pt_id, NO, NO,

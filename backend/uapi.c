@@ -5,6 +5,7 @@
  * exactly when the kernel frees it (auto HWPTs, tombstones included).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -708,6 +709,42 @@ int ish_ioas_map_file(struct ish_ctx *ctx, uint32_t ioas_id, int fd, uint64_t st
 	map_publish(ctx, map);
 	*iova = m.iova;
 	return 0;
+}
+
+/* a VFIO dma-buf of one range of a region, as VFIO_DEVICE_FEATURE_DMA_BUF takes it */
+struct dmabuf_feature {
+	struct vfio_device_feature hdr;
+	struct vfio_device_feature_dma_buf dma;
+	struct vfio_region_dma_range range;
+};
+
+int ish_ioas_map_dmabuf(struct ish_ctx *ctx, uint32_t ioas_id, uint32_t dev_id, uint32_t region,
+			uint64_t offset, uint64_t length, uint64_t *iova, uint32_t flags)
+{
+	struct dmabuf_feature f = {
+		.hdr = { .argsz = sizeof(f),
+			 .flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF },
+		.dma = { .region_index = region, .open_flags = O_RDWR | O_CLOEXEC, .nr_ranges = 1 },
+		.range = { .offset = offset, .length = length },
+	};
+	struct ish_obj *dev;
+	int fd, rc;
+
+	rc = need_obj(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
+	if (rc < 0)
+		return rc;
+	fd = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_FEATURE, &f);
+	if (fd < 0) {
+		if (fd == -ENOTTY && !ish_err_has_msg(ctx))
+			return ish_fail(ctx, fd, "device %u exports no dma-buf: the kernel lacks "
+					"CONFIG_VFIO_PCI_DMABUF (needs PCI_P2PDMA), or its driver has "
+					"no such feature", dev_id);
+		return fd;
+	}
+	/* MAP_FILE takes its own reference to the dma-buf: ours goes whatever happens */
+	rc = ish_ioas_map_file(ctx, ioas_id, fd, 0, length, iova, flags);
+	ish_sys_close(ctx, fd);
+	return rc;
 }
 
 static int option(struct ish_ctx *ctx, uint16_t op, uint32_t option_id, uint32_t object_id,

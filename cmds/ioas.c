@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/vfio.h>
 #include "cmds.h"
 
 /* the software MSI window the SMMUv3 driver reserves (MSI_IOVA_BASE, MSI_IOVA_LENGTH) */
@@ -284,6 +285,40 @@ static int cmd_option(struct shell *sh, const struct sh_call *c)
 	return 0;
 }
 
+/* a region of a device as a VFIO dma-buf, mapped: the kernel keeps the dma-buf */
+static int map_dmabuf(struct shell *sh, const struct sh_call *c, uint32_t ioas)
+{
+	uint32_t region = (uint32_t)sh_num(c, "region", VFIO_PCI_BAR0_REGION_INDEX), dev;
+	uint32_t flags = IOMMU_IOAS_MAP_READABLE;
+	uint64_t off = sh_num(c, "offset", 0), len = sh_num(c, "length", 0);
+	uint64_t iova = sh_num(c, "iova", 0);
+	int rc;
+
+	if (!sh_has(c, "length"))
+		return sh_usage(sh, "with dma-buf DEV, say the length");
+	rc = sh_dev(sh, c, "dma-buf", &dev);
+	if (rc < 0)
+		return rc;
+	if (!sh_has(c, "readonly"))
+		flags |= IOMMU_IOAS_MAP_WRITEABLE;
+	if (sh_has(c, "iova"))
+		flags |= IOMMU_IOAS_MAP_FIXED_IOVA;
+	rc = ish_ioas_map_dmabuf(sh->ctx, ioas, dev, region, off, len, &iova, flags);
+	if (rc < 0)
+		return rc;
+	pr_u64(sh, PR_ANY, "ioas", "ioas %llu", ioas);
+	pr_hex(sh, PR_ANY, "iova", " iova 0x%llx", iova);
+	pr_hex(sh, PR_ANY, "length", " length 0x%llx", len);
+	pr_null(sh, "mem");
+	pr_null(sh, "fd");
+	pr_u64(sh, PR_ANY, "dev", " dev %llu", dev);
+	pr_str(sh, PR_ANY, "region", " %s", sh_region_name(region));
+	pr_hex(sh, PR_ANY, "offset", " offset 0x%llx", off);
+	pr_bool(sh, PR_ANY, "readonly", " readonly", !(flags & IOMMU_IOAS_MAP_WRITEABLE));
+	pr_nl(sh);
+	return 0;
+}
+
 static int cmd_map_file(struct shell *sh, const struct sh_call *c)
 {
 	uint32_t ioas = (uint32_t)sh_num(c, "IOAS", 0), flags = IOMMU_IOAS_MAP_READABLE;
@@ -291,8 +326,10 @@ static int cmd_map_file(struct shell *sh, const struct sh_call *c)
 	struct ish_mem *m = NULL;
 	int fd, rc;
 
-	if (sh_has(c, "MEM") == sh_has(c, "fd"))
-		return sh_usage(sh, "say either a memfd-backed buffer MEM, or fd FD");
+	if (sh_has(c, "MEM") + sh_has(c, "fd") + sh_has(c, "dma-buf") != 1)
+		return sh_usage(sh, "say one of: a memfd-backed buffer MEM, fd FD, dma-buf DEV");
+	if (sh_has(c, "dma-buf"))
+		return map_dmabuf(sh, c, ioas);
 	if (sh_has(c, "MEM")) {
 		rc = sh_mem(sh, c, "MEM", &m);
 		if (rc < 0)
@@ -397,6 +434,9 @@ static const struct sh_arg map_file_args[] = {
 	{ "IOAS", SH_POS, SH_T_IOAS, 0, NULL, "the IOAS" },
 	{ "MEM", SH_POS, SH_T_MEM, SH_OPT, NULL, "a buffer from mem alloc SIZE memfd" },
 	{ "fd", SH_KW, SH_T_U32, SH_OPT, NULL, "instead of MEM: an open file descriptor" },
+	{ "dma-buf", SH_KW, SH_T_DEV, SH_OPT, NULL,
+	  "instead of MEM: a VFIO dma-buf of this device's region (VFIO_DEVICE_FEATURE_DMA_BUF)" },
+	{ "region", SH_KW, SH_T_REGION, SH_OPT, NULL, "with dma-buf: the region (default bar0)" },
 	{ "iova", SH_KW, SH_T_U64, SH_OPT, NULL, "map at this IOVA (default: the kernel picks)" },
 	{ "length", SH_KW, SH_T_SIZE, SH_OPT, NULL, "bytes (default: the rest of the buffer)" },
 	{ "offset", SH_KW, SH_T_SIZE, SH_OPT, NULL, "start this far into the file" },
@@ -448,7 +488,8 @@ const struct sh_group sh_group_ioas = {
 		  cmd_copy, 0 },
 		{ "option", "(rlimit-mode | huge-pages IOAS) [set 0|1]",
 		  "Read or set an option (IOMMU_OPTION).", option_args, cmd_option, 0 },
-		{ "map-file", "IOAS (MEM | fd FD) [iova IOVA] [length LEN] [offset OFF] [readonly]",
+		{ "map-file", "IOAS (MEM | fd FD | dma-buf DEV [region BAR]) [iova IOVA] [length LEN] "
+		  "[offset OFF] [readonly]",
 		  "Map a memfd's pages (IOMMU_IOAS_MAP_FILE); prints the IOVA.", map_file_args,
 		  cmd_map_file, 0 },
 		{ "change-process", "", "Charge every mapping's pinned pages to this process "

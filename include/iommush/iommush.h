@@ -216,6 +216,13 @@ int ish_ioas_copy(struct ish_ctx *ctx, uint32_t dst, uint32_t src, uint64_t src_
  */
 int ish_ioas_map_file(struct ish_ctx *ctx, uint32_t ioas_id, int fd, uint64_t start,
 		      uint64_t length, uint64_t *iova, uint32_t flags);
+/*
+ * The dma-buf form: export [offset, +length) of a device's region as a VFIO dma-buf
+ * (VFIO_DEVICE_FEATURE_DMA_BUF), map it with IOMMU_IOAS_MAP_FILE, close our fd (the kernel
+ * keeps its reference). Two kernel calls and a close. ENOTTY: the kernel exports none.
+ */
+int ish_ioas_map_dmabuf(struct ish_ctx *ctx, uint32_t ioas_id, uint32_t dev_id, uint32_t region,
+			uint64_t offset, uint64_t length, uint64_t *iova, uint32_t flags);
 /* IOMMU_OPTION: @object_id 0 for the global RLIMIT_MODE, an IOAS for HUGE_PAGES */
 int ish_option_get(struct ish_ctx *ctx, uint32_t option_id, uint32_t object_id, uint64_t *val);
 int ish_option_set(struct ish_ctx *ctx, uint32_t option_id, uint32_t object_id, uint64_t val);

@@ -1616,6 +1616,25 @@ static void ioas_map_file(void **state)
 	assert_int_equal(change_process(&e), -EINVAL);	/* e.ioas maps user memory */
 	assert_int_equal(unmap(&e, e.ioas, 0, UINT64_MAX, &n), 0);
 	assert_int_equal(change_process(&e), 0);
+	/* VFIO_DEVICE_FEATURE DMA_BUF: the header's checks, then the stub's ENOTTY */
+	{
+		struct {
+			struct vfio_device_feature h;
+			struct vfio_device_feature_dma_buf d;
+			struct vfio_region_dma_range r;
+		} ft = { .h = { .argsz = sizeof(ft), .flags = VFIO_DEVICE_FEATURE_GET |
+					 VFIO_DEVICE_FEATURE_DMA_BUF },
+			 .d = { .nr_ranges = 1 }, .r = { 0, 0x1000 } };
+
+		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, &ft), -ENOTTY);
+		ft.h.flags |= VFIO_DEVICE_FEATURE_SET;
+		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, &ft), -EINVAL);
+		ft.h.flags = 1u << 20;
+		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, &ft), -EINVAL);
+		ft.h.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
+		ft.h.argsz = 4;
+		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, &ft), -EINVAL);
+	}
 	/* no CONFIG_IOMMUFD_NOIOMMU: the stub's EOPNOTSUPP */
 	g.ioas_id = b;
 	g.iova = 0x400000;
