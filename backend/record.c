@@ -573,6 +573,15 @@ static void on_vfio_ioctl(struct ish_recorder *rr, const struct ish_rec *r, stru
 		snprintf(cmd, sizeof(cmd), "region list $%s", dev->var);
 		emit(rr, r, NULL, cmd, NULL);
 		return;
+	case VFIO_DEVICE_FEATURE: {
+		ARG(vfio_device_feature, ft, r->in);
+
+		/* the shell exports a dma-buf only inside ioas map-file ... dma-buf: no command alone */
+		emit(rr, r, NULL, NULL, (ft.flags & VFIO_DEVICE_FEATURE_MASK) ==
+		     VFIO_DEVICE_FEATURE_DMA_BUF ? "a dma-buf export: ioas map-file ... dma-buf DEV "
+		     "makes and maps one" : "a VFIO device feature");
+		return;
+	}
 	default:
 		emit(rr, r, NULL, NULL, NULL);
 	}
