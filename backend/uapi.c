@@ -711,29 +711,35 @@ int ish_ioas_map_file(struct ish_ctx *ctx, uint32_t ioas_id, int fd, uint64_t st
 	return 0;
 }
 
-/* a VFIO dma-buf of one range of a region, as VFIO_DEVICE_FEATURE_DMA_BUF takes it */
-struct dmabuf_feature {
-	struct vfio_device_feature hdr;
-	struct vfio_device_feature_dma_buf dma;
-	struct vfio_region_dma_range range;
-};
+/*
+ * A VFIO dma-buf of one range of a region, as VFIO_DEVICE_FEATURE_DMA_BUF takes it: the header,
+ * the request, its one range, back to back (both structs end in flexible arrays).
+ */
+#define DMABUF_HDR sizeof(struct vfio_device_feature)
+#define DMABUF_REQ sizeof(struct vfio_device_feature_dma_buf)
+#define DMABUF_LEN (DMABUF_HDR + DMABUF_REQ + sizeof(struct vfio_region_dma_range))
 
 int ish_ioas_map_dmabuf(struct ish_ctx *ctx, uint32_t ioas_id, uint32_t dev_id, uint32_t region,
 			uint64_t offset, uint64_t length, uint64_t *iova, uint32_t flags)
 {
-	struct dmabuf_feature f = {
-		.hdr = { .argsz = sizeof(f),
-			 .flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF },
-		.dma = { .region_index = region, .open_flags = O_RDWR | O_CLOEXEC, .nr_ranges = 1 },
-		.range = { .offset = offset, .length = length },
+	const struct vfio_device_feature hdr = {
+		.argsz = DMABUF_LEN, .flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF,
 	};
+	const struct vfio_device_feature_dma_buf req = {
+		.region_index = region, .open_flags = O_RDWR | O_CLOEXEC, .nr_ranges = 1,
+	};
+	const struct vfio_region_dma_range range = { .offset = offset, .length = length };
+	_Alignas(8) unsigned char f[DMABUF_LEN];
 	struct ish_obj *dev;
 	int fd, rc;
 
 	rc = need_obj(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
 	if (rc < 0)
 		return rc;
-	fd = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_FEATURE, &f);
+	memcpy(f, &hdr, DMABUF_HDR);
+	memcpy(f + DMABUF_HDR, &req, DMABUF_REQ);
+	memcpy(f + DMABUF_HDR + DMABUF_REQ, &range, sizeof(range));
+	fd = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_FEATURE, f);
 	if (fd < 0) {
 		if (fd == -ENOTTY && !ish_err_has_msg(ctx))
 			return ish_fail(ctx, fd, "device %u exports no dma-buf: the kernel lacks "

@@ -1618,22 +1618,26 @@ static void ioas_map_file(void **state)
 	assert_int_equal(change_process(&e), 0);
 	/* VFIO_DEVICE_FEATURE DMA_BUF: the header's checks, then the stub's ENOTTY */
 	{
-		struct {
-			struct vfio_device_feature h;
-			struct vfio_device_feature_dma_buf d;
-			struct vfio_region_dma_range r;
-		} ft = { .h = { .argsz = sizeof(ft), .flags = VFIO_DEVICE_FEATURE_GET |
-					 VFIO_DEVICE_FEATURE_DMA_BUF },
-			 .d = { .nr_ranges = 1 }, .r = { 0, 0x1000 } };
+		/* header, request, one range: both structs end in flexible arrays */
+		_Alignas(8) unsigned char ft[8 + 16 + 16] = { 0 };
+		struct vfio_device_feature h = { .argsz = sizeof(ft),
+						 .flags = VFIO_DEVICE_FEATURE_GET |
+							  VFIO_DEVICE_FEATURE_DMA_BUF };
 
-		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, &ft), -ENOTTY);
-		ft.h.flags |= VFIO_DEVICE_FEATURE_SET;
-		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, &ft), -EINVAL);
-		ft.h.flags = 1u << 20;
-		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, &ft), -EINVAL);
-		ft.h.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
-		ft.h.argsz = 4;
-		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, &ft), -EINVAL);
+		memcpy(ft, &h, sizeof(h));
+		ft[8 + 12] = 1;		/* nr_ranges */
+		ft[8 + 16 + 9] = 0x10;	/* length 0x1000 */
+		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, ft), -ENOTTY);
+		h.flags |= VFIO_DEVICE_FEATURE_SET;
+		memcpy(ft, &h, sizeof(h));
+		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, ft), -EINVAL);
+		h.flags = 1u << 20;
+		memcpy(ft, &h, sizeof(h));
+		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, ft), -EINVAL);
+		h.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
+		h.argsz = 4;
+		memcpy(ft, &h, sizeof(h));
+		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, ft), -EINVAL);
 	}
 	/* no CONFIG_IOMMUFD_NOIOMMU: the stub's EOPNOTSUPP */
 	g.ioas_id = b;
