@@ -9,7 +9,7 @@
  * sleeps its timeout (a signal ends it with EINTR, as in the kernel); a DMA runs
  * to completion inside the register write that starts it. Edu's DMA needs bus mastering
  * (PCI_COMMAND bit 2 in the config region), as on hardware. DMA may carry a SubstreamID
- * (ish_sim_dma()). Not modelled: fault queues (IOPF), IOAS_MAP_FILE, HW queues beyond the
+ * (ish_sim_dma()). Not modelled: fault queues (IOPF), dma-buf MAP_FILE, HW queues beyond the
  * SMMUv3 refusal, PASID attach, ATCs, interrupts.
  * Its test hooks (allocation failure, kernel profiles) are in backend/testing.h, not installed.
  */
