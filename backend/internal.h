@@ -66,6 +66,7 @@ struct ish_obj {
 			uint64_t region_off[ISH_MAX_REGIONS], region_size[ISH_MAX_REGIONS];
 			uint32_t region_flags[ISH_MAX_REGIONS];
 			uint64_t key_bdf, key_cdev;	/* its entries in ctx->dev_index (0: none) */
+			struct ish_pasid_att *pasids;	/* PASID attachments, newest first */
 		} device;
 		struct {
 			struct ish_list maps;	/* its struct ish_map, by ioas_link */
@@ -86,6 +87,12 @@ struct ish_obj {
 			uint32_t next_seq;	/* sequence expected next, to report gaps */
 		} veventq;
 	} u;
+};
+
+/* One PASID of a device attached to a page table (VFIO_DEVICE_ATTACH_PASID). */
+struct ish_pasid_att {
+	uint32_t pasid, pt;
+	struct ish_pasid_att *next;
 };
 
 /* What IOAS_MAP put where, as the kernel holds it. */

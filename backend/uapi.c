@@ -219,6 +219,15 @@ int ish_device_unbind(struct ish_ctx *ctx, uint32_t dev_id)
 		vdev->owner = NULL;
 	}
 	ish_hwpt_users_move(ctx, pt, 0);
+	/* and every PASID (vfio_iommufd_physical_unbind detaches them first) */
+	while (dev->u.device.pasids) {
+		struct ish_pasid_att *a = dev->u.device.pasids;
+
+		dev->u.device.pasids = a->next;
+		ish_hwpt_users_move(ctx, a->pt, 0);
+		ish_auto_hwpt_put(ctx, a->pt);
+		free(a);
+	}
 	ish_obj_del(ctx, dev);
 	if (pt)
 		ish_auto_hwpt_put(ctx, pt);
@@ -355,9 +364,134 @@ int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id)
 	return 0;
 }
 
-int ish_get_hw_info(struct ish_ctx *ctx, uint32_t dev_id, struct ish_hw_info *info)
+/* The PASIDs the device has, from its cached hw info: -1 when not known. */
+static int pasid_bits(const struct ish_obj *dev)
 {
-	struct iommu_hw_info hw = { .size = sizeof(hw), .dev_id = dev_id };
+	return dev->u.device.hw_valid ? dev->u.device.hw.max_pasid_log2 : -1;
+}
+
+/*
+ * EINVAL from a PASID attach: iommufd_hwpt_pasid_compat() wants a HWPT allocated with
+ * IOMMU_HWPT_ALLOC_PASID (and the RID's HWPT too, once PASIDs are attached), and the SMMU
+ * driver a device with SubstreamIDs (arm_smmu_set_pasid: the CD table in the STE).
+ */
+static int explain_pasid_attach(struct ish_ctx *ctx, int rc, struct ish_obj *dev, uint32_t pasid,
+				uint32_t pt_id)
+{
+	struct ish_obj *pt = ish_obj_find(ctx, pt_id), *rid = ish_obj_find(ctx, dev->u.device.pt);
+	int bits = pasid_bits(dev);
+
+	if (rc != -EINVAL || ish_err_has_msg(ctx))
+		return rc;
+	if (pt && (pt->type == ISH_OBJ_HWPT_PAGING || pt->type == ISH_OBJ_HWPT_NESTED) &&
+	    !(pt->flags & (IOMMU_HWPT_ALLOC_PASID | ISH_HWPT_AUTO)))
+		return ish_fail(ctx, rc, "hwpt %u was not allocated with the pasid flag "
+				"(IOMMU_HWPT_ALLOC_PASID): only such a HWPT takes a PASID", pt_id);
+	if (rid && !(rid->flags & IOMMU_HWPT_ALLOC_PASID))
+		return ish_fail(ctx, rc, "device %u's RID is on hwpt %u, allocated without the pasid "
+				"flag: once a PASID is attached the RID's HWPT must be "
+				"PASID-compatible too", dev->id, rid->id);
+	if (bits == 0)
+		return ish_fail(ctx, rc, "device %u has no PASIDs (GET_HW_INFO max_pasid_log2 0): its "
+				"SMMU has no SubstreamIDs (SMMU_IDR1.SSIDSIZE 0) or the function no "
+				"PASID capability", dev->id);
+	if (bits > 0 && bits < 32 && pasid >= 1u << bits)
+		return ish_fail(ctx, rc, "PASID %u is out of range: device %u has %u-bit PASIDs "
+				"(0..%u)", pasid, dev->id, bits, (1u << bits) - 1);
+	if (bits < 0)
+		return ish_fail(ctx, rc, "the PASID attach was refused: a PASID needs a HWPT "
+				"allocated with the pasid flag, and a device and SMMU with PASIDs "
+				"(`device info` shows max_pasid_log2)");
+	return rc;
+}
+
+int ish_device_attach_pasid(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pasid, uint32_t pt_id,
+			    uint32_t *out_pt)
+{
+	struct vfio_device_attach_iommufd_pt at = {
+		.argsz = sizeof(at), .flags = VFIO_DEVICE_ATTACH_PASID, .pt_id = pt_id, .pasid = pasid,
+	};
+	struct ish_obj *dev, *pt, *hwpt;
+	struct ish_pasid_att *a, *fresh = NULL;
+	uint32_t old;
+	int rc;
+
+	rc = need_obj(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
+	if (rc < 0)
+		return rc;
+	for (a = dev->u.device.pasids; a && a->pasid != pasid; a = a->next)
+		;
+	if (!a) {
+		fresh = calloc(1, sizeof(*fresh));
+		if (!fresh)
+			return -ENOMEM;
+	}
+	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
+	if (rc < 0) {
+		free(fresh);
+		rc = EXPLAIN(ctx, rc, { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(HWPT_NESTED) });
+		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
+		return explain_pasid_attach(ctx, rc, dev, pasid, pt_id);
+	}
+	pt = ish_obj_find(ctx, pt_id);
+	if (pt && pt->type == ISH_OBJ_IOAS && !ish_obj_find(ctx, at.pt_id)) {
+		/* the kernel made an auto HWPT for this PASID, PASID-compatible */
+		hwpt = ish_obj_add(ctx, at.pt_id, ISH_OBJ_HWPT_PAGING);
+		if (hwpt) {
+			hwpt->parent = pt_id;
+			hwpt->dev = dev_id;
+			hwpt->flags = ISH_HWPT_AUTO | IOMMU_HWPT_ALLOC_PASID;
+			note_iommu(ctx, hwpt, dev_id);
+		}
+	}
+	if (fresh) {
+		fresh->pasid = pasid;
+		fresh->next = dev->u.device.pasids;
+		dev->u.device.pasids = fresh;
+		a = fresh;
+	}
+	old = a->pt;
+	a->pt = at.pt_id;
+	ish_hwpt_users_move(ctx, old, at.pt_id);
+	if (old && old != at.pt_id)
+		ish_auto_hwpt_put(ctx, old);
+	if (out_pt)
+		*out_pt = at.pt_id;
+	return 0;
+}
+
+int ish_device_detach_pasid(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pasid)
+{
+	struct vfio_device_detach_iommufd_pt de = {
+		.argsz = sizeof(de), .flags = VFIO_DEVICE_DETACH_PASID, .pasid = pasid,
+	};
+	struct ish_pasid_att **pp, *a;
+	struct ish_obj *dev;
+	int rc;
+
+	rc = need_obj(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
+	if (rc < 0)
+		return rc;
+	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &de);
+	if (rc < 0)
+		return rc;
+	for (pp = &dev->u.device.pasids; *pp && (*pp)->pasid != pasid; pp = &(*pp)->next)
+		;
+	a = *pp;
+	if (!a)
+		return 0;	/* vfio_iommufd_physical_pasid_detach_ioas: not attached, nothing */
+	*pp = a->next;
+	ish_hwpt_users_move(ctx, a->pt, 0);
+	ish_auto_hwpt_put(ctx, a->pt);
+	free(a);
+	return 0;
+}
+
+static int hw_info(struct ish_ctx *ctx, uint32_t dev_id, uint32_t flags, uint32_t type,
+		   struct ish_hw_info *info)
+{
+	struct iommu_hw_info hw = { .size = sizeof(hw), .flags = flags, .dev_id = dev_id,
+				    .in_data_type = type };
 	struct ish_obj *dev;
 	int rc;
 
@@ -368,15 +502,35 @@ int ish_get_hw_info(struct ish_ctx *ctx, uint32_t dev_id, struct ish_hw_info *in
 	hw.data_len = sizeof(info->smmu);
 	hw.data_uptr = (uintptr_t)&info->smmu;
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_GET_HW_INFO, &hw);
+	if (rc == -EOPNOTSUPP && flags && !ish_err_has_msg(ctx))
+		return ish_fail(ctx, rc, "the IOMMU behind device %u has no hw info of type %u%s", dev_id,
+				type, type == IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV ?
+				" (tegra241-cmdqv): its SMMUv3 has no Tegra241 CMDQV extension" :
+				type == IOMMU_HW_INFO_TYPE_ARM_SMMUV3 ? " (arm-smmuv3): it is no SMMUv3" :
+				": an SMMUv3 answers types 0 (default) and 2 (arm-smmuv3), 3 "
+				"(tegra241-cmdqv) only with that extension");
 	if (rc < 0)
 		return rc;
 	info->type = hw.out_data_type;
 	info->data_len = hw.data_len;
 	info->capabilities = hw.out_capabilities;
 	info->max_pasid_log2 = hw.out_max_pasid_log2;
-	dev->u.device.hw = *info;
-	dev->u.device.hw_valid = true;
+	if (info->type == IOMMU_HW_INFO_TYPE_ARM_SMMUV3) {
+		dev->u.device.hw = *info;
+		dev->u.device.hw_valid = true;
+	}
 	return 0;
+}
+
+int ish_get_hw_info(struct ish_ctx *ctx, uint32_t dev_id, struct ish_hw_info *info)
+{
+	return hw_info(ctx, dev_id, 0, 0, info);
+}
+
+int ish_get_hw_info_type(struct ish_ctx *ctx, uint32_t dev_id, uint32_t type,
+			 struct ish_hw_info *info)
+{
+	return hw_info(ctx, dev_id, IOMMU_HW_INFO_FLAG_INPUT_TYPE, type, info);
 }
 
 /* ---- IOAS ------------------------------------------------------------------------------- */
@@ -484,6 +638,29 @@ static int explain_no_nesting(struct ish_ctx *ctx, int rc, uint32_t dev_id, uint
 			"them)", dev_id);
 }
 
+/*
+ * EOPNOTSUPP for DIRTY_TRACKING: arm_smmu_domain_alloc_paging_flags() takes it only for a
+ * stage-1 domain on an SMMU with hardware dirty-state updates (SMMU_IDR0.HTTU = 2) and a
+ * coherent table walk (arm_smmu_dbm_capable).
+ */
+static int explain_no_dirty(struct ish_ctx *ctx, int rc, uint32_t dev_id)
+{
+	const struct ish_idr_field *httu = ish_idr_find("HTTU");
+	struct ish_obj *dev = ish_obj_find(ctx, dev_id);
+
+	if (ish_err_has_msg(ctx))
+		return rc;
+	if (dev && dev->type == ISH_OBJ_DEVICE && dev->u.device.hw_valid && httu)
+		return ish_fail(ctx, rc, "the SMMU behind device %u does not track dirty pages: it has "
+				"SMMU_IDR0.HTTU %u (%s) and dirty tracking needs 2 (access flag and "
+				"dirty state), a coherent walk and a stage-1 domain", dev_id,
+				ish_idr_get(httu, dev->u.device.hw.smmu.idr),
+				ish_idr_value_name(httu, ish_idr_get(httu, dev->u.device.hw.smmu.idr)));
+	return ish_fail(ctx, rc, "the SMMU behind device %u does not track dirty pages: dirty "
+			"tracking needs hardware dirty-state updates (SMMU_IDR0.HTTU = 2; `device "
+			"info` shows it and capability dirty-tracking) and a stage-1 domain", dev_id);
+}
+
 int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
 		   uint32_t data_type, const void *data, uint32_t data_len, uint32_t *hwpt_id)
 {
@@ -502,6 +679,8 @@ int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_
 		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
 		if (!nested && rc == -EOPNOTSUPP && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
 			return explain_no_nesting(ctx, rc, dev_id, flags);
+		if (!nested && rc == -EOPNOTSUPP && (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+			return explain_no_dirty(ctx, rc, dev_id);
 		if (!nested)
 			return explain_addrinuse(ctx, rc, dev_id, pt_id);
 		if (rc == -EIO && !ish_err_has_msg(ctx) && data_type == IOMMU_HWPT_DATA_ARM_SMMUV3 &&
@@ -538,6 +717,59 @@ int ish_hwpt_alloc_nested(struct ish_ctx *ctx, uint32_t dev_id, uint32_t viommu_
 			      sizeof(data), hwpt_id);
 }
 
+/* EOPNOTSUPP from a dirty call: only a HWPT allocated with DIRTY_TRACKING has dirty ops. */
+static int explain_dirty_ops(struct ish_ctx *ctx, int rc, uint32_t hwpt_id)
+{
+	struct ish_obj *h = ish_obj_find(ctx, hwpt_id);
+
+	if (rc != -EOPNOTSUPP || ish_err_has_msg(ctx) || !h || h->type != ISH_OBJ_HWPT_PAGING)
+		return rc;
+	if (!(h->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		return ish_fail(ctx, rc, "hwpt-paging %u was %s without dirty-tracking "
+				"(IOMMU_HWPT_ALLOC_DIRTY_TRACKING): only such a HWPT tracks dirty "
+				"pages, and only on an SMMU with SMMU_IDR0.HTTU = 2", hwpt_id,
+				h->flags & ISH_HWPT_AUTO ? "made by the kernel on attach, so" :
+				"allocated");
+	return rc;
+}
+
+int ish_hwpt_set_dirty_tracking(struct ish_ctx *ctx, uint32_t hwpt_id, bool enable)
+{
+	struct iommu_hwpt_set_dirty_tracking d = {
+		.size = sizeof(d), .flags = enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+		.hwpt_id = hwpt_id,
+	};
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &d);
+	rc = EXPLAIN(ctx, rc, { "hwpt_id", hwpt_id, T(HWPT_PAGING) });
+	return explain_dirty_ops(ctx, rc, hwpt_id);
+}
+
+int ish_hwpt_get_dirty_bitmap(struct ish_ctx *ctx, uint32_t hwpt_id, uint64_t iova,
+			      uint64_t length, uint64_t page_size, uint32_t flags,
+			      uint64_t *bitmap)
+{
+	struct iommu_hwpt_get_dirty_bitmap g = {
+		.size = sizeof(g), .hwpt_id = hwpt_id, .flags = flags, .iova = iova,
+		.length = length, .page_size = page_size, .data = (uintptr_t)bitmap,
+	};
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &g);
+	if (rc == -EINVAL && !ish_err_has_msg(ctx) && ish_obj_find(ctx, hwpt_id) &&
+	    ish_obj_find(ctx, hwpt_id)->type == ISH_OBJ_HWPT_PAGING)
+		/* iommufd_check_iova_range() */
+		return ish_fail(ctx, rc, "the range is refused: length must be non-zero, and iova "
+				"and iova + length multiples of both page-size (0x%llx) and the "
+				"IOAS's IOVA alignment", (unsigned long long)page_size);
+	if (rc == -EOVERFLOW && !ish_err_has_msg(ctx))
+		return ish_fail(ctx, rc, "iova 0x%llx + length 0x%llx wraps past the end of the "
+				"address space", (unsigned long long)iova, (unsigned long long)length);
+	rc = EXPLAIN(ctx, rc, { "hwpt_id", hwpt_id, T(HWPT_PAGING) });
+	return explain_dirty_ops(ctx, rc, hwpt_id);
+}
+
 int ish_viommu_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id, uint32_t type,
 		     uint32_t *viommu_id)
 {
@@ -558,6 +790,10 @@ int ish_viommu_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id, uin
 					h->flags & ISH_HWPT_AUTO ? " (the kernel made it on attach)" : "");
 		rc = explain_other_smmu(ctx, rc, dev_id, hwpt_id);
 	}
+	if (rc == -EOPNOTSUPP && type == IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV && !ish_err_has_msg(ctx))
+		return ish_fail(ctx, rc, "the host SMMU has no Tegra241 CMDQV: vIOMMU type 2 "
+				"(tegra241-cmdqv) needs an SMMUv3 with that extension (its driver's "
+				"get_viommu_size answers 0); use type 1 (arm-smmuv3)");
 	if (rc == -EOPNOTSUPP && type == IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
 		return ish_fail(ctx, rc, "the host SMMU cannot back a vIOMMU: it needs nesting "
 				"(S1+S2) and either CANWBS on the root complex (ACPI IORT memory "

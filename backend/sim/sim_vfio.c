@@ -21,6 +21,25 @@ static struct sim_obj *paging_of(struct sim_obj *hwpt)
 	return hwpt->u.nested.viommu->u.viommu.parent;
 }
 
+/*
+ * iommufd_hwpt_pasid_compat(): a PASID takes only a HWPT allocated with ALLOC_PASID, and
+ * while the RID's HWPT is not one no PASID can be attached (nor the RID moved to such a HWPT
+ * while PASIDs are attached).
+ */
+static bool pasid_compat(const struct sim_obj *hwpt)
+{
+	const struct sim_obj *p = hwpt->type == SIM_HWPT_PAGING ? hwpt : NULL;
+
+	if (p)
+		return p->u.paging.flags & IOMMU_HWPT_ALLOC_PASID;
+	return false;	/* not modelled: a nested HWPT keeps no flags here, so takes no PASID */
+}
+
+static bool has_pasids(const struct sim_obj *idev)
+{
+	return idev->u.dev.pasids.n > 0;
+}
+
 static struct sim_smmu *dev_smmu(struct sim_obj *idev)
 {
 	return &idev->ictx->sim->smmu[idev->u.dev.pdev->cfg.smmu];
@@ -78,6 +97,9 @@ static int do_attach(struct sim_obj *idev, struct sim_obj *hwpt)
 		if (rc < 0)
 			return rc;
 	}
+	/* iommufd_hwpt_pasid_compat(): the RID's HWPT too, once a PASID is attached */
+	if (has_pasids(idev) && !pasid_compat(hwpt))
+		return -EINVAL;
 	rc = smmu_attach_check(idev, hwpt, &vmaster);
 	if (rc < 0) {
 		if (new_ioas != old_ioas)
@@ -159,14 +181,118 @@ static int change_pt(struct sim_obj *idev, uint32_t *pt_id)
 	}
 }
 
-/* No simulated function has the PASID capability. */
-static int pasid_attach(struct sim_obj *idev, uint32_t pt_id)
+/* a PASID's attach or replace: the driver's arm_smmu_set_pasid() checks */
+static int pasid_set(struct sim_obj *idev, uint32_t pasid, struct sim_obj *hwpt)
 {
-	struct sim_obj *pt = sim_obj_any(idev->ictx, pt_id);
+	struct sim_obj *old = sim_map_get(&idev->u.dev.pasids, pasid);
+	int rc;
+
+	if (!pasid_compat(hwpt))
+		return -EINVAL;
+	if (idev->u.dev.hwpt && !pasid_compat(idev->u.dev.hwpt))
+		return -EINVAL;
+	if (hwpt->u.paging.smmu != idev->u.dev.pdev->cfg.smmu)
+		return -EINVAL;
+	/* no SubstreamIDs: the STE has no CD table to hold one (arm_smmu_set_pasid) */
+	if (!sim_dev_pasid_bits(idev))
+		return -EINVAL;
+	/* __iommu_set_group_pasid / iommu_attach_device_pasid: pasid < max_pasids */
+	if (pasid >= 1u << sim_dev_pasid_bits(idev))
+		return -EINVAL;
+	if (old == hwpt)
+		return 0;
+	if (old)
+		sim_map_del(&idev->u.dev.pasids, pasid);
+	rc = sim_map_add(idev->ictx->sim, &idev->u.dev.pasids, pasid, hwpt);
+	if (rc < 0) {
+		if (old)
+			sim_map_add(idev->ictx->sim, &idev->u.dev.pasids, pasid, old);
+		return rc;
+	}
+	hwpt->users++;
+	if (old)
+		hwpt_put(old);
+	else
+		idev->users++;
+	return 0;
+}
+
+/* the auto domain of a PASID attach to an IOAS: one with ALLOC_PASID (iommufd_device_auto_get_domain) */
+static int pasid_attach_ioas(struct sim_obj *idev, uint32_t pasid, struct sim_obj *ioas,
+			     uint32_t *pt_id)
+{
+	struct sim_obj *h;
+	int rc;
+
+	for (h = ioas->u.ioas.hwpts; h; h = h->u.paging.next) {
+		if (!h->u.paging.autodomain || !(h->u.paging.flags & IOMMU_HWPT_ALLOC_PASID))
+			continue;
+		rc = pasid_set(idev, pasid, h);
+		if (rc == -EINVAL && h->u.paging.smmu != idev->u.dev.pdev->cfg.smmu)
+			continue;
+		if (!rc)
+			*pt_id = h->id;
+		return rc;
+	}
+	rc = sim_hwpt_paging_new(idev, ioas, IOMMU_HWPT_ALLOC_PASID, true, &h);
+	if (rc < 0)
+		return rc;
+	rc = pasid_set(idev, pasid, h);
+	if (rc < 0) {
+		sim_hwpt_destroy(h);
+		sim_obj_abort(h);
+		return rc;
+	}
+	*pt_id = h->id;
+	sim_obj_finalize(h);
+	return 0;
+}
+
+static int pasid_attach(struct sim_obj *idev, uint32_t pasid, uint32_t *pt_id)
+{
+	struct sim_obj *pt = sim_obj_any(idev->ictx, *pt_id);
 
 	if (!pt)
 		return -ENOENT;
-	return -EINVAL;
+	switch (pt->type) {
+	case SIM_HWPT_PAGING:
+	case SIM_HWPT_NESTED:
+		return pt->type == SIM_HWPT_NESTED ? -EINVAL : pasid_set(idev, pasid, pt);
+	case SIM_IOAS:
+		return pasid_attach_ioas(idev, pasid, pt, pt_id);
+	default:
+		return -EINVAL;
+	}
+}
+
+static void pasid_detach(struct sim_obj *idev, uint32_t pasid)
+{
+	struct sim_obj *hwpt = sim_map_get(&idev->u.dev.pasids, pasid);
+
+	if (!hwpt)
+		return;	/* vfio_iommufd_physical_pasid_detach_ioas: not attached, nothing */
+	sim_map_del(&idev->u.dev.pasids, pasid);
+	idev->users--;
+	hwpt_put(hwpt);
+}
+
+/* vfio_iommufd_physical_unbind(): every PASID is detached before the RID */
+static void pasid_detach_all(struct sim_obj *idev)
+{
+	struct sim_map *m = &idev->u.dev.pasids;
+	size_t i;
+
+	for (i = 0; m->n && i < m->cap; i++) {
+		if (m->v[i].val) {
+			struct sim_obj *hwpt = m->v[i].val;
+
+			m->v[i].val = NULL;
+			m->n--;
+			idev->users--;
+			hwpt_put(hwpt);
+		}
+	}
+	sim_map_free(m);
 }
 
 static int ioctl_attach(struct sim_file *f, struct vfio_device_attach_iommufd_pt *uarg)
@@ -182,7 +308,12 @@ static int ioctl_attach(struct sim_file *f, struct vfio_device_attach_iommufd_pt
 	if (at.flags & VFIO_DEVICE_ATTACH_PASID) {
 		if (at.argsz < sizeof(at))
 			return -EINVAL;
-		return pasid_attach(f->obj, at.pt_id);
+		memcpy(&at, uarg, sizeof(at));
+		pt_id = at.pt_id;
+		rc = pasid_attach(f->obj, at.pasid, &pt_id);
+		if (!rc)
+			uarg->pt_id = pt_id;
+		return rc;
 	}
 	pt_id = at.pt_id;
 	rc = change_pt(f->obj, &pt_id);
@@ -200,8 +331,13 @@ static int ioctl_detach(struct sim_file *f, struct vfio_device_detach_iommufd_pt
 	memcpy(&de, uarg, minsz);
 	if (de.argsz < minsz || de.flags & ~VFIO_DEVICE_DETACH_PASID)
 		return -EINVAL;
-	if (de.flags & VFIO_DEVICE_DETACH_PASID)
-		return de.argsz < sizeof(de) ? -EINVAL : 0;
+	if (de.flags & VFIO_DEVICE_DETACH_PASID) {
+		if (de.argsz < sizeof(de))
+			return -EINVAL;
+		memcpy(&de, uarg, sizeof(de));
+		pasid_detach(f->obj, de.pasid);
+		return 0;
+	}
 	sim_device_detach(f->obj);
 	return 0;
 }
@@ -290,6 +426,7 @@ void sim_vfio_unbind(struct sim *sim, struct sim_file *f)
 	struct sim_pdev *p = f->pdev;
 
 	(void)sim;
+	pasid_detach_all(idev);
 	sim_device_detach(idev);
 	if (idev->u.dev.vdev)
 		sim_obj_tombstone(idev->u.dev.vdev);
