@@ -178,6 +178,8 @@ struct ish_vsmmu {
 	uint32_t s2_hwpt;	/* nest parent the vIOMMU sits on */
 	uint32_t viommu, abort_hwpt, bypass_hwpt, veventq;	/* 0 = none */
 	bool gbpa_abort, enabled;
+	/* the host SMMU's hw info has IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_REPEAT_TLBI_CFGI (7.3) */
+	bool repeat_inv;
 	struct ish_list devs;	/* struct ish_vsmmu_dev, set order */
 	struct ish_hmap by_dev;	/* device id -> struct ish_vsmmu_dev */
 	struct ish_hmap by_vsid;

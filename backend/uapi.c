@@ -318,6 +318,13 @@ int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint
 		rc = EXPLAIN(ctx, rc, { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(HWPT_NESTED) });
 		rc = explain_nested_attach(ctx, rc, dev, pt_id);
 		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
+		pt = ish_obj_find(ctx, pt_id);
+		/* iommufd_hwpt_pasid_compat(): with PASIDs attached the RID's HWPT must take them */
+		if (rc == -EINVAL && !ish_err_has_msg(ctx) && dev->u.device.pasids && pt &&
+		    pt->type != ISH_OBJ_IOAS && !(pt->flags & IOMMU_HWPT_ALLOC_PASID))
+			return ish_fail(ctx, rc, "device %u has PASIDs attached, and hwpt %u was "
+					"allocated without the pasid flag: the RID's HWPT must be "
+					"PASID-compatible while a PASID is attached", dev_id, pt_id);
 		return explain_addrinuse(ctx, rc, dev_id, pt_id);
 	}
 	pt = ish_obj_find(ctx, pt_id);
