@@ -67,6 +67,7 @@ struct ish_obj {
 			uint32_t region_flags[ISH_MAX_REGIONS];
 			uint64_t key_bdf, key_cdev;	/* its entries in ctx->dev_index (0: none) */
 			struct ish_pasid_att *pasids;	/* PASID attachments, newest first */
+			bool pasid0;	/* the RID was attached as PASID 0 (IOMMU_NO_PASID) */
 		} device;
 		struct {
 			struct ish_list maps;	/* its struct ish_map, by ioas_link */

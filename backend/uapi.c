@@ -303,11 +303,34 @@ bool ish_device_events_forwarded(struct ish_ctx *ctx, uint32_t dev_id, char *why
 	return false;
 }
 
+/* the registry after the RID's attach to @pt_id put it on @got (an auto HWPT for an IOAS) */
+static void rid_attached(struct ish_ctx *ctx, struct ish_obj *dev, uint32_t pt_id, uint32_t got)
+{
+	struct ish_obj *pt = ish_obj_find(ctx, pt_id), *hwpt;
+	uint32_t old;
+
+	if (pt && pt->type == ISH_OBJ_IOAS && !ish_obj_find(ctx, got)) {
+		/* the kernel made an auto HWPT for this device */
+		hwpt = ish_obj_add(ctx, got, ISH_OBJ_HWPT_PAGING);
+		if (hwpt) {
+			hwpt->parent = pt_id;
+			hwpt->dev = dev->id;
+			hwpt->flags = ISH_HWPT_AUTO;
+			note_iommu(ctx, hwpt, dev->id);
+		}
+	}
+	old = dev->u.device.pt;
+	dev->u.device.pt = got;
+	ish_hwpt_users_move(ctx, old, got);
+	note_vmaster(ctx, dev);
+	if (old && old != got)
+		ish_auto_hwpt_put(ctx, old);
+}
+
 int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t *out_pt)
 {
 	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = pt_id };
-	struct ish_obj *dev, *pt, *hwpt;
-	uint32_t old;
+	struct ish_obj *dev, *pt;
 	int rc;
 
 	rc = need_obj(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
@@ -327,23 +350,7 @@ int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint
 					"PASID-compatible while a PASID is attached", dev_id, pt_id);
 		return explain_addrinuse(ctx, rc, dev_id, pt_id);
 	}
-	pt = ish_obj_find(ctx, pt_id);
-	if (pt && pt->type == ISH_OBJ_IOAS && !ish_obj_find(ctx, at.pt_id)) {
-		/* the kernel made an auto HWPT for this device */
-		hwpt = ish_obj_add(ctx, at.pt_id, ISH_OBJ_HWPT_PAGING);
-		if (hwpt) {
-			hwpt->parent = pt_id;
-			hwpt->dev = dev_id;
-			hwpt->flags = ISH_HWPT_AUTO;
-			note_iommu(ctx, hwpt, dev_id);
-		}
-	}
-	old = dev->u.device.pt;
-	dev->u.device.pt = at.pt_id;
-	ish_hwpt_users_move(ctx, old, at.pt_id);
-	note_vmaster(ctx, dev);
-	if (old && old != at.pt_id)
-		ish_auto_hwpt_put(ctx, old);
+	rid_attached(ctx, dev, pt_id, at.pt_id);
 	if (out_pt)
 		*out_pt = at.pt_id;
 	return 0;
@@ -390,26 +397,54 @@ static int explain_pasid_attach(struct ish_ctx *ctx, int rc, struct ish_obj *dev
 
 	if (rc != -EINVAL || ish_err_has_msg(ctx))
 		return rc;
+	if (pt && pt->type == ISH_OBJ_IOAS)
+		return ish_fail(ctx, rc, "a PASID does not attach to an IOAS: the kernel makes its "
+				"automatic HWPT without IOMMU_HWPT_ALLOC_PASID "
+				"(iommufd_device_auto_get_domain); allocate one with hwpt alloc ... "
+				"pasid and attach the PASID to that");
 	if (pt && (pt->type == ISH_OBJ_HWPT_PAGING || pt->type == ISH_OBJ_HWPT_NESTED) &&
-	    !(pt->flags & (IOMMU_HWPT_ALLOC_PASID | ISH_HWPT_AUTO)))
+	    !(pt->flags & IOMMU_HWPT_ALLOC_PASID))
 		return ish_fail(ctx, rc, "hwpt %u was not allocated with the pasid flag "
 				"(IOMMU_HWPT_ALLOC_PASID): only such a HWPT takes a PASID", pt_id);
 	if (rid && !(rid->flags & IOMMU_HWPT_ALLOC_PASID))
 		return ish_fail(ctx, rc, "device %u's RID is on hwpt %u, allocated without the pasid "
-				"flag: once a PASID is attached the RID's HWPT must be "
-				"PASID-compatible too", dev->id, rid->id);
-	if (bits == 0)
-		return ish_fail(ctx, rc, "device %u has no PASIDs (GET_HW_INFO max_pasid_log2 0): its "
-				"SMMU has no SubstreamIDs (SMMU_IDR1.SSIDSIZE 0) or the function no "
-				"PASID capability", dev->id);
+				"flag: while the RID is attached its HWPT must be PASID-compatible "
+				"too", dev->id, rid->id);
+	if (rid && (rid->type != ISH_OBJ_HWPT_PAGING || (rid->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)))
+		return ish_fail(ctx, rc, "device %u's RID is on hwpt %u, not a stage-1 paging HWPT: "
+				"the SMMUv3 driver keeps PASIDs in the CD table of a stage-1 STE "
+				"(arm_smmu_set_pasid), so the RID must be detached or on one", dev->id,
+				rid->id);
+	/* with max_pasids 0 the kernel does not check the range (iommu_attach_device_pasid) */
 	if (bits > 0 && bits < 32 && pasid >= 1u << bits)
 		return ish_fail(ctx, rc, "PASID %u is out of range: device %u has %u-bit PASIDs "
 				"(0..%u)", pasid, dev->id, bits, (1u << bits) - 1);
-	if (bits < 0)
-		return ish_fail(ctx, rc, "the PASID attach was refused: a PASID needs a HWPT "
-				"allocated with the pasid flag, and a device and SMMU with PASIDs "
-				"(`device info` shows max_pasid_log2)");
 	return rc;
+}
+
+/*
+ * PASID 0 is IOMMU_NO_PASID: vfio's PASID attach of it attaches the RID (EBUSY when the RID
+ * is attached, as the live kernel says), and its PASID detach detaches the RID.
+ */
+static int rid_by_pasid0(struct ish_ctx *ctx, struct ish_obj *dev, uint32_t pt_id,
+			 uint32_t *out_pt)
+{
+	struct vfio_device_attach_iommufd_pt at = {
+		.argsz = sizeof(at), .flags = VFIO_DEVICE_ATTACH_PASID, .pt_id = pt_id, .pasid = 0,
+	};
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
+	if (rc == -EBUSY && dev->u.device.pt && !ish_err_has_msg(ctx))
+		return ish_fail(ctx, rc, "PASID 0 is the RID (IOMMU_NO_PASID), and device %u's RID is "
+				"attached already: attach it without pasid to replace", dev->id);
+	if (rc < 0)
+		return EXPLAIN(ctx, rc, { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(HWPT_NESTED) });
+	rid_attached(ctx, dev, pt_id, at.pt_id);
+	dev->u.device.pasid0 = true;
+	if (out_pt)
+		*out_pt = at.pt_id;
+	return 0;
 }
 
 int ish_device_attach_pasid(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pasid, uint32_t pt_id,
@@ -426,6 +461,8 @@ int ish_device_attach_pasid(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pasid
 	rc = need_obj(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
 	if (rc < 0)
 		return rc;
+	if (!pasid)
+		return rid_by_pasid0(ctx, dev, pt_id, out_pt);
 	for (a = dev->u.device.pasids; a && a->pasid != pasid; a = a->next)
 		;
 	if (!a) {
@@ -482,6 +519,20 @@ int ish_device_detach_pasid(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pasid
 	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &de);
 	if (rc < 0)
 		return rc;
+	if (!pasid) {
+		/* IOMMU_NO_PASID: the RID, when vfio attached it as PASID 0 */
+		if (dev->u.device.pasid0) {
+			uint32_t old = dev->u.device.pt;
+
+			dev->u.device.pasid0 = false;
+			dev->u.device.pt = 0;
+			dev->u.device.vmaster = 0;
+			ish_hwpt_users_move(ctx, old, 0);
+			if (old)
+				ish_auto_hwpt_put(ctx, old);
+		}
+		return 0;
+	}
 	for (pp = &dev->u.device.pasids; *pp && (*pp)->pasid != pasid; pp = &(*pp)->next)
 		;
 	a = *pp;

@@ -113,6 +113,7 @@ struct sim_obj {
 			struct sim_obj *vmaster;	/* the vIOMMU */
 			uint32_t vsid;
 			struct sim_map pasids;	/* PASID -> its HWPT (igroup->pasid_attach) */
+			bool pasid0;	/* vfio's pasid ida holds 0 (IOMMU_NO_PASID: the RID) */
 		} dev;
 		struct {
 			struct sim_area *areas;	/* the treap's root */

@@ -181,23 +181,41 @@ static int change_pt(struct sim_obj *idev, uint32_t *pt_id)
 	}
 }
 
-/* a PASID's attach or replace: the driver's arm_smmu_set_pasid() checks */
+/*
+ * arm_smmu_set_pasid(): a PASID's CD goes in the CD table of the device's STE, so the RID must
+ * be blocked (detached) or on a stage-1 paging domain (cd_table.in_ste); an S2 or nested RID
+ * refuses it.
+ */
+static bool rid_takes_pasids(struct sim_obj *idev)
+{
+	struct sim_obj *rid = idev->u.dev.hwpt;
+
+	return !rid || (rid->type == SIM_HWPT_PAGING &&
+			!(rid->u.paging.flags & IOMMU_HWPT_ALLOC_NEST_PARENT) &&
+			(dev_smmu(idev)->cfg.idr[0] & 2u));	/* IDR0.S1P: an S1 domain */
+}
+
+/* a PASID's attach or replace, with the core's and the SMMUv3 driver's checks in order */
 static int pasid_set(struct sim_obj *idev, uint32_t pasid, struct sim_obj *hwpt)
 {
 	struct sim_obj *old = sim_map_get(&idev->u.dev.pasids, pasid);
+	unsigned int bits = sim_dev_pasid_bits(idev);
 	int rc;
 
 	if (!pasid_compat(hwpt))
 		return -EINVAL;
 	if (idev->u.dev.hwpt && !pasid_compat(idev->u.dev.hwpt))
 		return -EINVAL;
+	/*
+	 * iommu_attach_device_pasid(): pasid < max_pasids, but a device without PASIDs
+	 * (max_pasids 0) skips the check; so does 7.3 on QEMU's SMMUv3 (SSIDSIZE 0), where the
+	 * driver then writes CD[pasid] past its one-entry CD table, as the live kernel shows.
+	 */
+	if (bits && pasid >= 1u << bits)
+		return -EINVAL;
 	if (hwpt->u.paging.smmu != idev->u.dev.pdev->cfg.smmu)
-		return -EINVAL;
-	/* no SubstreamIDs: the STE has no CD table to hold one (arm_smmu_set_pasid) */
-	if (!sim_dev_pasid_bits(idev))
-		return -EINVAL;
-	/* __iommu_set_group_pasid / iommu_attach_device_pasid: pasid < max_pasids */
-	if (pasid >= 1u << sim_dev_pasid_bits(idev))
+		return -EINVAL;	/* arm_smmu_s1_set_dev_pasid: another SMMU's domain */
+	if (!rid_takes_pasids(idev))
 		return -EINVAL;
 	if (old == hwpt)
 		return 0;
@@ -217,7 +235,10 @@ static int pasid_set(struct sim_obj *idev, uint32_t pasid, struct sim_obj *hwpt)
 	return 0;
 }
 
-/* the auto domain of a PASID attach to an IOAS: one with ALLOC_PASID (iommufd_device_auto_get_domain) */
+/*
+ * iommufd_device_auto_get_domain() for a PASID: the automatic domains are allocated with no
+ * flags, so never PASID-compatible; each refuses (EINVAL), as does a new one, which is freed.
+ */
 static int pasid_attach_ioas(struct sim_obj *idev, uint32_t pasid, struct sim_obj *ioas,
 			     uint32_t *pt_id)
 {
@@ -225,16 +246,16 @@ static int pasid_attach_ioas(struct sim_obj *idev, uint32_t pasid, struct sim_ob
 	int rc;
 
 	for (h = ioas->u.ioas.hwpts; h; h = h->u.paging.next) {
-		if (!h->u.paging.autodomain || !(h->u.paging.flags & IOMMU_HWPT_ALLOC_PASID))
+		if (!h->u.paging.autodomain)
 			continue;
 		rc = pasid_set(idev, pasid, h);
-		if (rc == -EINVAL && h->u.paging.smmu != idev->u.dev.pdev->cfg.smmu)
+		if (rc == -EINVAL)
 			continue;
 		if (!rc)
 			*pt_id = h->id;
 		return rc;
 	}
-	rc = sim_hwpt_paging_new(idev, ioas, IOMMU_HWPT_ALLOC_PASID, true, &h);
+	rc = sim_hwpt_paging_new(idev, ioas, 0, true, &h);
 	if (rc < 0)
 		return rc;
 	rc = pasid_set(idev, pasid, h);
@@ -310,6 +331,20 @@ static int ioctl_attach(struct sim_file *f, struct vfio_device_attach_iommufd_pt
 			return -EINVAL;
 		memcpy(&at, uarg, sizeof(at));
 		pt_id = at.pt_id;
+		if (!at.pasid) {
+			/*
+			 * PASID 0 is IOMMU_NO_PASID: vfio's pasid attach makes it the RID's
+			 * attach, EBUSY over an attached RID, a replace once vfio holds it
+			 */
+			if (!f->obj->u.dev.pasid0 && f->obj->u.dev.hwpt)
+				return -EBUSY;
+			rc = change_pt(f->obj, &pt_id);
+			if (!rc) {
+				f->obj->u.dev.pasid0 = true;
+				uarg->pt_id = pt_id;
+			}
+			return rc;
+		}
 		rc = pasid_attach(f->obj, at.pasid, &pt_id);
 		if (!rc)
 			uarg->pt_id = pt_id;
@@ -335,7 +370,12 @@ static int ioctl_detach(struct sim_file *f, struct vfio_device_detach_iommufd_pt
 		if (de.argsz < sizeof(de))
 			return -EINVAL;
 		memcpy(&de, uarg, sizeof(de));
-		pasid_detach(f->obj, de.pasid);
+		if (!de.pasid && f->obj->u.dev.pasid0) {
+			f->obj->u.dev.pasid0 = false;
+			sim_device_detach(f->obj);	/* IOMMU_NO_PASID: the RID */
+		} else if (de.pasid) {
+			pasid_detach(f->obj, de.pasid);
+		}
 		return 0;
 	}
 	sim_device_detach(f->obj);

@@ -169,10 +169,12 @@ int ish_device_unbind(struct ish_ctx *ctx, uint32_t dev_id);
 int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t *out_pt);
 int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id);
 /*
- * The same with VFIO_DEVICE_ATTACH_PASID: the device's PASID @pasid on @pt_id (an IOAS, or a
- * HWPT allocated with IOMMU_HWPT_ALLOC_PASID); attaching a PASID again replaces. The kernel
- * refuses it (EINVAL) unless the device and its SMMU have PASIDs (PCI PASID capability,
- * SMMU_IDR1.SSIDSIZE > 0) and the HWPT is PASID-compatible.
+ * The same with VFIO_DEVICE_ATTACH_PASID: the device's PASID @pasid on @pt_id, a HWPT allocated
+ * with IOMMU_HWPT_ALLOC_PASID (an IOAS is refused: its automatic HWPT is not PASID-compatible);
+ * attaching a PASID again replaces. EINVAL also while the RID is on a HWPT that is not
+ * PASID-compatible or not a stage-1 one, and for @pasid >= 2^max_pasid_log2 (not checked by
+ * Linux 7.3 when max_pasid_log2 is 0). PASID 0 is the RID (IOMMU_NO_PASID): EBUSY when the
+ * RID is attached, else the RID is attached.
  */
 int ish_device_attach_pasid(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pasid, uint32_t pt_id,
 			    uint32_t *out_pt);
