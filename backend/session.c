@@ -63,7 +63,9 @@ int ish_ctx_reset(struct ish_ctx *ctx)
 	}
 	for (o = ish_obj_first_of(ctx, ISH_OBJ_DEVICE); o; o = ish_obj_next_of(o)) {
 		if (o->u.device.pt) {
-			rc = ish_device_detach(ctx, o->id);
+			/* a RID attached as PASID 0 leaves only by its PASID detach */
+			rc = o->u.device.pasid0 ? ish_device_detach_pasid(ctx, o->id, 0) :
+						  ish_device_detach(ctx, o->id);
 			err = err ? err : rc;
 		}
 	}

@@ -337,6 +337,10 @@ int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint
 	if (rc < 0)
 		return rc;
 	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
+	if (rc == -EBUSY && dev->u.device.pasid0 && !ish_err_has_msg(ctx))
+		return ish_fail(ctx, rc, "device %u's RID was attached as PASID 0 (IOMMU_NO_PASID): "
+				"attach it again with pasid 0 to replace, or detach pasid 0 first",
+				dev_id);
 	if (rc < 0) {
 		rc = EXPLAIN(ctx, rc, { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(HWPT_NESTED) });
 		rc = explain_nested_attach(ctx, rc, dev, pt_id);
@@ -369,6 +373,9 @@ int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id)
 	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &de);
 	if (rc < 0)
 		return rc;
+	/* a RID attached as PASID 0 stays: vfio_iommufd_physical_detach_ioas leaves it */
+	if (dev->u.device.pasid0)
+		return 0;
 	old = dev->u.device.pt;
 	dev->u.device.pt = 0;
 	dev->u.device.vmaster = 0;

@@ -114,6 +114,7 @@ struct sim_obj {
 			uint32_t vsid;
 			struct sim_map pasids;	/* PASID -> its HWPT (igroup->pasid_attach) */
 			bool pasid0;	/* vfio's pasid ida holds 0 (IOMMU_NO_PASID: the RID) */
+			bool rid_vfio;	/* vfio's iommufd_attached: the RID attached the plain way */
 		} dev;
 		struct {
 			struct sim_area *areas;	/* the treap's root */

@@ -277,8 +277,9 @@ static int pasid_attach(struct sim_obj *idev, uint32_t pasid, uint32_t *pt_id)
 		return -ENOENT;
 	switch (pt->type) {
 	case SIM_HWPT_PAGING:
+		return pasid_set(idev, pasid, pt);
 	case SIM_HWPT_NESTED:
-		return pt->type == SIM_HWPT_NESTED ? -EINVAL : pasid_set(idev, pasid, pt);
+		return -EINVAL;	/* not PASID-compatible here (pasid_compat) */
 	case SIM_IOAS:
 		return pasid_attach_ioas(idev, pasid, pt, pt_id);
 	default:
@@ -333,8 +334,9 @@ static int ioctl_attach(struct sim_file *f, struct vfio_device_attach_iommufd_pt
 		pt_id = at.pt_id;
 		if (!at.pasid) {
 			/*
-			 * PASID 0 is IOMMU_NO_PASID: vfio's pasid attach makes it the RID's
-			 * attach, EBUSY over an attached RID, a replace once vfio holds it
+			 * PASID 0 is IOMMU_NO_PASID: vfio_iommufd_physical_pasid_attach_ioas
+			 * replaces once its ida holds 0, else iommufd_device_attach()s the
+			 * RID, which is EBUSY over an attached one
 			 */
 			if (!f->obj->u.dev.pasid0 && f->obj->u.dev.hwpt)
 				return -EBUSY;
@@ -350,10 +352,18 @@ static int ioctl_attach(struct sim_file *f, struct vfio_device_attach_iommufd_pt
 			uarg->pt_id = pt_id;
 		return rc;
 	}
+	/*
+	 * vfio_iommufd_physical_attach_ioas: a replace once vfio attached the RID itself
+	 * (iommufd_attached), else an attach, EBUSY over a RID attached as PASID 0
+	 */
+	if (!f->obj->u.dev.rid_vfio && f->obj->u.dev.hwpt)
+		return -EBUSY;
 	pt_id = at.pt_id;
 	rc = change_pt(f->obj, &pt_id);
-	if (!rc)
+	if (!rc) {
+		f->obj->u.dev.rid_vfio = true;
 		uarg->pt_id = pt_id;
+	}
 	return rc;
 }
 
@@ -378,7 +388,11 @@ static int ioctl_detach(struct sim_file *f, struct vfio_device_detach_iommufd_pt
 		}
 		return 0;
 	}
-	sim_device_detach(f->obj);
+	/* vfio_iommufd_physical_detach_ioas: nothing unless vfio attached the RID itself */
+	if (f->obj->u.dev.rid_vfio) {
+		f->obj->u.dev.rid_vfio = false;
+		sim_device_detach(f->obj);
+	}
 	return 0;
 }
 

@@ -208,6 +208,11 @@ static void pasid_attachments_in_the_registry(void **state)
 	assert_int_equal(ish_device_detach(fx.ctx, fx.dev_a), 0);
 	assert_int_equal(ish_device_attach_pasid(fx.ctx, fx.dev_a, 0, plain, &got), 0);
 	assert_int_equal(fx_pt(&fx, fx.dev_a), plain);
+	/* vfio does not own that RID: a plain attach is EBUSY, a plain detach does nothing */
+	assert_int_equal(ish_device_attach(fx.ctx, fx.dev_a, h2, NULL), -EBUSY);
+	assert_int_equal(ish_device_detach(fx.ctx, fx.dev_a), 0);
+	assert_int_equal(fx_pt(&fx, fx.dev_a), plain);
+	fx_assert_consistent(&fx);
 	assert_int_equal(ish_device_detach_pasid(fx.ctx, fx.dev_a, 0), 0);
 	assert_int_equal(fx_pt(&fx, fx.dev_a), 0);
 	fx_assert_consistent(&fx);
@@ -251,6 +256,20 @@ static void teardown_detaches_pasids_newest_first_then_the_rid(void **state)
 	assert_string_equal(o.seen[0], "flags=PASID pasid=4) = 0");
 	assert_string_equal(o.seen[1], "flags=PASID pasid=3) = 0");
 	assert_string_equal(o.seen[2], "flags=0x0) = 0");
+	fx_close_clean(&fx);
+}
+
+static void teardown_detaches_a_rid_attached_as_pasid_0(void **state)
+{
+	struct fx fx;
+	uint32_t h;
+
+	(void)state;
+	fx_open(&fx);
+	assert_int_equal(ish_hwpt_alloc(fx.ctx, fx.dev_a, fx.ioas, IOMMU_HWPT_ALLOC_PASID,
+					IOMMU_HWPT_DATA_NONE, NULL, 0, &h), 0);
+	assert_int_equal(ish_device_attach_pasid(fx.ctx, fx.dev_a, 0, h, NULL), 0);
+	assert_int_equal(ish_ctx_reset(fx.ctx), 0);
 	fx_close_clean(&fx);
 }
 
@@ -343,6 +362,7 @@ int main(void)
 		cmocka_unit_test(hw_info_reports_pasids_and_input_types),
 		cmocka_unit_test(pasid_attachments_in_the_registry),
 		cmocka_unit_test(teardown_detaches_pasids_newest_first_then_the_rid),
+		cmocka_unit_test(teardown_detaches_a_rid_attached_as_pasid_0),
 		cmocka_unit_test(unbind_drops_the_pasids),
 		cmocka_unit_test(decoders),
 		cmocka_unit_test(tegra_viommu_refused_and_explained),
