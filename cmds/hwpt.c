@@ -132,9 +132,10 @@ static int cmd_dirty_bitmap(struct shell *sh, const struct sh_call *c)
 	if (!psz || (psz & (psz - 1)))
 		return sh_usage(sh, "page-size must be a power of two");
 	bits = len / psz;
-	if (bits > (1ULL << 32))
-		return sh_usage(sh, "LEN / page-size is %llu bits: at most 2^32 in one call",
-				(unsigned long long)bits);
+	/* the bitmap is this process's memory: 2^28 bits (32 MiB) covers 1 TiB of 4K pages */
+	if (bits > (1ULL << 28))
+		return sh_usage(sh, "LEN / page-size is %llu bits: at most 2^28 in one call (a "
+				"larger page-size covers more)", (unsigned long long)bits);
 	words = (bits + 63) / 64;
 	bm = calloc(words ? words : 1, sizeof(*bm));
 	if (!bm)
