@@ -411,6 +411,27 @@ void sim_hwpt_mark_dirty(struct sim_obj *hwpt, uint64_t iova)
 	sim_map_add(hwpt->ictx->sim, &hwpt->u.paging.dirty, pfn, (void *)1);
 }
 
+/* an unmap takes the PTEs, and their dirty state, of [iova, iova + len) away: O(min(pages, dirty)) */
+void sim_hwpt_dirty_drop(struct sim_obj *hwpt, uint64_t iova, uint64_t len)
+{
+	struct sim_map *d = &hwpt->u.paging.dirty, keep = { 0 };
+	uint64_t off, first = iova / SIM_PAGE_SIZE, last = (iova + len - 1) / SIM_PAGE_SIZE;
+	size_t i;
+
+	if (!d->n || !len)
+		return;
+	if (last - first < d->cap) {
+		for (off = first; off <= last; off++)
+			sim_map_del(d, off);
+		return;
+	}
+	for (i = 0; i < d->cap; i++)
+		if (d->v[i].val && (d->v[i].key < first || d->v[i].key > last))
+			sim_map_add(hwpt->ictx->sim, &keep, d->v[i].key, d->v[i].val);
+	sim_map_free(d);
+	*d = keep;
+}
+
 int sim_set_dirty_tracking(struct sim_ictx *ictx, struct iommu_hwpt_set_dirty_tracking *cmd)
 {
 	struct sim_obj *hwpt;

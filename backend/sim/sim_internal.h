@@ -345,6 +345,8 @@ int sim_set_dirty_tracking(struct sim_ictx *ictx, struct iommu_hwpt_set_dirty_tr
 int sim_get_dirty_bitmap(struct sim_ictx *ictx, struct iommu_hwpt_get_dirty_bitmap *cmd);
 /* a DMA write through @hwpt (paging) to the page of @iova: the PTE's dirty state is set */
 void sim_hwpt_mark_dirty(struct sim_obj *hwpt, uint64_t iova);
+/* the mapping of [iova, iova + len) went: its pages' dirty state with it */
+void sim_hwpt_dirty_drop(struct sim_obj *hwpt, uint64_t iova, uint64_t len);
 /* the PASIDs the device can use: min(SMMU_IDR1.SSIDSIZE, its PCI PASID width), 0 = none */
 unsigned int sim_dev_pasid_bits(struct sim_obj *idev);
 
