@@ -74,11 +74,5 @@ const char *cmd_device_role(struct shell *sh, const struct ish_obj *dev);
 /* ---- cmds/vmm.c ---- */
 /* the name of the VMM front end driving @vs, NULL if none */
 const char *cmd_vmm_on(const struct ish_vsmmu *vs);
-/* free every front end (at exit, before the context) */
-void cmd_vmm_free_all(void);
-void cmd_vmm_complete(struct sh_cands *c);
-void cmd_vmm_complete_regs(struct sh_cands *c);
-/* the fields of the register named among @w */
-void cmd_vmm_complete_fields(struct sh_cands *c, int n, char **w);
 
 #endif

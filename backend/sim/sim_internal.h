@@ -63,6 +63,15 @@ struct sim_area {
 	uint64_t iova, length;
 	uint64_t uva;		/* IOMMU_IOAS_MAP user_va: memory of this very process */
 	uint32_t flags;		/* IOMMU_IOAS_MAP_READABLE / _WRITEABLE */
+	/*
+	 * IOMMU_IOAS_MAP_FILE (and a COPY of it): the area holds the file (a dup of its fd, as
+	 * iopt_alloc_file_pages() holds a reference) and maps it here, at uva, to reach it
+	 */
+	int fd;			/* -1: user memory (IOPT_ADDRESS_USER) */
+	uint64_t foff;		/* the file offset of iova */
+	void *map_base;		/* our MAP_SHARED view of [foff page-aligned, +map_len) */
+	uint64_t map_len;
+	bool view_rw;		/* the view is writeable (the fd was opened for writing) */
 	struct sim_area *left, *right;
 	struct sim_area *next;	/* only while a MAP or COPY stages its new areas */
 };
@@ -310,6 +319,9 @@ int sim_ioas_unmap(struct sim_ictx *ictx, struct iommu_ioas_unmap *cmd);
 int sim_ioas_iova_ranges(struct sim_ictx *ictx, struct iommu_ioas_iova_ranges *cmd);
 int sim_ioas_allow_iovas(struct sim_ictx *ictx, struct iommu_ioas_allow_iovas *cmd);
 int sim_ioas_copy(struct sim_ictx *ictx, struct iommu_ioas_copy *cmd);
+int sim_ioas_map_file(struct sim_ictx *ictx, struct iommu_ioas_map_file *cmd);
+bool sim_ioas_all_file(const struct sim_obj *ioas);
+int sim_ioas_disable_huge(struct sim_obj *ioas);
 void sim_ioas_destroy(struct sim_obj *ioas);
 /* the first domain: areas page aligned (-EADDRINUSE) and pinnable (-EFAULT) */
 int sim_ioas_pin_check(struct sim_obj *ioas);

@@ -9,7 +9,7 @@
  * sleeps its timeout (a signal ends it with EINTR, as in the kernel); a DMA runs
  * to completion inside the register write that starts it. Edu's DMA needs bus mastering
  * (PCI_COMMAND bit 2 in the config region), as on hardware. Not modelled: fault queues
- * (IOPF), IOAS_MAP_FILE, HW queues beyond the SMMUv3 refusal, DMA with a PASID, interrupts.
+ * (IOPF), dma-buf MAP_FILE, HW queues beyond the SMMUv3 refusal, DMA with a PASID, interrupts.
  * Dirty tracking: a device's DMA writes through a DIRTY_TRACKING paging HWPT mark its pages.
  * Its test hooks (allocation failure, kernel profiles) are in backend/testing.h, not installed.
  */
