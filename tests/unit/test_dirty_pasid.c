@@ -48,7 +48,7 @@ static void edu_write(struct fx *fx, uint32_t dev, uint64_t dst, uint64_t len)
 static void dirty_pages_of_dma_writes(void **state)
 {
 	struct fx fx;
-	uint64_t bm[1] = { 0 };
+	uint64_t bm[1] = { 0 }, iova;
 	uint32_t dev, h;
 
 	(void)state;
@@ -79,6 +79,19 @@ static void dirty_pages_of_dma_writes(void **state)
 	/* a bitmap the kernel cannot write: still 0 (iommu_read_and_clear_dirty drops it) */
 	assert_int_equal(ish_hwpt_get_dirty_bitmap(fx.ctx, h, 0, 0x40000, 0x1000, 0,
 						   (uint64_t *)8), 0);
+	/* an unmap of all 2 MiB (more pages than the dirty set holds) takes the dirty state */
+	edu_write(&fx, dev, 0x5000, 4);
+	assert_int_equal(ish_ioas_unmap(fx.ctx, fx.ioas, 0, UINT64_MAX, NULL), 0);
+	iova = 0;
+	assert_int_equal(ish_ioas_map(fx.ctx, fx.ioas, ish_mem_va(ish_mem_find(fx.ctx, fx.mem)),
+				      2 << 20, &iova, IOMMU_IOAS_MAP_FIXED_IOVA |
+				      IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE), 0);
+	bm[0] = 0;
+	assert_int_equal(ish_hwpt_get_dirty_bitmap(fx.ctx, h, 0, 0x40000, 0x1000, 0, bm), 0);
+	assert_int_equal(bm[0], 0);
+	edu_write(&fx, dev, 0x5000, 4);
+	assert_int_equal(ish_hwpt_get_dirty_bitmap(fx.ctx, h, 0, 0x40000, 0x1000, 0, bm), 0);
+	assert_int_equal(bm[0], 1ULL << 5);
 	fx_close_clean(&fx);
 }
 
