@@ -274,4 +274,4 @@ clean:
 
 .SECONDARY: $(TESTLIB_OBJ) $(FUZZLIB_OBJ)
 
--include $(LIB_OBJ:.o=.d) $(SHELL_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(SHELL_OBJ:.o=.d) $(TESTLIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d)

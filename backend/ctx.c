@@ -440,6 +440,12 @@ void ish_obj_del(struct ish_ctx *ctx, struct ish_obj *obj)
 			ish_hmap_del(&ctx->dev_index, obj->u.device.key_bdf);
 		if (obj->u.device.key_cdev)
 			ish_hmap_del(&ctx->dev_index, obj->u.device.key_cdev);
+		while (obj->u.device.pasids) {
+			struct ish_pasid_att *a = obj->u.device.pasids;
+
+			obj->u.device.pasids = a->next;
+			free(a);
+		}
 	}
 	if (obj->type == ISH_OBJ_IOAS) {
 		while (obj->u.ioas.maps.first)
@@ -546,6 +552,35 @@ uint32_t ish_obj_device_pt(const struct ish_obj *dev)
 uint32_t ish_obj_device_vdevice(const struct ish_obj *dev)
 {
 	return dev->type == ISH_OBJ_DEVICE ? dev->u.device.vdevice : 0;
+}
+
+uint32_t ish_obj_device_pasid_pt(const struct ish_obj *dev, uint32_t pasid)
+{
+	const struct ish_pasid_att *a;
+
+	if (dev->type != ISH_OBJ_DEVICE)
+		return 0;
+	for (a = dev->u.device.pasids; a; a = a->next)
+		if (a->pasid == pasid)
+			return a->pt;
+	return 0;
+}
+
+size_t ish_obj_device_pasids(const struct ish_obj *dev, uint32_t *pasids, uint32_t *pts,
+			     size_t max)
+{
+	const struct ish_pasid_att *a;
+	size_t n = 0;
+
+	if (dev->type != ISH_OBJ_DEVICE)
+		return 0;
+	for (a = dev->u.device.pasids; a; a = a->next, n++) {
+		if (n < max) {
+			pasids[n] = a->pasid;
+			pts[n] = a->pt;
+		}
+	}
+	return n;
 }
 
 const struct ish_pci_dev *ish_obj_device_pci(const struct ish_obj *dev)

@@ -78,6 +78,8 @@ struct ish_obj {
 			uint64_t region_off[ISH_MAX_REGIONS], region_size[ISH_MAX_REGIONS];
 			uint32_t region_flags[ISH_MAX_REGIONS];
 			uint64_t key_bdf, key_cdev;	/* its entries in ctx->dev_index (0: none) */
+			struct ish_pasid_att *pasids;	/* PASID attachments, newest first */
+			bool pasid0;	/* the RID was attached as PASID 0 (IOMMU_NO_PASID) */
 		} device;
 		struct {
 			struct ish_list maps;	/* its struct ish_map, by ioas_link */
@@ -101,6 +103,12 @@ struct ish_obj {
 			uint32_t next_seq;	/* sequence expected next, to report gaps */
 		} veventq;
 	} u;
+};
+
+/* One PASID of a device attached to a page table (VFIO_DEVICE_ATTACH_PASID). */
+struct ish_pasid_att {
+	uint32_t pasid, pt;
+	struct ish_pasid_att *next;
 };
 
 /* What IOAS_MAP put where, as the kernel holds it. */
@@ -188,6 +196,8 @@ struct ish_vsmmu {
 	uint32_t s2_hwpt;	/* nest parent the vIOMMU sits on */
 	uint32_t viommu, abort_hwpt, bypass_hwpt, veventq;	/* 0 = none */
 	bool gbpa_abort, enabled;
+	/* the host SMMU's hw info has IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_REPEAT_TLBI_CFGI (7.3) */
+	bool repeat_inv;
 	struct ish_list devs;	/* struct ish_vsmmu_dev, set order */
 	struct ish_hmap by_dev;	/* device id -> struct ish_vsmmu_dev */
 	struct ish_hmap by_vsid;

@@ -184,12 +184,37 @@ static void dec_get_hw_info(struct ish_out *o, const void *arg, const void *res,
 	const struct iommu_hw_info *a = arg;
 
 	ish_out_put(o, "dev_id=%u data_len=%u", a->dev_id, a->data_len);
+	if (a->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE)
+		ish_out_put(o, " flags=INPUT_TYPE in_data_type=%u", a->in_data_type);
+	else if (a->flags)
+		ish_out_put(o, " flags=0x%x", a->flags);
 	if (ok) {
 		const struct iommu_hw_info *r = res;
 
-		ish_out_put(o, " -> data_len=%u out_data_type=%u out_capabilities=0x%llx", r->data_len,
-		    r->out_data_type, (unsigned long long)r->out_capabilities);
+		ish_out_put(o, " -> data_len=%u out_data_type=%u out_capabilities=0x%llx "
+		    "out_max_pasid_log2=%u", r->data_len, r->out_data_type,
+		    (unsigned long long)r->out_capabilities, r->out_max_pasid_log2);
 	}
+}
+
+static void dec_set_dirty(struct ish_out *o, const void *arg, const void *res, bool ok)
+{
+	const struct iommu_hwpt_set_dirty_tracking *a = arg;
+
+	ish_out_put(o, "hwpt_id=%u flags=%s", a->hwpt_id,
+	    a->flags == IOMMU_HWPT_DIRTY_TRACKING_ENABLE ? "ENABLE" : a->flags ? "?" : "0");
+}
+
+static void dec_get_dirty(struct ish_out *o, const void *arg, const void *res, bool ok)
+{
+	const struct iommu_hwpt_get_dirty_bitmap *a = arg;
+
+	ish_out_put(o, "hwpt_id=%u flags=%s iova=0x%llx length=0x%llx page_size=0x%llx", a->hwpt_id,
+	    a->flags == IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR ? "NO_CLEAR" : a->flags ? "?" : "0",
+	    (unsigned long long)a->iova, (unsigned long long)a->length,
+	    (unsigned long long)a->page_size);
+	/* the bitmap is not read back: the kernel ignores a bad data pointer (iova_bitmap_for_each's
+	 * result is dropped), so a call that succeeded may have written nothing there */
 }
 
 static void dec_hwpt_invalidate(struct ish_out *o, const void *arg, const void *res, bool ok)
@@ -252,7 +277,10 @@ static void dec_vfio_attach_iommufd_pt(struct ish_out *o, const void *arg, const
 {
 	const struct vfio_device_attach_iommufd_pt *a = arg;
 
-	ish_out_put(o, "flags=0x%x pt_id=%u", a->flags, a->pt_id);
+	if (a->flags & VFIO_DEVICE_ATTACH_PASID)
+		ish_out_put(o, "flags=PASID pt_id=%u pasid=%u", a->pt_id, a->pasid);
+	else
+		ish_out_put(o, "flags=0x%x pt_id=%u", a->flags, a->pt_id);
 	if (ok)
 		ish_out_put(o, " -> pt_id=%u",
 		    ((const struct vfio_device_attach_iommufd_pt *)res)->pt_id);
@@ -262,7 +290,10 @@ static void dec_vfio_detach_iommufd_pt(struct ish_out *o, const void *arg, const
 {
 	const struct vfio_device_detach_iommufd_pt *a = arg;
 
-	ish_out_put(o, "flags=0x%x", a->flags);
+	if (a->flags & VFIO_DEVICE_DETACH_PASID)
+		ish_out_put(o, "flags=PASID pasid=%u", a->pasid);
+	else
+		ish_out_put(o, "flags=0x%x", a->flags);
 }
 
 static void dec_vfio_get_info(struct ish_out *o, const void *arg, const void *res, bool ok)
@@ -324,8 +355,9 @@ static const struct ish_ioctl_desc descs[256] = {
 	  OUT(struct iommu_hwpt_alloc, out_hwpt_id), NO, dec_hwpt_alloc),
 	D(IOMMU_GET_HW_INFO, struct iommu_hw_info, __reserved, NO, NO, dec_get_hw_info),
 	D(IOMMU_HWPT_SET_DIRTY_TRACKING, struct iommu_hwpt_set_dirty_tracking, __reserved, NO, NO,
-	  NULL),
-	D(IOMMU_HWPT_GET_DIRTY_BITMAP, struct iommu_hwpt_get_dirty_bitmap, data, NO, NO, NULL),
+	  dec_set_dirty),
+	D(IOMMU_HWPT_GET_DIRTY_BITMAP, struct iommu_hwpt_get_dirty_bitmap, data, NO, NO,
+	  dec_get_dirty),
 	D(IOMMU_HWPT_INVALIDATE, struct iommu_hwpt_invalidate, __reserved, NO, NO,
 	  dec_hwpt_invalidate),
 	D(IOMMU_FAULT_QUEUE_ALLOC, struct iommu_fault_alloc, out_fault_fd,

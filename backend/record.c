@@ -527,23 +527,30 @@ static void on_vfio_ioctl(struct ish_recorder *rr, const struct ish_rec *r, stru
 	case VFIO_DEVICE_ATTACH_IOMMUFD_PT: {
 		ARG(vfio_device_attach_iommufd_pt, at, r->in);
 
-		if (!dev || at.flags) {
+		if (!dev || (at.flags & ~VFIO_DEVICE_ATTACH_PASID)) {
 			emit(rr, r, NULL, NULL, !dev ? "not a bound device" : "attach with flags");
 			return;
 		}
-		snprintf(cmd, sizeof(cmd), "device attach $%s %s", dev->var,
-			 ref(rr, at.pt_id, a, sizeof(a)));
+		if (at.flags & VFIO_DEVICE_ATTACH_PASID)
+			snprintf(cmd, sizeof(cmd), "device attach $%s %s pasid %u", dev->var,
+				 ref(rr, at.pt_id, a, sizeof(a)), at.pasid);
+		else
+			snprintf(cmd, sizeof(cmd), "device attach $%s %s", dev->var,
+				 ref(rr, at.pt_id, a, sizeof(a)));
 		emit(rr, r, NULL, cmd, NULL);
 		return;
 	}
 	case VFIO_DEVICE_DETACH_IOMMUFD_PT: {
 		ARG(vfio_device_detach_iommufd_pt, de, r->in);
 
-		if (!dev || de.flags) {
+		if (!dev || (de.flags & ~VFIO_DEVICE_DETACH_PASID)) {
 			emit(rr, r, NULL, NULL, !dev ? "not a bound device" : "detach with flags");
 			return;
 		}
-		snprintf(cmd, sizeof(cmd), "device detach $%s", dev->var);
+		if (de.flags & VFIO_DEVICE_DETACH_PASID)
+			snprintf(cmd, sizeof(cmd), "device detach $%s pasid %u", dev->var, de.pasid);
+		else
+			snprintf(cmd, sizeof(cmd), "device detach $%s", dev->var);
 		emit(rr, r, NULL, cmd, NULL);
 		return;
 	}
@@ -844,11 +851,15 @@ static void on_iommufd_ioctl(struct ish_recorder *rr, const struct ish_rec *r)
 	case IOMMU_GET_HW_INFO: {
 		ARG(iommu_hw_info, h, r->in);
 
-		if (h.flags) {
+		if (h.flags & ~IOMMU_HW_INFO_FLAG_INPUT_TYPE) {
 			emit(rr, r, NULL, NULL, "hw info with flags");
 			return;
 		}
-		snprintf(cmd, sizeof(cmd), "device info %s", ref(rr, h.dev_id, a, sizeof(a)));
+		if (h.flags)
+			snprintf(cmd, sizeof(cmd), "device info %s type %u",
+				 ref(rr, h.dev_id, a, sizeof(a)), h.in_data_type);
+		else
+			snprintf(cmd, sizeof(cmd), "device info %s", ref(rr, h.dev_id, a, sizeof(a)));
 		emit(rr, r, NULL, cmd, NULL);
 		return;
 	}
@@ -856,7 +867,7 @@ static void on_iommufd_ioctl(struct ish_recorder *rr, const struct ish_rec *r)
 		ARG(iommu_hwpt_alloc, h, r->in);
 		ARG(iommu_hwpt_alloc, ho, r->out);
 		const uint32_t paging = IOMMU_HWPT_ALLOC_NEST_PARENT |
-					IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
+					IOMMU_HWPT_ALLOC_DIRTY_TRACKING | IOMMU_HWPT_ALLOC_PASID;
 		int n;
 
 		n = snprintf(cmd, sizeof(cmd), "hwpt alloc %s %s", ref(rr, h.dev_id, a, sizeof(a)),
@@ -865,7 +876,9 @@ static void on_iommufd_ioctl(struct ish_recorder *rr, const struct ish_rec *r)
 			if (h.flags & IOMMU_HWPT_ALLOC_NEST_PARENT)
 				n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " nest-parent");
 			if (h.flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING)
-				snprintf(cmd + n, sizeof(cmd) - (size_t)n, " dirty-tracking");
+				n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " dirty-tracking");
+			if (h.flags & IOMMU_HWPT_ALLOC_PASID)
+				snprintf(cmd + n, sizeof(cmd) - (size_t)n, " pasid");
 		} else if (h.data_type == IOMMU_HWPT_DATA_ARM_SMMUV3 && !h.flags &&
 			   h.data_len == 16 && r->buflen >= 16) {
 			uint64_t ste[2];
@@ -919,13 +932,16 @@ static void on_iommufd_ioctl(struct ish_recorder *rr, const struct ish_rec *r)
 		ARG(iommu_veventq_alloc, q, r->in);
 		ARG(iommu_veventq_alloc, qo, r->out);
 		struct rfd *f;
+		int n;
 
-		if (q.flags || q.type != IOMMU_VEVENTQ_TYPE_ARM_SMMUV3) {
-			emit(rr, r, NULL, NULL, "not an ARM SMMUv3 vEVENTQ");
+		if (q.flags) {
+			emit(rr, r, NULL, NULL, "vEVENTQ with flags");
 			return;
 		}
-		snprintf(cmd, sizeof(cmd), "veventq alloc %s depth %u",
-			 ref(rr, q.viommu_id, a, sizeof(a)), q.veventq_depth);
+		n = snprintf(cmd, sizeof(cmd), "veventq alloc %s depth %u",
+			     ref(rr, q.viommu_id, a, sizeof(a)), q.veventq_depth);
+		if (q.type != IOMMU_VEVENTQ_TYPE_ARM_SMMUV3)
+			snprintf(cmd + n, sizeof(cmd) - (size_t)n, " type %u", q.type);
 		if (ok) {
 			k = obj_add(rr, qo.out_veventq_id, ISH_OBJ_VEVENTQ);
 			f = k < 0 ? NULL : fd_add(rr, r->pid, (int)qo.out_veventq_fd, FD_VEVENTQ);
@@ -939,6 +955,34 @@ static void on_iommufd_ioctl(struct ish_recorder *rr, const struct ish_rec *r)
 	case IOMMU_HWPT_INVALIDATE:
 		on_invalidate(rr, r);
 		return;
+	case IOMMU_HWPT_SET_DIRTY_TRACKING: {
+		ARG(iommu_hwpt_set_dirty_tracking, d, r->in);
+
+		if (d.flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE || d.__reserved) {
+			emit(rr, r, NULL, NULL, "dirty tracking flags the shell does not give");
+			return;
+		}
+		snprintf(cmd, sizeof(cmd), "hwpt dirty %s %s", ref(rr, d.hwpt_id, a, sizeof(a)),
+			 d.flags ? "on" : "off");
+		emit(rr, r, NULL, cmd, NULL);
+		return;
+	}
+	case IOMMU_HWPT_GET_DIRTY_BITMAP: {
+		ARG(iommu_hwpt_get_dirty_bitmap, d, r->in);
+
+		if (d.flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR || d.__reserved || !d.page_size ||
+		    (d.page_size & (d.page_size - 1))) {
+			emit(rr, r, NULL, NULL, "a dirty bitmap the shell does not read");
+			return;
+		}
+		/* the shell's own buffer stands in for the program's bitmap */
+		snprintf(cmd, sizeof(cmd), "hwpt dirty-bitmap %s 0x%llx 0x%llx page-size 0x%llx%s",
+			 ref(rr, d.hwpt_id, a, sizeof(a)), (unsigned long long)d.iova,
+			 (unsigned long long)d.length, (unsigned long long)d.page_size,
+			 d.flags ? "" : " clear");
+		emit(rr, r, NULL, cmd, NULL);
+		return;
+	}
 	case IOMMU_IOAS_IOVA_RANGES: {
 		ARG(iommu_ioas_iova_ranges, g, r->in);
 

@@ -4,6 +4,7 @@
  * wrappers and the vSMMU model, so that neither of them is ever called from below.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include "internal.h"
 
 /* Destroy every object of @type, newest first: linear, one walk of that type's list. */
@@ -28,7 +29,7 @@ static int destroy_type(struct ish_ctx *ctx, enum ish_obj_type type)
 
 /*
  * Reverse order of a VMM's set-up: vSMMUs first (they unwind their own objects), then
- * event queues, vDEVICEs, device attachments, nested HWPTs, vIOMMUs, paging HWPTs, IOASes,
+ * event queues, vDEVICEs, PASID attachments, device attachments, nested HWPTs, vIOMMUs, paging HWPTs, IOASes,
  * and last the device bindings, newest first.
  */
 int ish_ctx_reset(struct ish_ctx *ctx)
@@ -45,9 +46,26 @@ int ish_ctx_reset(struct ish_ctx *ctx)
 	err = err ? err : rc;
 	rc = destroy_type(ctx, ISH_OBJ_VDEVICE);
 	err = err ? err : rc;
+	/* PASIDs before the RID, newest first (the registry keeps them in that order) */
+	for (o = ish_obj_first_of(ctx, ISH_OBJ_DEVICE); o; o = ish_obj_next_of(o)) {
+		while (o->u.device.pasids) {
+			struct ish_pasid_att *a = o->u.device.pasids;
+
+			rc = ish_device_detach_pasid(ctx, o->id, a->pasid);
+			if (rc < 0) {
+				/* forget it: closing the cdev detaches it (vfio_iommufd_physical_unbind) */
+				err = err ? err : rc;
+				o->u.device.pasids = a->next;
+				ish_hwpt_users_move(ctx, a->pt, 0);
+				free(a);
+			}
+		}
+	}
 	for (o = ish_obj_first_of(ctx, ISH_OBJ_DEVICE); o; o = ish_obj_next_of(o)) {
 		if (o->u.device.pt) {
-			rc = ish_device_detach(ctx, o->id);
+			/* a RID attached as PASID 0 leaves only by its PASID detach */
+			rc = o->u.device.pasid0 ? ish_device_detach_pasid(ctx, o->id, 0) :
+						  ish_device_detach(ctx, o->id);
 			err = err ? err : rc;
 		}
 	}

@@ -220,6 +220,15 @@ int ish_device_unbind(struct ish_ctx *ctx, uint32_t dev_id)
 		vdev->owner = NULL;
 	}
 	ish_hwpt_users_move(ctx, pt, 0);
+	/* and every PASID (vfio_iommufd_physical_unbind detaches them first) */
+	while (dev->u.device.pasids) {
+		struct ish_pasid_att *a = dev->u.device.pasids;
+
+		dev->u.device.pasids = a->next;
+		ish_hwpt_users_move(ctx, a->pt, 0);
+		ish_auto_hwpt_put(ctx, a->pt);
+		free(a);
+	}
 	ish_obj_del(ctx, dev);
 	if (pt)
 		ish_auto_hwpt_put(ctx, pt);
@@ -295,40 +304,58 @@ bool ish_device_events_forwarded(struct ish_ctx *ctx, uint32_t dev_id, char *why
 	return false;
 }
 
+/* the registry after the RID's attach to @pt_id put it on @got (an auto HWPT for an IOAS) */
+static void rid_attached(struct ish_ctx *ctx, struct ish_obj *dev, uint32_t pt_id, uint32_t got)
+{
+	struct ish_obj *pt = ish_obj_find(ctx, pt_id), *hwpt;
+	uint32_t old;
+
+	if (pt && pt->type == ISH_OBJ_IOAS && !ish_obj_find(ctx, got)) {
+		/* the kernel made an auto HWPT for this device */
+		hwpt = ish_obj_add(ctx, got, ISH_OBJ_HWPT_PAGING);
+		if (hwpt) {
+			hwpt->parent = pt_id;
+			hwpt->dev = dev->id;
+			hwpt->flags = ISH_HWPT_AUTO;
+			note_iommu(ctx, hwpt, dev->id);
+		}
+	}
+	old = dev->u.device.pt;
+	dev->u.device.pt = got;
+	ish_hwpt_users_move(ctx, old, got);
+	note_vmaster(ctx, dev);
+	if (old && old != got)
+		ish_auto_hwpt_put(ctx, old);
+}
+
 int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t *out_pt)
 {
 	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = pt_id };
-	struct ish_obj *dev, *pt, *hwpt;
-	uint32_t old;
+	struct ish_obj *dev, *pt;
 	int rc;
 
 	rc = need_obj(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
 	if (rc < 0)
 		return rc;
 	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
+	if (rc == -EBUSY && dev->u.device.pasid0 && !ish_err_has_msg(ctx))
+		return ish_fail(ctx, rc, "device %u's RID was attached as PASID 0 (IOMMU_NO_PASID): "
+				"attach it again with pasid 0 to replace, or detach pasid 0 first",
+				dev_id);
 	if (rc < 0) {
 		rc = EXPLAIN(ctx, rc, { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(HWPT_NESTED) });
 		rc = explain_nested_attach(ctx, rc, dev, pt_id);
 		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
+		pt = ish_obj_find(ctx, pt_id);
+		/* iommufd_hwpt_pasid_compat(): with PASIDs attached the RID's HWPT must take them */
+		if (rc == -EINVAL && !ish_err_has_msg(ctx) && dev->u.device.pasids && pt &&
+		    pt->type != ISH_OBJ_IOAS && !(pt->flags & IOMMU_HWPT_ALLOC_PASID))
+			return ish_fail(ctx, rc, "device %u has PASIDs attached, and hwpt %u was "
+					"allocated without the pasid flag: the RID's HWPT must be "
+					"PASID-compatible while a PASID is attached", dev_id, pt_id);
 		return explain_addrinuse(ctx, rc, dev_id, pt_id);
 	}
-	pt = ish_obj_find(ctx, pt_id);
-	if (pt && pt->type == ISH_OBJ_IOAS && !ish_obj_find(ctx, at.pt_id)) {
-		/* the kernel made an auto HWPT for this device */
-		hwpt = ish_obj_add(ctx, at.pt_id, ISH_OBJ_HWPT_PAGING);
-		if (hwpt) {
-			hwpt->parent = pt_id;
-			hwpt->dev = dev_id;
-			hwpt->flags = ISH_HWPT_AUTO;
-			note_iommu(ctx, hwpt, dev_id);
-		}
-	}
-	old = dev->u.device.pt;
-	dev->u.device.pt = at.pt_id;
-	ish_hwpt_users_move(ctx, old, at.pt_id);
-	note_vmaster(ctx, dev);
-	if (old && old != at.pt_id)
-		ish_auto_hwpt_put(ctx, old);
+	rid_attached(ctx, dev, pt_id, at.pt_id);
 	if (out_pt)
 		*out_pt = at.pt_id;
 	return 0;
@@ -347,6 +374,9 @@ int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id)
 	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &de);
 	if (rc < 0)
 		return rc;
+	/* a RID attached as PASID 0 stays: vfio_iommufd_physical_detach_ioas leaves it */
+	if (dev->u.device.pasid0)
+		return 0;
 	old = dev->u.device.pt;
 	dev->u.device.pt = 0;
 	dev->u.device.vmaster = 0;
@@ -356,9 +386,178 @@ int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id)
 	return 0;
 }
 
-int ish_get_hw_info(struct ish_ctx *ctx, uint32_t dev_id, struct ish_hw_info *info)
+/* The PASIDs the device has, from its cached hw info: -1 when not known. */
+static int pasid_bits(const struct ish_obj *dev)
 {
-	struct iommu_hw_info hw = { .size = sizeof(hw), .dev_id = dev_id };
+	return dev->u.device.hw_valid ? dev->u.device.hw.max_pasid_log2 : -1;
+}
+
+/*
+ * EINVAL from a PASID attach: iommufd_hwpt_pasid_compat() wants a HWPT allocated with
+ * IOMMU_HWPT_ALLOC_PASID (and the RID's HWPT too, once PASIDs are attached), and the SMMU
+ * driver a device with SubstreamIDs (arm_smmu_set_pasid: the CD table in the STE).
+ */
+static int explain_pasid_attach(struct ish_ctx *ctx, int rc, struct ish_obj *dev, uint32_t pasid,
+				uint32_t pt_id)
+{
+	struct ish_obj *pt = ish_obj_find(ctx, pt_id), *rid = ish_obj_find(ctx, dev->u.device.pt);
+	int bits = pasid_bits(dev);
+
+	if (rc != -EINVAL || ish_err_has_msg(ctx))
+		return rc;
+	if (pt && pt->type == ISH_OBJ_IOAS)
+		return ish_fail(ctx, rc, "a PASID does not attach to an IOAS: the kernel makes its "
+				"automatic HWPT without IOMMU_HWPT_ALLOC_PASID "
+				"(iommufd_device_auto_get_domain); allocate one with hwpt alloc ... "
+				"pasid and attach the PASID to that");
+	if (pt && (pt->type == ISH_OBJ_HWPT_PAGING || pt->type == ISH_OBJ_HWPT_NESTED) &&
+	    !(pt->flags & IOMMU_HWPT_ALLOC_PASID))
+		return ish_fail(ctx, rc, "hwpt %u was not allocated with the pasid flag "
+				"(IOMMU_HWPT_ALLOC_PASID): only such a HWPT takes a PASID", pt_id);
+	if (rid && !(rid->flags & IOMMU_HWPT_ALLOC_PASID))
+		return ish_fail(ctx, rc, "device %u's RID is on hwpt %u, allocated without the pasid "
+				"flag: while the RID is attached its HWPT must be PASID-compatible "
+				"too", dev->id, rid->id);
+	if (rid && (rid->type != ISH_OBJ_HWPT_PAGING || (rid->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)))
+		return ish_fail(ctx, rc, "device %u's RID is on hwpt %u, not a stage-1 paging HWPT: "
+				"the SMMUv3 driver keeps PASIDs in the CD table of a stage-1 STE "
+				"(arm_smmu_set_pasid), so the RID must be detached or on one", dev->id,
+				rid->id);
+	/* with max_pasids 0 the kernel does not check the range (iommu_attach_device_pasid) */
+	if (bits > 0 && bits < 32 && pasid >= 1u << bits)
+		return ish_fail(ctx, rc, "PASID %u is out of range: device %u has %u-bit PASIDs "
+				"(0..%u)", pasid, dev->id, bits, (1u << bits) - 1);
+	return rc;
+}
+
+/*
+ * PASID 0 is IOMMU_NO_PASID: vfio's PASID attach of it attaches the RID (EBUSY when the RID
+ * is attached, as the live kernel says), and its PASID detach detaches the RID.
+ */
+static int rid_by_pasid0(struct ish_ctx *ctx, struct ish_obj *dev, uint32_t pt_id,
+			 uint32_t *out_pt)
+{
+	struct vfio_device_attach_iommufd_pt at = {
+		.argsz = sizeof(at), .flags = VFIO_DEVICE_ATTACH_PASID, .pt_id = pt_id, .pasid = 0,
+	};
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
+	if (rc == -EBUSY && dev->u.device.pt && !ish_err_has_msg(ctx))
+		return ish_fail(ctx, rc, "PASID 0 is the RID (IOMMU_NO_PASID), and device %u's RID is "
+				"attached already: attach it without pasid to replace", dev->id);
+	if (rc < 0)
+		return EXPLAIN(ctx, rc, { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(HWPT_NESTED) });
+	rid_attached(ctx, dev, pt_id, at.pt_id);
+	dev->u.device.pasid0 = true;
+	if (out_pt)
+		*out_pt = at.pt_id;
+	return 0;
+}
+
+int ish_device_attach_pasid(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pasid, uint32_t pt_id,
+			    uint32_t *out_pt)
+{
+	struct vfio_device_attach_iommufd_pt at = {
+		.argsz = sizeof(at), .flags = VFIO_DEVICE_ATTACH_PASID, .pt_id = pt_id, .pasid = pasid,
+	};
+	struct ish_obj *dev, *pt, *hwpt;
+	struct ish_pasid_att *a, *fresh = NULL;
+	uint32_t old;
+	int rc;
+
+	rc = need_obj(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
+	if (rc < 0)
+		return rc;
+	if (!pasid)
+		return rid_by_pasid0(ctx, dev, pt_id, out_pt);
+	for (a = dev->u.device.pasids; a && a->pasid != pasid; a = a->next)
+		;
+	if (!a) {
+		fresh = calloc(1, sizeof(*fresh));
+		if (!fresh)
+			return -ENOMEM;
+	}
+	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
+	if (rc < 0) {
+		free(fresh);
+		rc = EXPLAIN(ctx, rc, { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(HWPT_NESTED) });
+		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
+		return explain_pasid_attach(ctx, rc, dev, pasid, pt_id);
+	}
+	pt = ish_obj_find(ctx, pt_id);
+	if (pt && pt->type == ISH_OBJ_IOAS && !ish_obj_find(ctx, at.pt_id)) {
+		/* the kernel made an auto HWPT for this PASID, PASID-compatible */
+		hwpt = ish_obj_add(ctx, at.pt_id, ISH_OBJ_HWPT_PAGING);
+		if (hwpt) {
+			hwpt->parent = pt_id;
+			hwpt->dev = dev_id;
+			hwpt->flags = ISH_HWPT_AUTO | IOMMU_HWPT_ALLOC_PASID;
+			note_iommu(ctx, hwpt, dev_id);
+		}
+	}
+	if (fresh) {
+		fresh->pasid = pasid;
+		fresh->next = dev->u.device.pasids;
+		dev->u.device.pasids = fresh;
+		a = fresh;
+	}
+	old = a->pt;
+	a->pt = at.pt_id;
+	ish_hwpt_users_move(ctx, old, at.pt_id);
+	if (old && old != at.pt_id)
+		ish_auto_hwpt_put(ctx, old);
+	if (out_pt)
+		*out_pt = at.pt_id;
+	return 0;
+}
+
+int ish_device_detach_pasid(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pasid)
+{
+	struct vfio_device_detach_iommufd_pt de = {
+		.argsz = sizeof(de), .flags = VFIO_DEVICE_DETACH_PASID, .pasid = pasid,
+	};
+	struct ish_pasid_att **pp, *a;
+	struct ish_obj *dev;
+	int rc;
+
+	rc = need_obj(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
+	if (rc < 0)
+		return rc;
+	rc = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &de);
+	if (rc < 0)
+		return rc;
+	if (!pasid) {
+		/* IOMMU_NO_PASID: the RID, when vfio attached it as PASID 0 */
+		if (dev->u.device.pasid0) {
+			uint32_t old = dev->u.device.pt;
+
+			dev->u.device.pasid0 = false;
+			dev->u.device.pt = 0;
+			dev->u.device.vmaster = 0;
+			ish_hwpt_users_move(ctx, old, 0);
+			if (old)
+				ish_auto_hwpt_put(ctx, old);
+		}
+		return 0;
+	}
+	for (pp = &dev->u.device.pasids; *pp && (*pp)->pasid != pasid; pp = &(*pp)->next)
+		;
+	a = *pp;
+	if (!a)
+		return 0;	/* vfio_iommufd_physical_pasid_detach_ioas: not attached, nothing */
+	*pp = a->next;
+	ish_hwpt_users_move(ctx, a->pt, 0);
+	ish_auto_hwpt_put(ctx, a->pt);
+	free(a);
+	return 0;
+}
+
+static int hw_info(struct ish_ctx *ctx, uint32_t dev_id, uint32_t flags, uint32_t type,
+		   struct ish_hw_info *info)
+{
+	struct iommu_hw_info hw = { .size = sizeof(hw), .flags = flags, .dev_id = dev_id,
+				    .in_data_type = type };
 	struct ish_obj *dev;
 	int rc;
 
@@ -369,15 +568,35 @@ int ish_get_hw_info(struct ish_ctx *ctx, uint32_t dev_id, struct ish_hw_info *in
 	hw.data_len = sizeof(info->smmu);
 	hw.data_uptr = (uintptr_t)&info->smmu;
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_GET_HW_INFO, &hw);
+	if (rc == -EOPNOTSUPP && flags && !ish_err_has_msg(ctx))
+		return ish_fail(ctx, rc, "the IOMMU behind device %u has no hw info of type %u%s", dev_id,
+				type, type == IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV ?
+				" (tegra241-cmdqv): its SMMUv3 has no Tegra241 CMDQV extension" :
+				type == IOMMU_HW_INFO_TYPE_ARM_SMMUV3 ? " (arm-smmuv3): it is no SMMUv3" :
+				": an SMMUv3 answers types 0 (default) and 2 (arm-smmuv3), 3 "
+				"(tegra241-cmdqv) only with that extension");
 	if (rc < 0)
 		return rc;
 	info->type = hw.out_data_type;
 	info->data_len = hw.data_len;
 	info->capabilities = hw.out_capabilities;
 	info->max_pasid_log2 = hw.out_max_pasid_log2;
-	dev->u.device.hw = *info;
-	dev->u.device.hw_valid = true;
+	if (info->type == IOMMU_HW_INFO_TYPE_ARM_SMMUV3) {
+		dev->u.device.hw = *info;
+		dev->u.device.hw_valid = true;
+	}
 	return 0;
+}
+
+int ish_get_hw_info(struct ish_ctx *ctx, uint32_t dev_id, struct ish_hw_info *info)
+{
+	return hw_info(ctx, dev_id, 0, 0, info);
+}
+
+int ish_get_hw_info_type(struct ish_ctx *ctx, uint32_t dev_id, uint32_t type,
+			 struct ish_hw_info *info)
+{
+	return hw_info(ctx, dev_id, IOMMU_HW_INFO_FLAG_INPUT_TYPE, type, info);
 }
 
 /* ---- IOAS ------------------------------------------------------------------------------- */
@@ -864,6 +1083,29 @@ static int explain_no_nesting(struct ish_ctx *ctx, int rc, uint32_t dev_id, uint
 			"them)", dev_id);
 }
 
+/*
+ * EOPNOTSUPP for DIRTY_TRACKING: arm_smmu_domain_alloc_paging_flags() takes it only for a
+ * stage-1 domain on an SMMU with hardware dirty-state updates (SMMU_IDR0.HTTU = 2) and a
+ * coherent table walk (arm_smmu_dbm_capable).
+ */
+static int explain_no_dirty(struct ish_ctx *ctx, int rc, uint32_t dev_id)
+{
+	const struct ish_idr_field *httu = ish_idr_find("HTTU");
+	struct ish_obj *dev = ish_obj_find(ctx, dev_id);
+
+	if (ish_err_has_msg(ctx))
+		return rc;
+	if (dev && dev->type == ISH_OBJ_DEVICE && dev->u.device.hw_valid && httu)
+		return ish_fail(ctx, rc, "the SMMU behind device %u does not track dirty pages: it has "
+				"SMMU_IDR0.HTTU %u (%s) and dirty tracking needs 2 (access flag and "
+				"dirty state), a coherent walk and a stage-1 domain", dev_id,
+				ish_idr_get(httu, dev->u.device.hw.smmu.idr),
+				ish_idr_value_name(httu, ish_idr_get(httu, dev->u.device.hw.smmu.idr)));
+	return ish_fail(ctx, rc, "the SMMU behind device %u does not track dirty pages: dirty "
+			"tracking needs hardware dirty-state updates (SMMU_IDR0.HTTU = 2; `device "
+			"info` shows it and capability dirty-tracking) and a stage-1 domain", dev_id);
+}
+
 int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
 		   uint32_t data_type, const void *data, uint32_t data_len, uint32_t *hwpt_id)
 {
@@ -882,6 +1124,8 @@ int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_
 		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
 		if (!nested && rc == -EOPNOTSUPP && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
 			return explain_no_nesting(ctx, rc, dev_id, flags);
+		if (!nested && rc == -EOPNOTSUPP && (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+			return explain_no_dirty(ctx, rc, dev_id);
 		if (!nested)
 			return explain_addrinuse(ctx, rc, dev_id, pt_id);
 		if (rc == -EIO && !ish_err_has_msg(ctx) && data_type == IOMMU_HWPT_DATA_ARM_SMMUV3 &&
@@ -918,6 +1162,59 @@ int ish_hwpt_alloc_nested(struct ish_ctx *ctx, uint32_t dev_id, uint32_t viommu_
 			      sizeof(data), hwpt_id);
 }
 
+/* EOPNOTSUPP from a dirty call: only a HWPT allocated with DIRTY_TRACKING has dirty ops. */
+static int explain_dirty_ops(struct ish_ctx *ctx, int rc, uint32_t hwpt_id)
+{
+	struct ish_obj *h = ish_obj_find(ctx, hwpt_id);
+
+	if (rc != -EOPNOTSUPP || ish_err_has_msg(ctx) || !h || h->type != ISH_OBJ_HWPT_PAGING)
+		return rc;
+	if (!(h->flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		return ish_fail(ctx, rc, "hwpt-paging %u was %s without dirty-tracking "
+				"(IOMMU_HWPT_ALLOC_DIRTY_TRACKING): only such a HWPT tracks dirty "
+				"pages, and only on an SMMU with SMMU_IDR0.HTTU = 2", hwpt_id,
+				h->flags & ISH_HWPT_AUTO ? "made by the kernel on attach, so" :
+				"allocated");
+	return rc;
+}
+
+int ish_hwpt_set_dirty_tracking(struct ish_ctx *ctx, uint32_t hwpt_id, bool enable)
+{
+	struct iommu_hwpt_set_dirty_tracking d = {
+		.size = sizeof(d), .flags = enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+		.hwpt_id = hwpt_id,
+	};
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &d);
+	rc = EXPLAIN(ctx, rc, { "hwpt_id", hwpt_id, T(HWPT_PAGING) });
+	return explain_dirty_ops(ctx, rc, hwpt_id);
+}
+
+int ish_hwpt_get_dirty_bitmap(struct ish_ctx *ctx, uint32_t hwpt_id, uint64_t iova,
+			      uint64_t length, uint64_t page_size, uint32_t flags,
+			      uint64_t *bitmap)
+{
+	struct iommu_hwpt_get_dirty_bitmap g = {
+		.size = sizeof(g), .hwpt_id = hwpt_id, .flags = flags, .iova = iova,
+		.length = length, .page_size = page_size, .data = (uintptr_t)bitmap,
+	};
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &g);
+	if (rc == -EINVAL && !ish_err_has_msg(ctx) && ish_obj_find(ctx, hwpt_id) &&
+	    ish_obj_find(ctx, hwpt_id)->type == ISH_OBJ_HWPT_PAGING)
+		/* iommufd_check_iova_range() */
+		return ish_fail(ctx, rc, "the range is refused: length must be non-zero, and iova "
+				"and iova + length multiples of both page-size (0x%llx) and the "
+				"IOAS's IOVA alignment", (unsigned long long)page_size);
+	if (rc == -EOVERFLOW && !ish_err_has_msg(ctx))
+		return ish_fail(ctx, rc, "iova 0x%llx + length 0x%llx wraps past the end of the "
+				"address space", (unsigned long long)iova, (unsigned long long)length);
+	rc = EXPLAIN(ctx, rc, { "hwpt_id", hwpt_id, T(HWPT_PAGING) });
+	return explain_dirty_ops(ctx, rc, hwpt_id);
+}
+
 int ish_viommu_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id, uint32_t type,
 		     uint32_t *viommu_id)
 {
@@ -938,6 +1235,10 @@ int ish_viommu_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id, uin
 					h->flags & ISH_HWPT_AUTO ? " (the kernel made it on attach)" : "");
 		rc = explain_other_smmu(ctx, rc, dev_id, hwpt_id);
 	}
+	if (rc == -EOPNOTSUPP && type == IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV && !ish_err_has_msg(ctx))
+		return ish_fail(ctx, rc, "the host SMMU has no Tegra241 CMDQV: vIOMMU type 2 "
+				"(tegra241-cmdqv) needs an SMMUv3 with that extension (its driver's "
+				"get_viommu_size answers 0); use type 1 (arm-smmuv3)");
 	if (rc == -EOPNOTSUPP && type == IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
 		return ish_fail(ctx, rc, "the host SMMU cannot back a vIOMMU: it needs nesting "
 				"(S1+S2) and either CANWBS on the root complex (ACPI IORT memory "

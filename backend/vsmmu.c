@@ -103,6 +103,7 @@ uint32_t ish_vsmmu_bypass_hwpt(const struct ish_vsmmu *vs) { return vs->bypass_h
 uint32_t ish_vsmmu_veventq(const struct ish_vsmmu *vs) { return vs->veventq; }
 bool ish_vsmmu_gbpa_abort(const struct ish_vsmmu *vs) { return vs->gbpa_abort; }
 bool ish_vsmmu_enabled(const struct ish_vsmmu *vs) { return vs->enabled; }
+bool ish_vsmmu_repeats_invalidations(const struct ish_vsmmu *vs) { return vs->repeat_inv; }
 unsigned int ish_vsmmu_ndevs(const struct ish_vsmmu *vs) { return (unsigned int)vs->devs.n; }
 
 bool ish_vsmmu_idr(const struct ish_vsmmu *vs, uint32_t idr[6])
@@ -436,6 +437,9 @@ static int alloc_viommu(struct ish_vsmmu *vs, struct ish_vsmmu_dev *d, struct is
 		goto free_veventq;
 	vs->s2_hwpt = d->s2_hwpt;
 	snprintf(vs->iommu, sizeof(vs->iommu), "%s", dev->u.device.pci.iommu);
+	/* the vIOMMU's host SMMU is this device's: its hw info says whether to repeat */
+	vs->repeat_inv = dev->u.device.hw_valid &&
+			 (dev->u.device.hw.smmu.flags & IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_REPEAT_TLBI_CFGI);
 	return 0;
 
 free_veventq:
@@ -474,6 +478,7 @@ static int release_viommu(struct ish_vsmmu *vs)
 	}
 	vs->s2_hwpt = 0;
 	vs->iommu[0] = '\0';
+	vs->repeat_inv = false;
 	if (vs->cfg.auto_features)
 		vs->idr_valid = false;
 	return 0;
@@ -967,6 +972,58 @@ int ish_vsmmu_set_enabled(struct ish_vsmmu *vs, bool enabled)
 
 /* ---- invalidation and events --------------------------------------------------------------- */
 
+/* what the T264-SMMU-3 erratum covers: the CFGI_* and TLBI_* opcodes (not ATC_INV) */
+static bool tlbi_or_cfgi(const uint64_t cmd[2])
+{
+	uint8_t op = (uint8_t)cmd[0];
+
+	return (op >= ISH_CMD_CFGI_STE && op <= 0x07) ||
+	       (op >= ISH_CMD_TLBI_NH_ALL && op <= ISH_CMD_TLBI_NSNH_ALL);
+}
+
+/*
+ * The erratum's second pass: the batch's TLBI and CFGI commands again, in their order, in one
+ * more call (which, like every vIOMMU invalidation, the kernel ends with a CMD_SYNC). O(n).
+ */
+static int repeat_invalidate(struct ish_vsmmu *vs, const uint64_t (*cmds)[2], uint32_t n)
+{
+	uint64_t (*again)[2] = NULL;
+	const uint64_t (*send)[2] = cmds;
+	uint32_t i, m = 0, done = 0, *from = NULL;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		m += tlbi_or_cfgi(cmds[i]);
+	if (!m)
+		return 0;
+	if (m < n) {
+		again = malloc(m * sizeof(*again));
+		from = malloc(m * sizeof(*from));
+		if (!again || !from) {
+			rc = ish_fail(vs->ctx, -ENOMEM, "no memory to repeat %u invalidations", m);
+			goto free_copy;
+		}
+		for (i = 0, m = 0; i < n; i++) {
+			if (!tlbi_or_cfgi(cmds[i]))
+				continue;
+			again[m][0] = cmds[i][0];
+			again[m][1] = cmds[i][1];
+			from[m++] = i;
+		}
+		send = (const uint64_t (*)[2])again;
+	}
+	rc = ish_invalidate(vs->ctx, vs->viommu, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, send,
+			    sizeof(send[0]), m, &done);
+	rc = ish_invalidate_explain(vs->ctx, vs->viommu, send, m, done, rc);
+	if (rc < 0 && !ish_err_has_msg(vs->ctx))
+		rc = ish_fail(vs->ctx, rc, "the erratum's repeat of the TLBI/CFGI commands failed at "
+			      "command %u of the batch", from ? from[done < m ? done : m - 1] : done);
+free_copy:
+	free(from);
+	free(again);
+	return rc;
+}
+
 int ish_vsmmu_invalidate(struct ish_vsmmu *vs, const uint64_t (*cmds)[2], uint32_t n,
 			 uint32_t *done)
 {
@@ -978,7 +1035,10 @@ int ish_vsmmu_invalidate(struct ish_vsmmu *vs, const uint64_t (*cmds)[2], uint32
 				vs->name);
 	rc = ish_invalidate(vs->ctx, vs->viommu, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds,
 			    sizeof(cmds[0]), n, done);
-	return ish_invalidate_explain(vs->ctx, vs->viommu, cmds, n, *done, rc);
+	rc = ish_invalidate_explain(vs->ctx, vs->viommu, cmds, n, *done, rc);
+	if (rc < 0 || !vs->repeat_inv)
+		return rc;
+	return repeat_invalidate(vs, cmds, n);
 }
 
 int ish_vsmmu_read_events(struct ish_vsmmu *vs, struct ish_vevent *ev, size_t max, int timeout_ms)

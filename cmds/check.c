@@ -233,6 +233,11 @@ static void probe_viommu(struct shell *sh, struct tally *t, const struct ish_pci
 		line(sh, t, PASS, what, NULL, "vIOMMU allocated and freed (nesting; %s)",
 		     hw.smmu.idr[3] & (1u << 8) ? "S2FWB" : "CANWBS from the IORT");
 		ish_destroy(sh->ctx, viommu);
+		/* 7.3: the host tells user space to repeat its invalidations (T264-SMMU-3) */
+		if (hw.smmu.flags & IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_REPEAT_TLBI_CFGI)
+			line(sh, t, WARN, what, "a VMM that honours the flag (libiommush's vSMMU "
+			     "model does)", "the SMMU reports ERRATA_REPEAT_TLBI_CFGI: "
+			     "every guest TLBI and CFGI, with a CMD_SYNC, must be issued twice");
 	} else if (rc == -EOPNOTSUPP) {
 		t->err = t->err ? t->err : rc;
 		/* arm_smmu_get_viommu_size(): CANWBS on the master or S2FWB on the SMMU */

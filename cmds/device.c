@@ -31,13 +31,21 @@ static int cmd_attach(struct shell *sh, const struct sh_call *c)
 	uint32_t dev, pt = (uint32_t)sh_num(c, "PT", 0), got;
 	int rc;
 
+	bool pasid = sh_has(c, "pasid");
+	uint32_t p = (uint32_t)sh_num(c, "pasid", 0);
+
 	rc = sh_dev(sh, c, "DEV", &dev);
 	if (rc < 0)
 		return rc;
-	rc = ish_device_attach(sh->ctx, dev, pt, &got);
+	rc = pasid ? ish_device_attach_pasid(sh->ctx, dev, p, pt, &got) :
+		     ish_device_attach(sh->ctx, dev, pt, &got);
 	if (rc < 0)
 		return rc;
 	pr_u64(sh, PR_ANY, "dev", "device %llu", dev);
+	if (pasid)
+		pr_u64(sh, PR_ANY, "pasid", " pasid %llu", p);
+	else
+		pr_null(sh, "pasid");
 	pr_u64(sh, PR_ANY, "pt", " on hwpt %llu", got);
 	if (got != pt)
 		pr_u64(sh, PR_ANY, "ioas", " (auto, on ioas %llu)", pt);
@@ -53,7 +61,11 @@ static int cmd_detach(struct shell *sh, const struct sh_call *c)
 	int rc;
 
 	rc = sh_dev(sh, c, "DEV", &dev);
-	return rc < 0 ? rc : ish_device_detach(sh->ctx, dev);
+	if (rc < 0)
+		return rc;
+	if (sh_has(c, "pasid"))
+		return ish_device_detach_pasid(sh->ctx, dev, (uint32_t)sh_num(c, "pasid", 0));
+	return ish_device_detach(sh->ctx, dev);
 }
 
 static const char *hw_type_name(uint32_t t)
@@ -105,6 +117,24 @@ static void print_idr_fields(struct shell *sh, const uint32_t idr[6])
 	pr_obj_close(sh);
 }
 
+/* IOMMU_HW_INFO_ARM_SMMUV3_* (7.3): what user space must do for the host SMMU */
+static void print_smmu_flags(struct shell *sh, uint32_t flags)
+{
+	static const char *const names[] = { "errata-repeat-tlbi-cfgi" };
+	unsigned int i;
+
+	pr_arr_open(sh, "flag_names");
+	for (i = 0; i < 32; i++) {
+		if (!(flags & (1u << i)))
+			continue;
+		if (i < sizeof(names) / sizeof(names[0]))
+			pr_str(sh, PR_ANY, NULL, " %s", names[i]);
+		else
+			pr_hex(sh, PR_ANY, NULL, " 0x%llx", 1u << i);
+	}
+	pr_arr_close(sh);
+}
+
 static int cmd_info(struct shell *sh, const struct sh_call *c)
 {
 	struct ish_hw_info hw;
@@ -114,7 +144,8 @@ static int cmd_info(struct shell *sh, const struct sh_call *c)
 	rc = sh_dev(sh, c, "DEV", &dev);
 	if (rc < 0)
 		return rc;
-	rc = ish_get_hw_info(sh->ctx, dev, &hw);
+	rc = sh_has(c, "type") ? ish_get_hw_info_type(sh->ctx, dev, (uint32_t)sh_num(c, "type", 0), &hw)
+			       : ish_get_hw_info(sh->ctx, dev, &hw);
 	if (rc < 0)
 		return rc;
 	pr_u64(sh, PR_ANY, "dev", "device %llu:", dev);
@@ -127,6 +158,7 @@ static int cmd_info(struct shell *sh, const struct sh_call *c)
 	if (hw.type != IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
 		return 0;
 	pr_hex(sh, PR_ANY, "flags", "  flags 0x%llx", hw.smmu.flags);
+	print_smmu_flags(sh, hw.smmu.flags);
 	pr_hex(sh, PR_ANY, "iidr", " iidr 0x%08llx", hw.smmu.iidr);
 	pr_hex(sh, PR_ANY, "aidr", " aidr 0x%08llx\n", hw.smmu.aidr);
 	pr_arr_open(sh, "idr");
@@ -156,6 +188,23 @@ static const struct sh_arg attach_args[] = {
 	{ "DEV", SH_POS, SH_T_DEV, 0, NULL, "a bound device: its id, PCI address or cdev" },
 	{ "PT", SH_POS, SH_T_PT, 0, NULL,
 	  "an IOAS (the kernel finds or makes a HWPT) or a HWPT; attaching again replaces" },
+	{ "pasid", SH_KW, SH_T_U32, SH_OPT, NULL,
+	  "attach this PASID of the device, not its RID (VFIO_DEVICE_ATTACH_PASID)" },
+	{ NULL }
+};
+
+static const struct sh_arg detach_args[] = {
+	{ "DEV", SH_POS, SH_T_DEV, 0, NULL, "a bound device: its id, PCI address or cdev" },
+	{ "pasid", SH_KW, SH_T_U32, SH_OPT, NULL,
+	  "detach this PASID, not the RID (VFIO_DEVICE_DETACH_PASID)" },
+	{ NULL }
+};
+
+static const struct sh_arg info_args[] = {
+	{ "DEV", SH_POS, SH_T_DEV, 0, NULL, "a bound device: its id, PCI address or cdev" },
+	{ "type", SH_KW, SH_T_U32, SH_OPT, NULL,
+	  "ask for this IOMMU_HW_INFO_TYPE_* (IOMMU_HW_INFO_FLAG_INPUT_TYPE): 2 arm-smmuv3, "
+	  "3 tegra241-cmdqv" },
 	{ NULL }
 };
 
@@ -165,12 +214,12 @@ const struct sh_group sh_group_device = {
 		  "(VFIO_DEVICE_BIND_IOMMUFD); prints the device id.", bind_args, cmd_bind, 0 },
 		{ "unbind", "DEV", "Close the cdev: the kernel detaches it and tombstones its "
 		  "vDEVICE.", dev_args, cmd_unbind, 0 },
-		{ "attach", "DEV PT", "Attach to an IOAS or HWPT, or replace the attachment "
-		  "(VFIO_DEVICE_ATTACH_IOMMUFD_PT).", attach_args, cmd_attach, 0 },
-		{ "detach", "DEV", "Detach from its page table (VFIO_DEVICE_DETACH_IOMMUFD_PT).",
-		  dev_args, cmd_detach, 0 },
-		{ "info", "DEV", "IOMMU_GET_HW_INFO: type, capabilities and the SMMUv3 IDRs decoded "
-		  "field by field.", dev_args, cmd_info, 0 },
+		{ "attach", "DEV PT [pasid N]", "Attach to an IOAS or HWPT, or replace the "
+		  "attachment (VFIO_DEVICE_ATTACH_IOMMUFD_PT).", attach_args, cmd_attach, 0 },
+		{ "detach", "DEV [pasid N]", "Detach from its page table "
+		  "(VFIO_DEVICE_DETACH_IOMMUFD_PT).", detach_args, cmd_detach, 0 },
+		{ "info", "DEV [type N]", "IOMMU_GET_HW_INFO: type, capabilities and the SMMUv3 IDRs "
+		  "decoded field by field.", info_args, cmd_info, 0 },
 		{ 0 }
 	}
 };

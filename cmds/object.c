@@ -77,6 +77,22 @@ static void show_device(struct shell *sh, const struct ish_obj *o)
 		pr_null(sh, "vdevice");
 	pr_str(sh, vs ? PR_ANY : PR_JSON, "vsmmu", "  vsmmu %s", vs ? ish_vsmmu_name(vs) : NULL);
 	{
+		uint32_t pasid[16], pt[16];
+		size_t i, n = ish_obj_device_pasids(o, pasid, pt, 16);
+
+		/* newest first in the registry: listed oldest first */
+		pr_arr_open(sh, "pasids");
+		for (i = n < 16 ? n : 16; i-- > 0;) {
+			pr_obj_open(sh, NULL);
+			pr_u64(sh, PR_ANY, "pasid", "  pasid %llu", pasid[i]);
+			pr_u64(sh, PR_ANY, "pt", " pt %llu", pt[i]);
+			pr_obj_close(sh);
+		}
+		pr_arr_close(sh);
+		if (n > 16)
+			pr_u64(sh, PR_TEXT, NULL, "  (+%llu more pasids)", n - 16);
+	}
+	{
 		const struct ish_obj *pt = ish_obj_find(sh->ctx, ish_obj_device_pt(o));
 
 		/* on a nested HWPT: does the driver forward its faults (taken at attach)? */
@@ -115,6 +131,7 @@ static void show_hwpt_flags(struct shell *sh, uint32_t flags)
 	pr_bool(sh, PR_ANY, "nest_parent", "  nest-parent", flags & IOMMU_HWPT_ALLOC_NEST_PARENT);
 	pr_bool(sh, PR_ANY, "dirty_tracking", "  dirty-tracking",
 		flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING);
+	pr_bool(sh, PR_ANY, "pasid", "  pasid", flags & IOMMU_HWPT_ALLOC_PASID);
 	pr_bool(sh, PR_ANY, "auto", "  auto", flags & ISH_HWPT_AUTO);
 }
 

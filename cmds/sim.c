@@ -29,6 +29,11 @@ static int cmd_smmu_add(struct shell *sh, const struct sh_call *c)
 		cfg.canwbs = false;
 	if (sh_has(c, "no-nesting"))
 		cfg.nesting = false;
+	/* IDR0.HTTU = 2 (access flag and dirty state); QEMU's IDR0 has COHACC already */
+	if (sh_has(c, "httu"))
+		cfg.idr[0] = (cfg.idr[0] & ~(3u << 6)) | (2u << 6);
+	if (sh_has(c, "errata-repeat-tlbi-cfgi"))
+		cfg.hw_info_flags |= IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_REPEAT_TLBI_CFGI;
 	rc = ish_sim_add_smmu(ish_ctx_backend(sh->ctx), &cfg);
 	if (rc < 0)
 		return rc;
@@ -52,6 +57,9 @@ static int cmd_device_add(struct shell *sh, const struct sh_call *c)
 	cfg.edu = sh_has(c, "edu");
 	cfg.ats = sh_has(c, "ats");
 	cfg.vfio = !sh_has(c, "no-vfio");
+	if (sh_num(c, "pasid", 0) > 20)
+		return sh_usage(sh, "pasid is at most 20 bits (the PCI PASID capability)");
+	cfg.pasid_bits = (uint8_t)sh_num(c, "pasid", 0);
 	/* QEMU's ids: edu 1234:11e8, otherwise a generic test device 1b36:0005 */
 	cfg.vendor = cfg.edu ? 0x1234 : 0x1b36;
 	cfg.device = cfg.edu ? 0x11e8 : 0x0005;
@@ -184,6 +192,10 @@ static const struct sh_arg smmu_args[] = {
 	{ "no-canwbs", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
 	  "its masters are not CANWBS: IOMMU_VIOMMU_ALLOC is refused" },
 	{ "no-nesting", SH_FLAG, SH_T_WORD, SH_OPT, NULL, "S1 or S2 only: no nest parents" },
+	{ "httu", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
+	  "hardware dirty-state updates (SMMU_IDR0.HTTU = 2): dirty tracking works" },
+	{ "errata-repeat-tlbi-cfgi", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
+	  "GET_HW_INFO says TLBI/CFGI + SYNC must be issued twice (erratum T264-SMMU-3)" },
 	{ NULL }
 };
 
@@ -195,6 +207,8 @@ static const struct sh_arg device_args[] = {
 	{ "no-vfio", SH_FLAG, SH_T_WORD, SH_OPT, NULL, "not bound to vfio-pci (no cdev)" },
 	{ "ats", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
 	  "it has a PCIe ATS capability (usable behind an SMMU with ATS)" },
+	{ "pasid", SH_KW, SH_T_U32, SH_OPT, NULL,
+	  "a PCI PASID capability of this many bits (default: none)" },
 	{ NULL }
 };
 
@@ -222,9 +236,11 @@ static const struct sh_arg fail_args[] = {
 
 const struct sh_group sh_group_sim = {
 	"sim", "the simulated host", "iommush-sim(8)", (const struct sh_cmd[]) {
-		{ "smmu add", "[ssidsize BITS] [ats] [no-canwbs] [no-nesting]", "Add a physical "
-		  "SMMUv3 (QEMU's IDRs); prints its index.", smmu_args, cmd_smmu_add, SH_CMD_SIM },
-		{ "device add", "BDF smmu N [sid S] [edu] [no-vfio] [ats]", "Add a PCI function behind "
+		{ "smmu add", "[ssidsize BITS] [ats] [no-canwbs] [no-nesting] [httu] "
+		  "[errata-repeat-tlbi-cfgi]", "Add a physical SMMUv3 (QEMU's IDRs); "
+		  "prints its index.", smmu_args, cmd_smmu_add, SH_CMD_SIM },
+		{ "device add", "BDF smmu N [sid S] [edu] [no-vfio] [ats] [pasid N]", "Add a PCI "
+		  "function behind "
 		  "SMMU N, on vfio-pci unless no-vfio.", device_args, cmd_device_add, SH_CMD_SIM },
 		{ "event", "DEV ID [FIELD=VALUE...]", "Raise a hardware event for a device, as its "
 		  "physical SMMU would record it.", event_args, cmd_event, SH_CMD_SIM },

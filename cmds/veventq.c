@@ -9,7 +9,8 @@ static int cmd_alloc(struct shell *sh, const struct sh_call *c)
 	uint32_t viommu = (uint32_t)sh_num(c, "VIOMMU", 0), id;
 	int rc;
 
-	rc = ish_veventq_alloc(sh->ctx, viommu, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
+	rc = ish_veventq_alloc(sh->ctx, viommu,
+			       (uint32_t)sh_num(c, "type", IOMMU_VEVENTQ_TYPE_ARM_SMMUV3),
 			       (uint32_t)sh_num(c, "depth", DEPTH_DEFAULT), &id);
 	if (rc < 0)
 		return rc;
@@ -25,6 +26,8 @@ static int cmd_read(struct shell *sh, const struct sh_call *c)
 static const struct sh_arg alloc_args[] = {
 	{ "VIOMMU", SH_POS, SH_T_VIOMMU, 0, NULL, "the vIOMMU" },
 	{ "depth", SH_KW, SH_T_U32, SH_OPT, NULL, "events it holds before it drops (default 64)" },
+	{ "type", SH_KW, SH_T_U32, SH_OPT, NULL,
+	  "IOMMU_VEVENTQ_TYPE_* (default 1, arm-smmuv3; 2 tegra241-cmdqv)" },
 	{ NULL }
 };
 
@@ -39,7 +42,8 @@ static const struct sh_arg read_args[] = {
 
 const struct sh_group sh_group_veventq = {
 	"veventq", "vIOMMU event queues", "iommush-veventq(8)", (const struct sh_cmd[]) {
-		{ "alloc", "VIOMMU [depth N]", "Allocate an ARM SMMUv3 event queue "
+		{ "alloc", "VIOMMU [depth N] [type N]", "Allocate an event queue (ARM SMMUv3 unless "
+		  "type says) "
 		  "(IOMMU_VEVENTQ_ALLOC); prints its id.", alloc_args, cmd_alloc, 0 },
 		{ "read", "ID [wait MS] [expect EVENT [sid VSID]] [count N]", "Read and decode "
 		  "the queued events; lost events and sequence gaps are reported; expect fails unless "

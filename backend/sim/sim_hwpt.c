@@ -12,6 +12,7 @@
 
 #define IDR0_S2P	(1U << 0)
 #define IDR0_S1P	(1U << 1)
+#define IDR0_COHACC	(1U << 4)
 #define IDR0_ATS	(1U << 10)
 #define IDR0_HTTU(x)	(((x) >> 6) & 3)
 #define IDR3_FWB	(1U << 8)
@@ -27,9 +28,10 @@ static bool smmu_nesting(const struct sim_smmu *s)
 	return s->cfg.nesting && (s->cfg.idr[0] & IDR0_S1P) && (s->cfg.idr[0] & IDR0_S2P);
 }
 
+/* arm_smmu_dbm_capable(): hardware dirty-state updates (HTTU = 2) and a coherent walk */
 static bool smmu_dirty(const struct sim_smmu *s)
 {
-	return IDR0_HTTU(s->cfg.idr[0]) == 2;
+	return IDR0_HTTU(s->cfg.idr[0]) == 2 && (s->cfg.idr[0] & IDR0_COHACC);
 }
 
 /* The input address range a domain translates: S1 48 bits, S2 the OAS. */
@@ -49,13 +51,16 @@ static int smmu_paging_flags(const struct sim_smmu *s, uint32_t flags, bool user
 		return -EOPNOTSUPP;
 	switch (flags) {
 	case 0:
-	case IOMMU_HWPT_ALLOC_PASID:
 		return 0;
 	case IOMMU_HWPT_ALLOC_NEST_PARENT:
 		return smmu_nesting(s) ? 0 : -EOPNOTSUPP;
+	case IOMMU_HWPT_ALLOC_PASID:
+		/* a stage-1 domain: the CD table carries the PASIDs */
+		return s->cfg.idr[0] & IDR0_S1P ? 0 : -EOPNOTSUPP;
 	case IOMMU_HWPT_ALLOC_DIRTY_TRACKING:
 	case IOMMU_HWPT_ALLOC_DIRTY_TRACKING | IOMMU_HWPT_ALLOC_PASID:
-		return smmu_dirty(s) ? 0 : -EOPNOTSUPP;
+		/* S1 only: arm_smmu_domain_finalise() refuses dirty tracking on an S2 */
+		return s->cfg.idr[0] & IDR0_S1P && smmu_dirty(s) ? 0 : -EOPNOTSUPP;
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -219,6 +224,7 @@ void sim_hwpt_destroy(struct sim_obj *hwpt)
 		return;
 	}
 	ioas = hwpt->u.paging.ioas;
+	sim_map_free(&hwpt->u.paging.dirty);
 	sim_ioas_hwpt_unlink(hwpt);
 	sim_ioas_resv_del(ioas, hwpt->u.paging.aperture_end, UINT64_MAX);
 	ioas->u.ioas.domains--;
@@ -337,6 +343,7 @@ static int copy_hw_info(const struct sim_smmu *s, struct iommu_hw_info *cmd)
 		return -EFAULT;
 	memset(&info, 0, sizeof(info));
 	memcpy(info.idr, s->cfg.idr, sizeof(info.idr));
+	info.flags = s->cfg.hw_info_flags;	/* 7.3: IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_* */
 	info.iidr = s->cfg.iidr;
 	info.aidr = s->cfg.aidr;
 	memcpy(dst, &info, n);
@@ -368,7 +375,8 @@ int sim_get_hw_info(struct sim_ictx *ictx, struct iommu_hw_info *cmd)
 		return rc;
 	cmd->data_len = sizeof(struct iommu_hw_info_arm_smmuv3);
 	cmd->out_data_type = IOMMU_HW_INFO_TYPE_ARM_SMMUV3;
-	cmd->out_max_pasid_log2 = 0;
+	/* iommufd_get_hw_info(): ilog2 of dev->iommu->max_pasids, 0 without PASIDs */
+	cmd->out_max_pasid_log2 = (uint8_t)sim_dev_pasid_bits(idev);
 	cmd->out_capabilities = 0;
 	if (smmu_dirty(s))
 		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
@@ -378,5 +386,165 @@ int sim_get_hw_info(struct sim_ictx *ictx, struct iommu_hw_info *cmd)
 	 */
 	if (!(s->cfg.idr[0] & IDR0_ATS) || !idev->u.dev.pdev->cfg.ats)
 		cmd->out_capabilities |= IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED;
+	return 0;
+}
+
+unsigned int sim_dev_pasid_bits(struct sim_obj *idev)
+{
+	unsigned int ssid = sim_smmu_ssid_bits(smmu_of(idev)), pci = idev->u.dev.pdev->cfg.pasid_bits;
+
+	/* dev_iommu_get_max_pasids(): the smaller of the SMMU's and the function's */
+	return pci < ssid ? pci : ssid;
+}
+
+/* ---- dirty tracking (iommufd_hwpt_set_dirty_tracking, iommufd_hwpt_get_dirty_bitmap) ------ */
+
+/*
+ * The arm-smmu-v3 io-pgtable marks PTEs writable-clean (DBM) in every DIRTY_TRACKING domain,
+ * so the hardware records writes whether tracking is "on" or not: arm_smmu_set_dirty_tracking()
+ * does nothing, and enabling first clears every dirty bit (iopt_set_dirty_tracking).
+ */
+void sim_hwpt_mark_dirty(struct sim_obj *hwpt, uint64_t iova)
+{
+	uint64_t pfn = iova / SIM_PAGE_SIZE;
+
+	if (!(hwpt->u.paging.flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) ||
+	    sim_map_get(&hwpt->u.paging.dirty, pfn))
+		return;
+	/* the map's own allocation is not a kernel one (no failslab): a write is never lost */
+	sim_map_add(hwpt->ictx->sim, &hwpt->u.paging.dirty, pfn, (void *)1);
+}
+
+/* an unmap takes the PTEs, and their dirty state, of [iova, iova + len) away: O(min(pages, dirty)) */
+void sim_hwpt_dirty_drop(struct sim_obj *hwpt, uint64_t iova, uint64_t len)
+{
+	struct sim_map *d = &hwpt->u.paging.dirty, keep = { 0 };
+	uint64_t off, first = iova / SIM_PAGE_SIZE, last = (iova + len - 1) / SIM_PAGE_SIZE;
+	size_t i;
+
+	if (!d->n || !len)
+		return;
+	if (last - first < d->cap) {
+		for (off = first; off <= last; off++)
+			sim_map_del(d, off);
+		return;
+	}
+	for (i = 0; i < d->cap; i++)
+		if (d->v[i].val && (d->v[i].key < first || d->v[i].key > last))
+			sim_map_add(hwpt->ictx->sim, &keep, d->v[i].key, d->v[i].val);
+	sim_map_free(d);
+	*d = keep;
+}
+
+int sim_set_dirty_tracking(struct sim_ictx *ictx, struct iommu_hwpt_set_dirty_tracking *cmd)
+{
+	struct sim_obj *hwpt;
+
+	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE || cmd->__reserved)
+		return -EOPNOTSUPP;
+	hwpt = sim_obj_get(ictx, cmd->hwpt_id, SIM_HWPT_PAGING);
+	if (!hwpt)
+		return -ENOENT;
+	/* iopt_set_dirty_tracking(): no dirty_ops without the flag */
+	if (!(hwpt->u.paging.flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		return -EOPNOTSUPP;
+	if (cmd->flags & IOMMU_HWPT_DIRTY_TRACKING_ENABLE)
+		sim_map_free(&hwpt->u.paging.dirty);	/* iopt_clear_dirty_data() */
+	return 0;
+}
+
+/* iommufd_check_iova_range(), in its order */
+static int dirty_range_check(const struct sim_obj *ioas, const struct iommu_hwpt_get_dirty_bitmap *c)
+{
+	uint64_t align = sim_ioas_alignment(ioas), last;
+
+	if (!c->length)
+		return -EINVAL;
+	if (__builtin_add_overflow(c->iova, c->length - 1, &last))
+		return -EOVERFLOW;
+	if ((c->iova & (align - 1)) || ((last + 1) & (align - 1)))
+		return -EINVAL;
+	if (!c->page_size)
+		return -EINVAL;
+	if ((c->iova & (c->page_size - 1)) || ((last + 1) & (c->page_size - 1)))
+		return -EINVAL;
+	return 0;
+}
+
+/* iova_bitmap_set(): every bit a dirty page covers (a page can span several small bits) */
+static void dirty_bits(uint64_t *bm, const struct iommu_hwpt_get_dirty_bitmap *c, uint64_t iova)
+{
+	unsigned int shift = (unsigned int)__builtin_ctzll(c->page_size);
+	uint64_t bits = c->length >> shift, b, last;
+
+	b = (iova - c->iova) >> shift;
+	last = (iova - c->iova + SIM_PAGE_SIZE - 1) >> shift;
+	for (; b <= last && b < bits; b++)
+		bm[b / 64] |= 1ULL << (b % 64);
+}
+
+static bool in_range(const struct iommu_hwpt_get_dirty_bitmap *c, uint64_t iova)
+{
+	return iova >= c->iova && iova - c->iova < c->length;
+}
+
+int sim_get_dirty_bitmap(struct sim_ictx *ictx, struct iommu_hwpt_get_dirty_bitmap *cmd)
+{
+	uint64_t *bm = (uint64_t *)(uintptr_t)cmd->data;
+	struct sim_obj *hwpt, *ioas;
+	struct sim_map *d, keep = { 0 };
+	uint64_t words, off, iova;
+	size_t i;
+	int rc;
+
+	if (cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR || cmd->__reserved)
+		return -EOPNOTSUPP;
+	hwpt = sim_obj_get(ictx, cmd->hwpt_id, SIM_HWPT_PAGING);
+	if (!hwpt)
+		return -ENOENT;
+	ioas = hwpt->u.paging.ioas;
+	rc = dirty_range_check(ioas, cmd);
+	if (rc < 0)
+		return rc;
+	if (!(hwpt->u.paging.flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		return -EOPNOTSUPP;
+	/*
+	 * iova_bitmap_for_each()'s failures (a bitmap the kernel cannot pin, a hole in the
+	 * mappings) are dropped by iommu_read_and_clear_dirty(): the call still returns 0.
+	 */
+	words = ((cmd->length >> __builtin_ctzll(cmd->page_size)) + 63) / 64;
+	if (!bm || words > UINT64_MAX / 8 || !sim_user_mapped(cmd->data, words * 8))
+		return 0;
+	d = &hwpt->u.paging.dirty;
+	if (cmd->length / SIM_PAGE_SIZE <= d->cap) {
+		for (off = 0; off < cmd->length; off += SIM_PAGE_SIZE) {
+			iova = (cmd->iova + off) & ~(SIM_PAGE_SIZE - 1);
+			if (!sim_map_get(d, iova / SIM_PAGE_SIZE))
+				continue;
+			/* only pages still mapped: an unmapped PTE has no dirty state any more */
+			if (sim_ioas_xlate(ioas, iova, 1, false))
+				dirty_bits(bm, cmd, iova);
+			if (!(cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR))
+				sim_map_del(d, iova / SIM_PAGE_SIZE);
+		}
+		return 0;
+	}
+	/* a range wider than the dirty set: walk the set instead, O(dirty pages) */
+	for (i = 0; i < d->cap; i++) {
+		if (!d->v[i].val)
+			continue;
+		iova = d->v[i].key * SIM_PAGE_SIZE;
+		if (!in_range(cmd, iova)) {
+			if (!(cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR))
+				sim_map_add(ictx->sim, &keep, d->v[i].key, d->v[i].val);
+			continue;
+		}
+		if (sim_ioas_xlate(ioas, iova, 1, false))
+			dirty_bits(bm, cmd, iova);
+	}
+	if (!(cmd->flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR)) {
+		sim_map_free(d);
+		*d = keep;
+	}
 	return 0;
 }

@@ -124,6 +124,9 @@ struct sim_obj {
 			/* set at nested attach when a vDEVICE existed: where events go */
 			struct sim_obj *vmaster;	/* the vIOMMU */
 			uint32_t vsid;
+			struct sim_map pasids;	/* PASID -> its HWPT (igroup->pasid_attach) */
+			bool pasid0;	/* vfio's pasid ida holds 0 (IOMMU_NO_PASID: the RID) */
+			bool rid_vfio;	/* vfio's iommufd_attached: the RID attached the plain way */
 		} dev;
 		struct {
 			struct sim_area *areas;	/* the treap's root */
@@ -141,6 +144,7 @@ struct sim_obj {
 			uint16_t vmid;		/* S2 (nest parent) only */
 			uint64_t aperture_end;	/* first IOVA past the aperture: reserved from here */
 			struct sim_obj *prev, *next;	/* on its IOAS's list */
+			struct sim_map dirty;	/* IOVA page number -> 1: written since cleared */
 		} paging;
 		struct {
 			struct sim_obj *viommu;
@@ -352,6 +356,14 @@ int sim_vdevice_alloc(struct sim_ictx *ictx, struct iommu_vdevice_alloc *cmd);
 void sim_vdevice_destroy(struct sim_obj *vdev);
 struct sim_obj *sim_vdevice_by_vsid(struct sim_obj *viommu, uint64_t vsid);
 int sim_get_hw_info(struct sim_ictx *ictx, struct iommu_hw_info *cmd);
+int sim_set_dirty_tracking(struct sim_ictx *ictx, struct iommu_hwpt_set_dirty_tracking *cmd);
+int sim_get_dirty_bitmap(struct sim_ictx *ictx, struct iommu_hwpt_get_dirty_bitmap *cmd);
+/* a DMA write through @hwpt (paging) to the page of @iova: the PTE's dirty state is set */
+void sim_hwpt_mark_dirty(struct sim_obj *hwpt, uint64_t iova);
+/* the mapping of [iova, iova + len) went: its pages' dirty state with it */
+void sim_hwpt_dirty_drop(struct sim_obj *hwpt, uint64_t iova, uint64_t len);
+/* the PASIDs the device can use: min(SMMU_IDR1.SSIDSIZE, its PCI PASID width), 0 = none */
+unsigned int sim_dev_pasid_bits(struct sim_obj *idev);
 
 /* ---- sim_smmu.c: the arm-smmu-v3 driver's checks */
 int sim_vste_check(uint64_t ste[2]);

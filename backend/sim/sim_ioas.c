@@ -839,6 +839,7 @@ int sim_ioas_allow_iovas(struct sim_ictx *ictx, struct iommu_ioas_allow_iovas *c
 static int unmap_range(struct sim_obj *ioas, uint64_t start, uint64_t last, uint64_t *unmapped)
 {
 	struct sim_area *a = area_hit(ioas, start, start), *next;
+	struct sim_obj *h;
 	int rc = -ENOENT;
 
 	*unmapped = 0;
@@ -849,6 +850,8 @@ static int unmap_range(struct sim_obj *ioas, uint64_t start, uint64_t last, uint
 			return -ENOENT;	/* no splitting; earlier areas stay unmapped */
 		next = area_next(ioas, a);
 		*unmapped += a->length;
+		for (h = ioas->u.ioas.hwpts; h; h = h->u.paging.next)
+			sim_hwpt_dirty_drop(h, a->iova, a->length);
 		area_erase(ioas, a);
 		rc = 0;
 	}

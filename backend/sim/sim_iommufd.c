@@ -226,30 +226,8 @@ static int cmd_noiommu_get_pa(struct sim_ictx *ictx, void *arg)
 	return -EOPNOTSUPP;
 }
 
-/* No SMMUv3 of this host tracks dirty bits (IDR0.HTTU = 0): no HWPT can have it on. */
-static int cmd_set_dirty(struct sim_ictx *ictx, void *arg)
-{
-	struct iommu_hwpt_set_dirty_tracking *cmd = arg;
-
-	if (cmd->flags & ~IOMMU_HWPT_DIRTY_TRACKING_ENABLE || cmd->__reserved)
-		return -EOPNOTSUPP;
-	if (!sim_obj_get(ictx, cmd->hwpt_id, SIM_HWPT_PAGING))
-		return -ENOENT;
-	return -EOPNOTSUPP;
-}
-
-static int cmd_get_dirty(struct sim_ictx *ictx, void *arg)
-{
-	struct iommu_hwpt_get_dirty_bitmap *cmd = arg;
-
-	if (cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR || cmd->__reserved)
-		return -EOPNOTSUPP;
-	if (!cmd->page_size || !cmd->length)
-		return -EINVAL;
-	if (!sim_obj_get(ictx, cmd->hwpt_id, SIM_HWPT_PAGING))
-		return -ENOENT;
-	return -EOPNOTSUPP;
-}
+static int cmd_set_dirty(struct sim_ictx *ictx, void *c) { return sim_set_dirty_tracking(ictx, c); }
+static int cmd_get_dirty(struct sim_ictx *ictx, void *c) { return sim_get_dirty_bitmap(ictx, c); }
 
 /* A plain ARM_SMMUV3 vIOMMU has no HW queue (only Tegra241 CMDQV does). */
 static int cmd_hw_queue(struct sim_ictx *ictx, void *arg)

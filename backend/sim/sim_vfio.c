@@ -21,6 +21,25 @@ static struct sim_obj *paging_of(struct sim_obj *hwpt)
 	return hwpt->u.nested.viommu->u.viommu.parent;
 }
 
+/*
+ * iommufd_hwpt_pasid_compat(): a PASID takes only a HWPT allocated with ALLOC_PASID, and
+ * while the RID's HWPT is not one no PASID can be attached (nor the RID moved to such a HWPT
+ * while PASIDs are attached).
+ */
+static bool pasid_compat(const struct sim_obj *hwpt)
+{
+	const struct sim_obj *p = hwpt->type == SIM_HWPT_PAGING ? hwpt : NULL;
+
+	if (p)
+		return p->u.paging.flags & IOMMU_HWPT_ALLOC_PASID;
+	return false;	/* not modelled: a nested HWPT keeps no flags here, so takes no PASID */
+}
+
+static bool has_pasids(const struct sim_obj *idev)
+{
+	return idev->u.dev.pasids.n > 0;
+}
+
 static struct sim_smmu *dev_smmu(struct sim_obj *idev)
 {
 	return &idev->ictx->sim->smmu[idev->u.dev.pdev->cfg.smmu];
@@ -78,6 +97,9 @@ static int do_attach(struct sim_obj *idev, struct sim_obj *hwpt)
 		if (rc < 0)
 			return rc;
 	}
+	/* iommufd_hwpt_pasid_compat(): the RID's HWPT too, once a PASID is attached */
+	if (has_pasids(idev) && !pasid_compat(hwpt))
+		return -EINVAL;
 	rc = smmu_attach_check(idev, hwpt, &vmaster);
 	if (rc < 0) {
 		if (new_ioas != old_ioas)
@@ -159,14 +181,140 @@ static int change_pt(struct sim_obj *idev, uint32_t *pt_id)
 	}
 }
 
-/* No simulated function has the PASID capability. */
-static int pasid_attach(struct sim_obj *idev, uint32_t pt_id)
+/*
+ * arm_smmu_set_pasid(): a PASID's CD goes in the CD table of the device's STE, so the RID must
+ * be blocked (detached) or on a stage-1 paging domain (cd_table.in_ste); an S2 or nested RID
+ * refuses it.
+ */
+static bool rid_takes_pasids(struct sim_obj *idev)
 {
-	struct sim_obj *pt = sim_obj_any(idev->ictx, pt_id);
+	struct sim_obj *rid = idev->u.dev.hwpt;
+
+	return !rid || (rid->type == SIM_HWPT_PAGING &&
+			!(rid->u.paging.flags & IOMMU_HWPT_ALLOC_NEST_PARENT) &&
+			(dev_smmu(idev)->cfg.idr[0] & 2u));	/* IDR0.S1P: an S1 domain */
+}
+
+/* a PASID's attach or replace, with the core's and the SMMUv3 driver's checks in order */
+static int pasid_set(struct sim_obj *idev, uint32_t pasid, struct sim_obj *hwpt)
+{
+	struct sim_obj *old = sim_map_get(&idev->u.dev.pasids, pasid);
+	unsigned int bits = sim_dev_pasid_bits(idev);
+	int rc;
+
+	if (!pasid_compat(hwpt))
+		return -EINVAL;
+	if (idev->u.dev.hwpt && !pasid_compat(idev->u.dev.hwpt))
+		return -EINVAL;
+	/*
+	 * iommu_attach_device_pasid(): pasid < max_pasids, but a device without PASIDs
+	 * (max_pasids 0) skips the check; so does 7.3 on QEMU's SMMUv3 (SSIDSIZE 0), where the
+	 * driver then writes CD[pasid] past its one-entry CD table, as the live kernel shows.
+	 */
+	if (bits && pasid >= 1u << bits)
+		return -EINVAL;
+	if (hwpt->u.paging.smmu != idev->u.dev.pdev->cfg.smmu)
+		return -EINVAL;	/* arm_smmu_s1_set_dev_pasid: another SMMU's domain */
+	if (!rid_takes_pasids(idev))
+		return -EINVAL;
+	if (old == hwpt)
+		return 0;
+	if (old)
+		sim_map_del(&idev->u.dev.pasids, pasid);
+	rc = sim_map_add(idev->ictx->sim, &idev->u.dev.pasids, pasid, hwpt);
+	if (rc < 0) {
+		if (old)
+			sim_map_add(idev->ictx->sim, &idev->u.dev.pasids, pasid, old);
+		return rc;
+	}
+	hwpt->users++;
+	if (old)
+		hwpt_put(old);
+	else
+		idev->users++;
+	return 0;
+}
+
+/*
+ * iommufd_device_auto_get_domain() for a PASID: the automatic domains are allocated with no
+ * flags, so never PASID-compatible; each refuses (EINVAL), as does a new one, which is freed.
+ */
+static int pasid_attach_ioas(struct sim_obj *idev, uint32_t pasid, struct sim_obj *ioas,
+			     uint32_t *pt_id)
+{
+	struct sim_obj *h;
+	int rc;
+
+	for (h = ioas->u.ioas.hwpts; h; h = h->u.paging.next) {
+		if (!h->u.paging.autodomain)
+			continue;
+		rc = pasid_set(idev, pasid, h);
+		if (rc == -EINVAL)
+			continue;
+		if (!rc)
+			*pt_id = h->id;
+		return rc;
+	}
+	rc = sim_hwpt_paging_new(idev, ioas, 0, true, &h);
+	if (rc < 0)
+		return rc;
+	rc = pasid_set(idev, pasid, h);
+	if (rc < 0) {
+		sim_hwpt_destroy(h);
+		sim_obj_abort(h);
+		return rc;
+	}
+	*pt_id = h->id;
+	sim_obj_finalize(h);
+	return 0;
+}
+
+static int pasid_attach(struct sim_obj *idev, uint32_t pasid, uint32_t *pt_id)
+{
+	struct sim_obj *pt = sim_obj_any(idev->ictx, *pt_id);
 
 	if (!pt)
 		return -ENOENT;
-	return -EINVAL;
+	switch (pt->type) {
+	case SIM_HWPT_PAGING:
+		return pasid_set(idev, pasid, pt);
+	case SIM_HWPT_NESTED:
+		return -EINVAL;	/* not PASID-compatible here (pasid_compat) */
+	case SIM_IOAS:
+		return pasid_attach_ioas(idev, pasid, pt, pt_id);
+	default:
+		return -EINVAL;
+	}
+}
+
+static void pasid_detach(struct sim_obj *idev, uint32_t pasid)
+{
+	struct sim_obj *hwpt = sim_map_get(&idev->u.dev.pasids, pasid);
+
+	if (!hwpt)
+		return;	/* vfio_iommufd_physical_pasid_detach_ioas: not attached, nothing */
+	sim_map_del(&idev->u.dev.pasids, pasid);
+	idev->users--;
+	hwpt_put(hwpt);
+}
+
+/* vfio_iommufd_physical_unbind(): every PASID is detached before the RID */
+static void pasid_detach_all(struct sim_obj *idev)
+{
+	struct sim_map *m = &idev->u.dev.pasids;
+	size_t i;
+
+	for (i = 0; m->n && i < m->cap; i++) {
+		if (m->v[i].val) {
+			struct sim_obj *hwpt = m->v[i].val;
+
+			m->v[i].val = NULL;
+			m->n--;
+			idev->users--;
+			hwpt_put(hwpt);
+		}
+	}
+	sim_map_free(m);
 }
 
 static int ioctl_attach(struct sim_file *f, struct vfio_device_attach_iommufd_pt *uarg)
@@ -182,12 +330,40 @@ static int ioctl_attach(struct sim_file *f, struct vfio_device_attach_iommufd_pt
 	if (at.flags & VFIO_DEVICE_ATTACH_PASID) {
 		if (at.argsz < sizeof(at))
 			return -EINVAL;
-		return pasid_attach(f->obj, at.pt_id);
+		memcpy(&at, uarg, sizeof(at));
+		pt_id = at.pt_id;
+		if (!at.pasid) {
+			/*
+			 * PASID 0 is IOMMU_NO_PASID: vfio_iommufd_physical_pasid_attach_ioas
+			 * replaces once its ida holds 0, else iommufd_device_attach()s the
+			 * RID, which is EBUSY over an attached one
+			 */
+			if (!f->obj->u.dev.pasid0 && f->obj->u.dev.hwpt)
+				return -EBUSY;
+			rc = change_pt(f->obj, &pt_id);
+			if (!rc) {
+				f->obj->u.dev.pasid0 = true;
+				uarg->pt_id = pt_id;
+			}
+			return rc;
+		}
+		rc = pasid_attach(f->obj, at.pasid, &pt_id);
+		if (!rc)
+			uarg->pt_id = pt_id;
+		return rc;
 	}
+	/*
+	 * vfio_iommufd_physical_attach_ioas: a replace once vfio attached the RID itself
+	 * (iommufd_attached), else an attach, EBUSY over a RID attached as PASID 0
+	 */
+	if (!f->obj->u.dev.rid_vfio && f->obj->u.dev.hwpt)
+		return -EBUSY;
 	pt_id = at.pt_id;
 	rc = change_pt(f->obj, &pt_id);
-	if (!rc)
+	if (!rc) {
+		f->obj->u.dev.rid_vfio = true;
 		uarg->pt_id = pt_id;
+	}
 	return rc;
 }
 
@@ -200,9 +376,23 @@ static int ioctl_detach(struct sim_file *f, struct vfio_device_detach_iommufd_pt
 	memcpy(&de, uarg, minsz);
 	if (de.argsz < minsz || de.flags & ~VFIO_DEVICE_DETACH_PASID)
 		return -EINVAL;
-	if (de.flags & VFIO_DEVICE_DETACH_PASID)
-		return de.argsz < sizeof(de) ? -EINVAL : 0;
-	sim_device_detach(f->obj);
+	if (de.flags & VFIO_DEVICE_DETACH_PASID) {
+		if (de.argsz < sizeof(de))
+			return -EINVAL;
+		memcpy(&de, uarg, sizeof(de));
+		if (!de.pasid && f->obj->u.dev.pasid0) {
+			f->obj->u.dev.pasid0 = false;
+			sim_device_detach(f->obj);	/* IOMMU_NO_PASID: the RID */
+		} else if (de.pasid) {
+			pasid_detach(f->obj, de.pasid);
+		}
+		return 0;
+	}
+	/* vfio_iommufd_physical_detach_ioas: nothing unless vfio attached the RID itself */
+	if (f->obj->u.dev.rid_vfio) {
+		f->obj->u.dev.rid_vfio = false;
+		sim_device_detach(f->obj);
+	}
 	return 0;
 }
 
@@ -290,6 +480,7 @@ void sim_vfio_unbind(struct sim *sim, struct sim_file *f)
 	struct sim_pdev *p = f->pdev;
 
 	(void)sim;
+	pasid_detach_all(idev);
 	sim_device_detach(idev);
 	if (idev->u.dev.vdev)
 		sim_obj_tombstone(idev->u.dev.vdev);

@@ -553,8 +553,14 @@ bool sim_dma(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size
 		if (seg > len - done)
 			seg = len - done;
 		xlate(sim, p, &t, a, seg, write, &x);
-		if (x.host && write)
+		if (x.host && write) {
+			struct sim_obj *hwpt = p->idev->u.dev.hwpt;
+
 			memcpy(x.host, (uint8_t *)buf + done, seg);
+			/* HTTU: the walk sets the leaf PTE's dirty state of a DBM domain */
+			if (hwpt->type == SIM_HWPT_PAGING)
+				sim_hwpt_mark_dirty(hwpt, a);
+		}
 		else if (x.host)
 			memcpy((uint8_t *)buf + done, x.host, seg);
 		else if (!x.blocked)

@@ -169,6 +169,23 @@ int ish_device_unbind(struct ish_ctx *ctx, uint32_t dev_id);
 int ish_device_attach(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t *out_pt);
 int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id);
 /*
+ * The same with VFIO_DEVICE_ATTACH_PASID: the device's PASID @pasid on @pt_id, a HWPT allocated
+ * with IOMMU_HWPT_ALLOC_PASID (an IOAS is refused: its automatic HWPT is not PASID-compatible);
+ * attaching a PASID again replaces. EINVAL also while the RID is on a HWPT that is not
+ * PASID-compatible or not a stage-1 one, and for @pasid >= 2^max_pasid_log2 (not checked by
+ * Linux 7.3 when max_pasid_log2 is 0). PASID 0 is the RID (IOMMU_NO_PASID): EBUSY when the
+ * RID is attached, else the RID is attached.
+ */
+int ish_device_attach_pasid(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pasid, uint32_t pt_id,
+			    uint32_t *out_pt);
+/* VFIO_DEVICE_DETACH_PASID; a PASID not attached is a quiet success, as in the kernel */
+int ish_device_detach_pasid(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pasid);
+/* the page table PASID @pasid of a device is attached to, 0: none (from the registry) */
+uint32_t ish_obj_device_pasid_pt(const struct ish_obj *dev, uint32_t pasid);
+/* the attached PASIDs, newest first, and their page tables: the count, at most @max filled */
+size_t ish_obj_device_pasids(const struct ish_obj *dev, uint32_t *pasids, uint32_t *pts,
+			     size_t max);
+/*
  * Whether the SMMU driver forwards this device's faults to a vEVENTQ now: it is on a nested
  * HWPT, had its vDEVICE on that vIOMMU when it was attached (the driver takes the vSID at
  * attach, arm_smmu_attach_prepare_vmaster), and the vIOMMU has a vEVENTQ. When not, @why
@@ -177,6 +194,10 @@ int ish_device_detach(struct ish_ctx *ctx, uint32_t dev_id);
 bool ish_device_events_forwarded(struct ish_ctx *ctx, uint32_t dev_id, char *why, size_t len);
 
 int ish_get_hw_info(struct ish_ctx *ctx, uint32_t dev_id, struct ish_hw_info *info);
+/* the same asking for one info type (IOMMU_HW_INFO_FLAG_INPUT_TYPE, Linux 6.17): an SMMUv3
+ * answers 0 and ARM_SMMUV3, and TEGRA241_CMDQV only when it has that extension */
+int ish_get_hw_info_type(struct ish_ctx *ctx, uint32_t dev_id, uint32_t type,
+			 struct ish_hw_info *info);
 
 int ish_ioas_alloc(struct ish_ctx *ctx, uint32_t *ioas_id);
 /* @flags: IOMMU_IOAS_MAP_*; *iova in: the IOVA with FIXED_IOVA, out: the one used */
@@ -241,6 +262,16 @@ int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_
 /* nested on a vIOMMU from the two STE words (IOMMU_HWPT_DATA_ARM_SMMUV3) */
 int ish_hwpt_alloc_nested(struct ish_ctx *ctx, uint32_t dev_id, uint32_t viommu_id,
 			  const uint64_t ste[2], uint32_t *hwpt_id);
+/* IOMMU_HWPT_SET_DIRTY_TRACKING on a paging HWPT allocated with DIRTY_TRACKING */
+int ish_hwpt_set_dirty_tracking(struct ish_ctx *ctx, uint32_t hwpt_id, bool enable);
+/*
+ * IOMMU_HWPT_GET_DIRTY_BITMAP: bit i of @bitmap (length / page_size bits, rounded up to whole
+ * u64 words, which the caller zeroes) is set when a DMA wrote to [iova + i * page_size,
+ * + page_size). @flags: IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR keeps the dirty state.
+ */
+int ish_hwpt_get_dirty_bitmap(struct ish_ctx *ctx, uint32_t hwpt_id, uint64_t iova,
+			      uint64_t length, uint64_t page_size, uint32_t flags,
+			      uint64_t *bitmap);
 
 int ish_viommu_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id, uint32_t type,
 		     uint32_t *viommu_id);

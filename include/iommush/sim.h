@@ -9,8 +9,10 @@
  * sleeps its timeout (a signal ends it with EINTR, as in the kernel); a DMA runs
  * to completion inside the register write that starts it. Edu's DMA needs bus mastering
  * (PCI_COMMAND bit 2 in the config region), as on hardware. DMA may carry a SubstreamID
- * (ish_sim_dma()). Not modelled: fault queues (IOPF), dma-buf MAP_FILE, HW queues beyond the
- * SMMUv3 refusal, PASID attach, ATCs, interrupts.
+ * (ish_sim_dma()) for the guest's CD tables; a PASID attachment's own translation is not
+ * modelled. Dirty tracking: a device's DMA writes through a DIRTY_TRACKING paging HWPT mark
+ * its pages. Not modelled: fault queues (IOPF), dma-buf MAP_FILE, HW queues beyond the SMMUv3
+ * refusal, ATCs, interrupts.
  * Its test hooks (allocation failure, kernel profiles) are in backend/testing.h, not installed.
  */
 #ifndef IOMMUSH_SIM_H
@@ -28,6 +30,7 @@ struct ish_sim_smmu_cfg {
 	uint32_t iidr, aidr;
 	bool canwbs;		/* masters are CANWBS (IORT), so VIOMMU_ALLOC works */
 	bool nesting;		/* S1 + S2: NEST_PARENT allowed */
+	uint32_t hw_info_flags;	/* GET_HW_INFO's arm-smmuv3 flags: IOMMU_HW_INFO_ARM_SMMUV3_* */
 };
 
 struct ish_sim_dev_cfg {
@@ -40,6 +43,7 @@ struct ish_sim_dev_cfg {
 	bool vfio;		/* bound to vfio-pci: has a cdev */
 	bool edu;		/* model QEMU's edu device (BAR0 registers, DMA) */
 	bool ats;		/* has a PCIe ATS capability (behind an ATS root complex) */
+	uint8_t pasid_bits;	/* PCI PASID capability: max PASID width, 0 = none */
 };
 
 /* An empty host: no SMMU, no device. */

@@ -58,6 +58,9 @@ uint32_t ish_vsmmu_bypass_hwpt(const struct ish_vsmmu *vs);
 uint32_t ish_vsmmu_veventq(const struct ish_vsmmu *vs);
 bool ish_vsmmu_gbpa_abort(const struct ish_vsmmu *vs);		/* GBPA.ABORT */
 bool ish_vsmmu_enabled(const struct ish_vsmmu *vs);		/* CR0.SMMUEN */
+/* the host SMMU of its vIOMMU says TLBI/CFGI + SYNC must be issued twice (7.3,
+ * IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_REPEAT_TLBI_CFGI): ish_vsmmu_invalidate() does */
+bool ish_vsmmu_repeats_invalidations(const struct ish_vsmmu *vs);
 unsigned int ish_vsmmu_ndevs(const struct ish_vsmmu *vs);
 
 /* its devices in the order they were set: for (d = ..._first(vs); d; d = ..._next(d)) */
@@ -133,7 +136,11 @@ int ish_vsmmu_install_ste(struct ish_vsmmu *vs, uint32_t dev_id, const uint64_t 
  */
 int ish_vsmmu_install_range(struct ish_vsmmu *vs, uint32_t lo, uint32_t hi, const uint64_t ste[2],
 			    int *first_err, uint32_t *failed_dev);
-/* a batch of CMDQ commands in ONE kernel call; *done = how many the kernel handled */
+/*
+ * A batch of CMDQ commands in ONE kernel call; *done = how many the kernel handled. On a host
+ * with the REPEAT_TLBI_CFGI erratum a second call repeats the batch's TLBI and CFGI commands
+ * (each call ends in the kernel's CMD_SYNC); a failure there reports *done of that call.
+ */
 int ish_vsmmu_invalidate(struct ish_vsmmu *vs, const uint64_t (*cmds)[2], uint32_t n,
 			 uint32_t *done);
 /* read decoded events from its vEVENTQ (-ENOENT when it has none) */

@@ -53,3 +53,14 @@ $IOMMUSH --backend sim -b "$tmp/trace.ish"
 echo "exit $?"
 $IOMMUSH --trace=yes -c 'ioas alloc' 2>&1
 echo "exit $?"
+echo "--- dirty tracking and PASIDs are recorded as commands, and replay on the same simulated host"
+IOMMUSH_RECORD=$tmp/dirty.ish $IOMMUSH --backend sim -b dirty.ish >/dev/null
+echo "exit $?"
+grep -E '^(let [a-z0-9]+ = )?(expect-error [A-Z]+ )?(hwpt|device info)' "$tmp/dirty.ish"
+$IOMMUSH --backend sim -c "sim smmu add httu; sim device add 0000:00:05.0 smmu 2 edu; source $tmp/dirty.ish" >/dev/null
+echo "exit $?"
+IOMMUSH_RECORD=$tmp/pasid.ish $IOMMUSH --backend sim -b pasid.ish >/dev/null
+echo "exit $?"
+grep -E '^(let [a-z0-9]+ = )?(expect-error [A-Z]+ )?(hwpt alloc|device (attach|detach|info))' "$tmp/pasid.ish"
+$IOMMUSH --backend sim -c "sim smmu add ssidsize 8; sim device add 0000:00:06.0 smmu 2 pasid 5; source $tmp/pasid.ish" >/dev/null
+echo "exit $?"

@@ -358,6 +358,48 @@ static void sixty_four_tlbis_are_one_kernel_call(void **state)
 	gfx_close(&g);
 }
 
+/* a host with ERRATA_REPEAT_TLBI_CFGI: each drain's invalidations go twice */
+static void errata_host_repeats_each_drain(void **state)
+{
+	struct ish_vsmmu_cfg cfg = { .auto_features = true };
+	struct ish_sim_dev_cfg dev = { .bdf = "0000:00:07.0", .vendor = 0x1b36, .device = 5,
+				       .class = 0xff00, .name = "test", .sid = 0x38, .vfio = true };
+	struct ish_sim_smmu_cfg scfg;
+	struct ish_mem *m;
+	struct gfx g;
+	unsigned long n;
+	uint32_t id;
+	int i, smmu;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	fx_open(&g.fx);
+	m = ish_mem_find(g.fx.ctx, g.fx.mem);
+	g.ram = m->va;
+	g.size = m->size;
+	ish_sim_smmu_default(&scfg);
+	scfg.hw_info_flags = IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_REPEAT_TLBI_CFGI;
+	smmu = ish_sim_add_smmu(g.fx.be, &scfg);
+	assert_true(smmu >= 0);
+	dev.smmu = (unsigned int)smmu;
+	assert_int_equal(ish_sim_add_device(g.fx.be, &dev), 0);
+	assert_int_equal(ish_device_bind(g.fx.ctx, dev.bdf, &id), 0);
+	assert_int_equal(ish_vsmmu_create(g.fx.ctx, "vs0", g.fx.ioas, &cfg, &g.vs), 0);
+	assert_int_equal(ish_vsmmu_plug(g.vs, id, 0x8), 0);
+	assert_int_equal(ish_vmm_new(g.vs, &g_ops, &g, &g.vmm), 0);
+	probe(&g);
+	for (i = 0; i < 64; i++)
+		put_cmd(&g, ISH_CMD_TLBI_NH_VA | 1ULL << 48, (0x10000ULL + i * 0x1000) | 1);
+	put_cmd(&g, ISH_CMD_SYNC, 0);
+	n = ish_ioctl_count(g.fx.ctx);
+	ring(&g);
+	/* the batch, then the same TLBIs again: two calls, each ending in the kernel's SYNC */
+	assert_int_equal(ish_ioctl_count(g.fx.ctx) - n, 2);
+	assert_int_equal(ish_vmm_last_drain(g.vmm)->forwarded, 64);
+	assert_int_equal(rd(&g, CMDQ_CONS, 4), g.prod);
+	gfx_close(&g);
+}
+
 static void a_cfgi_ste_between_tlbis_splits_the_batch(void **state)
 {
 	struct gfx g;
@@ -852,6 +894,7 @@ int main(void)
 		cmocka_unit_test(linux_probe_allocates_vdevice_and_veventq),
 		cmocka_unit_test(ste_bypass_translate_abort_through_cfgi_ste),
 		cmocka_unit_test(sixty_four_tlbis_are_one_kernel_call),
+		cmocka_unit_test(errata_host_repeats_each_drain),
 		cmocka_unit_test(a_cfgi_ste_between_tlbis_splits_the_batch),
 		cmocka_unit_test(illegal_command_stops_the_queue_until_gerrorn),
 		cmocka_unit_test(a_command_the_kernel_refuses_is_cerror_ill),
