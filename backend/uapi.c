@@ -484,12 +484,14 @@ static int explain_no_nesting(struct ish_ctx *ctx, int rc, uint32_t dev_id, uint
 			"them)", dev_id);
 }
 
-int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
-		   uint32_t data_type, const void *data, uint32_t data_len, uint32_t *hwpt_id)
+static int hwpt_alloc_call(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
+			   uint32_t data_type, const void *data, uint32_t data_len,
+			   uint32_t fault_id, uint32_t *hwpt_id)
 {
 	struct iommu_hwpt_alloc a = {
 		.size = sizeof(a), .flags = flags, .dev_id = dev_id, .pt_id = pt_id,
 		.data_type = data_type, .data_len = data_len, .data_uptr = (uintptr_t)data,
+		.fault_id = fault_id,
 	};
 	struct ish_obj *o, *pt = ish_obj_find(ctx, pt_id);
 	bool nested = pt && pt->type != ISH_OBJ_IOAS;
@@ -527,6 +529,12 @@ int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_
 		memcpy(o->u.nested.ste, data, 16);
 	*hwpt_id = a.out_hwpt_id;
 	return 0;
+}
+
+int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
+		   uint32_t data_type, const void *data, uint32_t data_len, uint32_t *hwpt_id)
+{
+	return hwpt_alloc_call(ctx, dev_id, pt_id, flags, data_type, data, data_len, 0, hwpt_id);
 }
 
 int ish_hwpt_alloc_nested(struct ish_ctx *ctx, uint32_t dev_id, uint32_t viommu_id,
@@ -770,6 +778,207 @@ int ish_veventq_read(struct ish_ctx *ctx, uint32_t veventq_id, struct ish_vevent
 	return rc;
 }
 
+/* ---- fault queues ------------------------------------------------------------------------- */
+
+int ish_fault_alloc(struct ish_ctx *ctx, uint32_t *fault_id)
+{
+	struct iommu_fault_alloc a = { .size = sizeof(a) };
+	struct ish_obj *o;
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_FAULT_QUEUE_ALLOC, &a);
+	if (rc < 0)
+		return rc;
+	o = ish_obj_add(ctx, a.out_fault_id, ISH_OBJ_FAULT);
+	if (!o) {
+		struct iommu_destroy d = { .size = sizeof(d), .id = a.out_fault_id };
+
+		ish_sys_close(ctx, (int)a.out_fault_fd);
+		ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_DESTROY, &d);
+		return -ENOMEM;
+	}
+	o->u.fault.fd = (int)a.out_fault_fd;
+	*fault_id = a.out_fault_id;
+	return 0;
+}
+
+int ish_hwpt_alloc_fault(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
+			 uint32_t data_type, const void *data, uint32_t data_len,
+			 uint32_t fault_id, uint32_t *hwpt_id)
+{
+	struct ish_obj *o;
+	int rc;
+
+	rc = hwpt_alloc_call(ctx, dev_id, pt_id, flags | IOMMU_HWPT_FAULT_ID_VALID, data_type,
+			     data, data_len, fault_id, hwpt_id);
+	if (rc == -ENOENT && !ish_err_has_msg(ctx))
+		rc = EXPLAIN(ctx, rc, { "fault_id", fault_id, T(FAULT) });
+	if (rc == -EOPNOTSUPP && !ish_err_has_msg(ctx) && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+		return ish_fail(ctx, rc, "a nest parent cannot be IOPF-capable: faults are "
+				"reported by the stage 1 (a nested HWPT, or a plain paging one)");
+	if (rc < 0)
+		return rc;
+	o = ish_obj_find(ctx, *hwpt_id);
+	if (o)
+		o->fault = fault_id;
+	return 0;
+}
+
+#define PGFAULT_LEN sizeof(struct iommu_hwpt_pgfault)
+
+int ish_fault_read(struct ish_ctx *ctx, uint32_t fault_id, struct iommu_hwpt_pgfault *f,
+		   size_t max, int timeout_ms)
+{
+	struct ish_obj *q;
+	ssize_t got;
+	int rc;
+
+	rc = need_obj(ctx, fault_id, ISH_OBJ_FAULT, &q);
+	if (rc < 0)
+		return rc;
+	if (!max)
+		return 0;
+	if (timeout_ms) {
+		rc = ish_sys_poll(ctx, q->u.fault.fd, timeout_ms);
+		if (rc <= 0)
+			return rc;
+	}
+	got = ish_sys_read(ctx, q->u.fault.fd, f, max * PGFAULT_LEN);
+	if (got == -EINVAL)
+		return ish_fail(ctx, (int)got, "the first page request group does not fit %zu "
+				"record%s: the kernel hands out whole groups only", max,
+				max == 1 ? "" : "s");
+	if (got < 0)
+		return (int)got;
+	return (int)((size_t)got / PGFAULT_LEN);
+}
+
+int ish_fault_respond(struct ish_ctx *ctx, uint32_t fault_id, uint32_t cookie, uint32_t code)
+{
+	struct iommu_hwpt_page_response r = { .cookie = cookie, .code = code };
+	struct ish_obj *q;
+	ssize_t rc;
+
+	rc = need_obj(ctx, fault_id, ISH_OBJ_FAULT, &q);
+	if (rc < 0)
+		return (int)rc;
+	rc = ish_sys_write(ctx, q->u.fault.fd, &r, sizeof(r));
+	if (rc == -EINVAL && code != IOMMUFD_PAGE_RESP_SUCCESS && code != IOMMUFD_PAGE_RESP_INVALID)
+		return ish_fail(ctx, (int)rc, "response code %u: the kernel takes SUCCESS (0) or "
+				"INVALID (1) only", code);
+	if (rc == -EINVAL)
+		return ish_fail(ctx, (int)rc, "no page request read from fault %u has cookie %u "
+				"(answered already, or never read)", fault_id, cookie);
+	return rc < 0 ? (int)rc : 0;
+}
+
+/* ---- TEGRA241 CMDQV vIOMMU and HW queues ---------------------------------------------------- */
+
+int ish_viommu_alloc_cmdqv(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id,
+			   uint32_t *viommu_id, uint64_t *mmap_off, uint64_t *mmap_len)
+{
+	struct iommu_viommu_tegra241_cmdqv data = { 0 };
+	struct iommu_viommu_alloc a = {
+		.size = sizeof(a), .type = IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV, .dev_id = dev_id,
+		.hwpt_id = hwpt_id, .data_len = sizeof(data), .data_uptr = (uintptr_t)&data,
+	};
+	struct ish_obj *o;
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_VIOMMU_ALLOC, &a);
+	rc = EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) }, { "hwpt_id", hwpt_id, T(HWPT_PAGING) });
+	if (rc == -ENOSPC)
+		return ish_fail(ctx, rc, "every VINTF of the host's CMDQV is taken (VINTF0 is the "
+				"host's own)");
+	if (rc < 0)
+		return rc;
+	rc = track(ctx, a.out_viommu_id, ISH_OBJ_VIOMMU, &o);
+	if (rc < 0)
+		return rc;
+	o->parent = hwpt_id;
+	o->dev = dev_id;
+	o->u.viommu.type = IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV;
+	o->u.viommu.mmap_off = data.out_vintf_mmap_offset;
+	o->u.viommu.mmap_len = data.out_vintf_mmap_length;
+	note_iommu(ctx, o, dev_id);
+	*viommu_id = a.out_viommu_id;
+	if (mmap_off)
+		*mmap_off = data.out_vintf_mmap_offset;
+	if (mmap_len)
+		*mmap_len = data.out_vintf_mmap_length;
+	return 0;
+}
+
+/* the HW queue of @index - 1 on @viommu_id, 0 when none */
+static uint32_t hwq_below(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t index)
+{
+	struct ish_obj *o;
+
+	if (!index)
+		return 0;
+	for (o = ish_obj_last_of(ctx, ISH_OBJ_HW_QUEUE); o; o = ish_obj_prev_of(o))
+		if (o->parent == viommu_id && o->u.hwq.index == index - 1)
+			return o->id;
+	return 0;
+}
+
+static int explain_hwq(struct ish_ctx *ctx, int rc, uint32_t viommu_id, uint32_t type,
+		       uint32_t index)
+{
+	struct ish_obj *v = ish_obj_find(ctx, viommu_id);
+
+	if (ish_err_has_msg(ctx))
+		return rc;
+	if (rc == -EOPNOTSUPP && v && v->type == ISH_OBJ_VIOMMU &&
+	    v->u.viommu.type != IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV)
+		return ish_fail(ctx, rc, "vIOMMU %u is not a TEGRA241_CMDQV one: only a Tegra241 "
+				"CMDQV VINTF has HW queues", viommu_id);
+	if (rc == -EOPNOTSUPP && type != IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV)
+		return ish_fail(ctx, rc, "HW queue type %u: the kernel knows TEGRA241_CMDQV (1) only",
+				type);
+	if (rc == -EIO)
+		return ish_fail(ctx, rc, "index %u before index %u: the CMDQV maps its queues in "
+				"ascending order", index, index - 1);
+	if (rc == -EEXIST)
+		return ish_fail(ctx, rc, "vIOMMU %u has a queue of index %u already", viommu_id,
+				index);
+	if (rc == -ENOENT && v && v->type == ISH_OBJ_VIOMMU)
+		return ish_fail(ctx, rc, "nothing is mapped there in the nest parent's IOAS");
+	if (rc == -EFAULT)
+		return ish_fail(ctx, rc, "the queue's pages are not physically contiguous");
+	if (rc == -EINVAL && v && v->type == ISH_OBJ_VIOMMU)
+		return ish_fail(ctx, rc, "the index is past the VINTF's queues, or the length is "
+				"not a power of two of 32 bytes up to the SMMU's CMDQS, or the base is "
+				"not aligned to it");
+	return EXPLAIN(ctx, rc, { "viommu_id", viommu_id, T(VIOMMU) });
+}
+
+int ish_hw_queue_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t type, uint32_t index,
+		       uint64_t iova, uint64_t length, uint32_t *hw_queue_id)
+{
+	struct iommu_hw_queue_alloc a = {
+		.size = sizeof(a), .viommu_id = viommu_id, .type = type, .index = index,
+		.nesting_parent_iova = iova, .length = length,
+	};
+	struct ish_obj *o;
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_HW_QUEUE_ALLOC, &a);
+	if (rc < 0)
+		return explain_hwq(ctx, rc, viommu_id, type, index);
+	rc = track(ctx, a.out_hw_queue_id, ISH_OBJ_HW_QUEUE, &o);
+	if (rc < 0)
+		return rc;
+	o->parent = viommu_id;
+	o->u.hwq.type = type;
+	o->u.hwq.index = index;
+	o->u.hwq.prev = hwq_below(ctx, viommu_id, index);
+	o->u.hwq.iova = iova;
+	o->u.hwq.length = length;
+	*hw_queue_id = a.out_hw_queue_id;
+	return 0;
+}
+
 /* ---- DESTROY ------------------------------------------------------------------------------ */
 
 /* What keeps @id alive, for an EBUSY: "device 1 is attached to it" / "vIOMMU 4 sits on it" */
@@ -785,6 +994,10 @@ static void holders(struct ish_ctx *ctx, uint32_t id, char *buf, size_t len)
 
 		if (o->type == ISH_OBJ_DEVICE && o->u.device.pt == id)
 			what = "attached to it";
+		else if (o->fault == id)
+			what = "reporting to it";
+		else if (o->type == ISH_OBJ_HW_QUEUE && o->u.hwq.prev == id)
+			what = "depending on it (HW queues go in descending order)";
 		else if (o->parent == id && o->type != ISH_OBJ_DEVICE)
 			what = "made on it";
 		if (!what)
@@ -811,6 +1024,10 @@ static int do_destroy(struct ish_ctx *ctx, uint32_t id)
 		/* its fd holds a reference: the kernel says EBUSY until it is closed */
 		ish_sys_close(ctx, o->u.veventq.fd);
 		o->u.veventq.fd = -1;
+	}
+	if (o && o->type == ISH_OBJ_FAULT && o->u.fault.fd >= 0) {
+		ish_sys_close(ctx, o->u.fault.fd);
+		o->u.fault.fd = -1;
 	}
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_DESTROY, &d);
 	if (rc == -ENOENT && o && o->type == ISH_OBJ_TOMBSTONE)

@@ -23,7 +23,14 @@ static int alloc_nested(struct shell *sh, const struct sh_call *c, uint32_t dev,
 		if (rc < 0)
 			return rc;
 	}
-	rc = ish_hwpt_alloc_nested(sh->ctx, dev, pt, ste, &id);	/* the core explains an EIO */
+	if (sh_has(c, "fault")) {
+		struct iommu_hwpt_arm_smmuv3 data = { .ste = { ste[0], ste[1] } };
+
+		rc = ish_hwpt_alloc_fault(sh->ctx, dev, pt, 0, IOMMU_HWPT_DATA_ARM_SMMUV3, &data,
+					  sizeof(data), (uint32_t)sh_num(c, "fault", 0), &id);
+	} else {
+		rc = ish_hwpt_alloc_nested(sh->ctx, dev, pt, ste, &id);	/* the core explains EIO */
+	}
 	if (rc < 0)
 		return rc;
 	sh_print_new(sh, "hwpt", id);
@@ -44,7 +51,11 @@ static int cmd_alloc(struct shell *sh, const struct sh_call *c)
 		flags |= IOMMU_HWPT_ALLOC_NEST_PARENT;
 	if (sh_has(c, "dirty-tracking"))
 		flags |= IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
-	rc = ish_hwpt_alloc(sh->ctx, dev, pt, flags, IOMMU_HWPT_DATA_NONE, NULL, 0, &id);
+	if (sh_has(c, "fault"))
+		rc = ish_hwpt_alloc_fault(sh->ctx, dev, pt, flags, IOMMU_HWPT_DATA_NONE, NULL, 0,
+					  (uint32_t)sh_num(c, "fault", 0), &id);
+	else
+		rc = ish_hwpt_alloc(sh->ctx, dev, pt, flags, IOMMU_HWPT_DATA_NONE, NULL, 0, &id);
 	if (rc < 0)
 		return rc;
 	sh_print_new(sh, "hwpt", id);
@@ -59,6 +70,8 @@ static const struct sh_arg alloc_args[] = {
 	  "paging: usable as the S2 of nested HWPTs and vIOMMUs (IOMMU_HWPT_ALLOC_NEST_PARENT)" },
 	{ "dirty-tracking", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
 	  "paging: IOMMU_HWPT_ALLOC_DIRTY_TRACKING" },
+	{ "fault", SH_KW, SH_T_FAULT, SH_OPT, NULL,
+	  "IOPF-capable: report its page faults to this fault queue (FAULT_ID_VALID)" },
 	{ "ste", SH_KW, SH_T_U64, SH_OPT | SH_TWO, NULL, "nested: the two vSTE words, raw" },
 	{ "FIELD=VALUE", SH_REST, SH_T_STE_FIELDS, SH_OPT, NULL,
 	  "nested: vSTE fields by name (config=s1-translate s1contextptr=0x...); V=1 unless given" },
@@ -67,7 +80,8 @@ static const struct sh_arg alloc_args[] = {
 
 const struct sh_group sh_group_hwpt = {
 	"hwpt", "hardware page tables", "iommush-hwpt(8)", (const struct sh_cmd[]) {
-		{ "alloc", "DEV PT [nest-parent] [dirty-tracking] [ste W0 W1 | FIELD=VALUE...]",
+		{ "alloc", "DEV PT [nest-parent] [dirty-tracking] [fault FAULT] "
+		  "[ste W0 W1 | FIELD=VALUE...]",
 		  "Allocate a HWPT (IOMMU_HWPT_ALLOC): paging on an IOAS, or nested on a vIOMMU "
 		  "from a vSTE; prints its id.", alloc_args, cmd_alloc, 0 },
 		{ 0 }

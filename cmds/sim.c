@@ -16,6 +16,8 @@ static int cmd_smmu_add(struct shell *sh, const struct sh_call *c)
 		cfg.canwbs = false;
 	if (sh_has(c, "no-nesting"))
 		cfg.nesting = false;
+	cfg.stall = sh_has(c, "stall");
+	cfg.cmdqv = sh_has(c, "cmdqv");
 	rc = ish_sim_add_smmu(ish_ctx_backend(sh->ctx), &cfg);
 	if (rc < 0)
 		return rc;
@@ -118,6 +120,10 @@ static const struct sh_arg smmu_args[] = {
 	{ "no-canwbs", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
 	  "its masters are not CANWBS: IOMMU_VIOMMU_ALLOC is refused" },
 	{ "no-nesting", SH_FLAG, SH_T_WORD, SH_OPT, NULL, "S1 or S2 only: no nest parents" },
+	{ "stall", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
+	  "stall-force: its masters' faults stall and go to an IOPF-capable HWPT's fault queue" },
+	{ "cmdqv", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
+	  "a Tegra241 CMDQV beside it: TEGRA241_CMDQV vIOMMUs and their HW queues" },
 	{ NULL }
 };
 
@@ -145,7 +151,8 @@ static const struct sh_arg fail_args[] = {
 
 const struct sh_group sh_group_sim = {
 	"sim", "the simulated host", "iommush-sim(8)", (const struct sh_cmd[]) {
-		{ "smmu add", "[no-canwbs] [no-nesting]", "Add a physical SMMUv3 (QEMU's IDRs); "
+		{ "smmu add", "[no-canwbs] [no-nesting] [stall] [cmdqv]", "Add a physical SMMUv3 "
+		  "(QEMU's IDRs); "
 		  "prints its index.", smmu_args, cmd_smmu_add, SH_CMD_SIM },
 		{ "device add", "BDF smmu N [sid S] [edu] [no-vfio]", "Add a PCI function behind "
 		  "SMMU N, on vfio-pci unless no-vfio.", device_args, cmd_device_add, SH_CMD_SIM },

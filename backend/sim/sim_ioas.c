@@ -704,6 +704,8 @@ int sim_ioas_unmap(struct sim_ictx *ictx, struct iommu_ioas_unmap *cmd)
 		rc = -EINVAL;
 	} else if (__builtin_add_overflow(cmd->iova, cmd->length - 1, &last)) {
 		rc = -EOVERFLOW;
+	} else if (sim_hw_queue_pins(ioas, cmd->iova, last)) {
+		rc = -EBUSY;	/* an internal access (a HW queue) pins it */
 	} else {
 		rc = unmap_range(ioas, cmd->iova, last, &unmapped);
 	}

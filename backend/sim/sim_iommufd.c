@@ -226,24 +226,7 @@ static int cmd_get_dirty(struct sim_ictx *ictx, void *arg)
 	return -EOPNOTSUPP;
 }
 
-/* A plain ARM_SMMUV3 vIOMMU has no HW queue (only Tegra241 CMDQV does). */
-static int cmd_hw_queue(struct sim_ictx *ictx, void *arg)
-{
-	struct iommu_hw_queue_alloc *cmd = arg;
-	uint64_t last;
-
-	if (cmd->flags || cmd->type == IOMMU_HW_QUEUE_TYPE_DEFAULT)
-		return -EOPNOTSUPP;
-	if (!cmd->length)
-		return -EINVAL;
-	if (__builtin_add_overflow(cmd->nesting_parent_iova, cmd->length - 1, &last))
-		return -EOVERFLOW;
-	if (!sim_obj_get(ictx, cmd->viommu_id, SIM_VIOMMU))
-		return -ENOENT;
-	return -EOPNOTSUPP;
-}
-
-/* Not modelled: fault queues (IOPF), MAP_FILE, noiommu. */
+/* Not modelled: MAP_FILE, noiommu. */
 static int cmd_unmodelled(struct sim_ictx *ictx, void *arg)
 {
 	(void)ictx;
@@ -266,6 +249,8 @@ static int cmd_invalidate(struct sim_ictx *ictx, void *c) { return sim_invalidat
 static int cmd_viommu(struct sim_ictx *ictx, void *c) { return sim_viommu_alloc(ictx, c); }
 static int cmd_vdevice(struct sim_ictx *ictx, void *c) { return sim_vdevice_alloc(ictx, c); }
 static int cmd_veventq(struct sim_ictx *ictx, void *c) { return sim_veventq_alloc(ictx, c); }
+static int cmd_fault(struct sim_ictx *ictx, void *c) { return sim_fault_alloc(ictx, c); }
+static int cmd_hw_queue(struct sim_ictx *ictx, void *c) { return sim_hw_queue_alloc(ictx, c); }
 
 static const struct sim_ioctl_op ops[] = {
 	OP(IOMMU_DESTROY, cmd_destroy),
@@ -284,7 +269,7 @@ static const struct sim_ioctl_op ops[] = {
 	OP(IOMMU_HWPT_GET_DIRTY_BITMAP, cmd_get_dirty),
 	/* iommufd_hwpt_invalidate() reports how many entries it handled, failed or not */
 	OP_RESPOND(IOMMU_HWPT_INVALIDATE, cmd_invalidate, RESPOND_ALWAYS),
-	OP(IOMMU_FAULT_QUEUE_ALLOC, cmd_unmodelled),
+	OP(IOMMU_FAULT_QUEUE_ALLOC, cmd_fault),
 	OP(IOMMU_IOAS_MAP_FILE, cmd_unmodelled),
 	OP(IOMMU_VIOMMU_ALLOC, cmd_viommu),
 	OP(IOMMU_VDEVICE_ALLOC, cmd_vdevice),

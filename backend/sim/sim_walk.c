@@ -373,8 +373,20 @@ static void report_fault(struct sim *sim, struct sim_pdev *p, const struct sim_x
 	}
 }
 
-bool sim_dma(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size_t len,
-	     bool write)
+/*
+ * A stall-force SMMU (IDR0.STALL_MODEL = 2) makes every master stall_enabled
+ * (arm_smmu_probe_device): its translation, address-size, access and permission faults stall
+ * the transaction (CD.S, STE.S2S) instead of terminating it; configuration errors never stall.
+ */
+static bool stalls(const struct sim *sim, const struct sim_pdev *p, const struct sim_xlate *x)
+{
+	uint8_t id = (uint8_t)x->evt[0];
+
+	return sim->smmu[p->cfg.smmu].cfg.stall && id >= EVT_F_TRANSLATION && id <= 0x13;
+}
+
+int sim_dma_run(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size_t len,
+		bool write, size_t *done_out)
 {
 	struct sim_xlate x;
 	bool ok = true;
@@ -391,10 +403,26 @@ bool sim_dma(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size
 			memcpy(x.host, (uint8_t *)buf + done, seg);
 		else if (x.host)
 			memcpy((uint8_t *)buf + done, x.host, seg);
-		else if (!x.blocked)
+		else if (!x.blocked && stalls(sim, p, &x)) {
+			/* arm_smmu_handle_event: a stall goes to iommu_report_device_fault */
+			if (sim_iopf_report(sim, p, a, write)) {
+				*done_out = done;
+				return SIM_DMA_STALLED;
+			}
+			sim->host_events++;	/* no IOPF handler: logged, answered, aborted */
+		} else if (!x.blocked)
 			report_fault(sim, p, &x, a, seg);
 		ok = ok && x.host;
 		done += seg;
 	}
-	return ok;
+	*done_out = done;
+	return ok ? 0 : -EFAULT;
+}
+
+bool sim_dma(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size_t len,
+	     bool write)
+{
+	size_t done;
+
+	return sim_dma_run(sim, p, addr, buf, len, write, &done) == 0;
 }

@@ -27,6 +27,10 @@ struct ish_sim_smmu_cfg {
 	uint32_t iidr, aidr;
 	bool canwbs;		/* masters are CANWBS (IORT), so VIOMMU_ALLOC works */
 	bool nesting;		/* S1 + S2: NEST_PARENT allowed */
+	bool stall;		/* IDR0.STALL_MODEL = stall-force: every master stalls its faults,
+				 * which reach an IOPF-capable HWPT's fault queue */
+	bool cmdqv;		/* a Tegra241 CMDQV beside it: TEGRA241_CMDQV vIOMMUs (a VINTF
+				 * each) and their HW queues (the LVCMDQs) */
 };
 
 struct ish_sim_dev_cfg {
