@@ -439,6 +439,9 @@ int ish_ioas_unmap(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_
 	int rc;
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_IOAS_UNMAP, &u);
+	if (rc == -EBUSY && ish_obj_first_of(ctx, ISH_OBJ_HW_QUEUE))
+		return ish_fail(ctx, rc, "a HW queue pins guest memory in that range: destroy it "
+				"first (iommufd_hw_queue_alloc_phys holds an access on it)");
 	if (rc < 0)
 		return rc;
 	/* the kernel unmapped every area fully inside the range */
@@ -923,7 +926,7 @@ static uint32_t hwq_below(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t inde
 }
 
 static int explain_hwq(struct ish_ctx *ctx, int rc, uint32_t viommu_id, uint32_t type,
-		       uint32_t index)
+		       uint32_t index, uint64_t iova, uint64_t length)
 {
 	struct ish_obj *v = ish_obj_find(ctx, viommu_id);
 
@@ -946,10 +949,20 @@ static int explain_hwq(struct ish_ctx *ctx, int rc, uint32_t viommu_id, uint32_t
 		return ish_fail(ctx, rc, "nothing is mapped there in the nest parent's IOAS");
 	if (rc == -EFAULT)
 		return ish_fail(ctx, rc, "the queue's pages are not physically contiguous");
+	if (rc == -EINVAL && !length)
+		return ish_fail(ctx, rc, "a HW queue of length 0");
+	if (rc == -EINVAL && v && v->type == ISH_OBJ_VIOMMU && (length & (length - 1) || length < 32))
+		return ish_fail(ctx, rc, "length 0x%llx: the CMDQV takes a power of two from 32 "
+				"bytes (2 commands) up to the SMMU's IDR1.CMDQS", (unsigned long long)length);
+	if (rc == -EINVAL && v && v->type == ISH_OBJ_VIOMMU && (iova & (length - 1)))
+		return ish_fail(ctx, rc, "base 0x%llx is not aligned to the length 0x%llx",
+				(unsigned long long)iova, (unsigned long long)length);
 	if (rc == -EINVAL && v && v->type == ISH_OBJ_VIOMMU)
-		return ish_fail(ctx, rc, "the index is past the VINTF's queues, or the length is "
-				"not a power of two of 32 bytes up to the SMMU's CMDQS, or the base is "
-				"not aligned to it");
+		return ish_fail(ctx, rc, "index %u is past the VINTF's queues, or the length is "
+				"more than the SMMU's IDR1.CMDQS allows", index);
+	if (rc == -EOVERFLOW)
+		return ish_fail(ctx, rc, "0x%llx + 0x%llx - 1 wraps past 2^64",
+				(unsigned long long)iova, (unsigned long long)length);
 	return EXPLAIN(ctx, rc, { "viommu_id", viommu_id, T(VIOMMU) });
 }
 
@@ -965,7 +978,7 @@ int ish_hw_queue_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t type, u
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_HW_QUEUE_ALLOC, &a);
 	if (rc < 0)
-		return explain_hwq(ctx, rc, viommu_id, type, index);
+		return explain_hwq(ctx, rc, viommu_id, type, index, iova, length);
 	rc = track(ctx, a.out_hw_queue_id, ISH_OBJ_HW_QUEUE, &o);
 	if (rc < 0)
 		return rc;
@@ -1033,6 +1046,10 @@ static int do_destroy(struct ish_ctx *ctx, uint32_t id)
 	if (rc == -ENOENT && o && o->type == ISH_OBJ_TOMBSTONE)
 		return ish_fail(ctx, rc, "%u is a tombstone: the vDEVICE of an unbound device, "
 				"reserved until the iommufd closes", id);
+	if (rc == -EBUSY && !o && ish_obj_first_of(ctx, ISH_OBJ_HW_QUEUE))
+		return ish_fail(ctx, rc, "%u is not an object of this session: the kernel's own "
+				"access of a HW queue (made just after it) is busy while the queue "
+				"lives", id);
 	if (rc == -EBUSY && o) {
 		holders(ctx, id, why, sizeof(why));
 		return ish_fail(ctx, rc, "%s %u is still in use%s%s", ish_obj_type_name(o->type), id,

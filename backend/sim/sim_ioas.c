@@ -695,7 +695,8 @@ int sim_ioas_unmap(struct sim_ictx *ictx, struct iommu_ioas_unmap *cmd)
 	if (!ioas)
 		return -ENOENT;
 	if (!cmd->iova && cmd->length == UINT64_MAX) {
-		rc = unmap_range(ioas, 0, SIM_ULONG_MAX, &unmapped);
+		rc = sim_hw_queue_pins(ioas, 0, SIM_ULONG_MAX) ? -EBUSY :
+		     unmap_range(ioas, 0, SIM_ULONG_MAX, &unmapped);
 		if (rc == -ENOENT)
 			rc = 0;	/* unmapping all of nothing is fine */
 	} else if (cmd->iova >= SIM_ULONG_MAX || cmd->length >= SIM_ULONG_MAX) {
