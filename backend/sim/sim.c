@@ -312,6 +312,8 @@ static void count_ctx(const struct sim_ictx *ictx, struct ish_sim_stats *st)
 		st->objects++;
 		if (o->type == SIM_TOMBSTONE)
 			st->tombstones++;
+		if (o->type == SIM_ACCESS)
+			st->internal++;
 		if (o->type == SIM_IOAS)
 			st->pinned_pages += (unsigned int)sim_ioas_pinned(o);
 	}

@@ -79,6 +79,8 @@ struct ish_sim_stats {
 	unsigned int pinned_pages;	/* pages pinned by IOAS mappings with a domain */
 	unsigned long calls;		/* ioctl + read + write + poll + pread/pwrite served */
 	unsigned long host_events;	/* SMMU events that stayed on the host (not forwarded) */
+	unsigned int internal;		/* of the objects, the kernel's own (a HW queue's access):
+					 * never in a registry */
 };
 void ish_sim_get_stats(struct ish_backend *be, struct ish_sim_stats *st);
 

@@ -75,6 +75,7 @@ static void assert_consistent(struct qx *q)
 	}
 	ish_sim_get_stats(q->be, &st);
 	/* each HW queue has the kernel's internal access beside it */
+	assert_int_equal(st.internal, hwq);
 	assert_int_equal(n + hwq, st.objects);
 }
 
