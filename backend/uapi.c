@@ -505,6 +505,11 @@ static int hwpt_alloc_call(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id,
 		rc = EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) },
 			     { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(VIOMMU) });
 		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
+		/* iommufd_hwpt_paging_alloc refuses the pair before the driver sees it */
+		if (!nested && rc == -EOPNOTSUPP && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT) &&
+		    (flags & IOMMU_HWPT_FAULT_ID_VALID))
+			return ish_fail(ctx, rc, "a nest parent cannot be IOPF-capable: faults are "
+					"reported by the stage 1 (a nested HWPT, or a plain paging one)");
 		if (!nested && rc == -EOPNOTSUPP && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
 			return explain_no_nesting(ctx, rc, dev_id, flags);
 		if (!nested)
@@ -816,9 +821,6 @@ int ish_hwpt_alloc_fault(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, u
 			     data, data_len, fault_id, hwpt_id);
 	if (rc == -ENOENT && !ish_err_has_msg(ctx))
 		rc = EXPLAIN(ctx, rc, { "fault_id", fault_id, T(FAULT) });
-	if (rc == -EOPNOTSUPP && !ish_err_has_msg(ctx) && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
-		return ish_fail(ctx, rc, "a nest parent cannot be IOPF-capable: faults are "
-				"reported by the stage 1 (a nested HWPT, or a plain paging one)");
 	if (rc < 0)
 		return rc;
 	o = ish_obj_find(ctx, *hwpt_id);
@@ -893,6 +895,9 @@ int ish_viommu_alloc_cmdqv(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_i
 	if (rc == -ENOSPC)
 		return ish_fail(ctx, rc, "every VINTF of the host's CMDQV is taken (VINTF0 is the "
 				"host's own)");
+	if (rc == -EOPNOTSUPP && !ish_err_has_msg(ctx))
+		return ish_fail(ctx, rc, "the host SMMU has no Tegra241 CMDQV (or cannot back a "
+				"vIOMMU at all): the driver sizes no TEGRA241_CMDQV vIOMMU");
 	if (rc < 0)
 		return rc;
 	rc = track(ctx, a.out_viommu_id, ISH_OBJ_VIOMMU, &o);
@@ -932,6 +937,9 @@ static int explain_hwq(struct ish_ctx *ctx, int rc, uint32_t viommu_id, uint32_t
 
 	if (ish_err_has_msg(ctx))
 		return rc;
+	if (rc == -EOPNOTSUPP && type == IOMMU_HW_QUEUE_TYPE_DEFAULT)
+		return ish_fail(ctx, rc, "HW queue type 0 is DEFAULT, reserved: the kernel knows "
+				"TEGRA241_CMDQV (1) only");
 	if (rc == -EOPNOTSUPP && v && v->type == ISH_OBJ_VIOMMU &&
 	    v->u.viommu.type != IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV)
 		return ish_fail(ctx, rc, "vIOMMU %u is not a TEGRA241_CMDQV one: only a Tegra241 "
