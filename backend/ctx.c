@@ -248,6 +248,39 @@ ssize_t ish_sys_write(struct ish_ctx *ctx, int fd, const void *buf, size_t len)
 	return rc;
 }
 
+int ish_sys_mmap(struct ish_ctx *ctx, int fd, uint64_t off, size_t len, void **addr)
+{
+	struct ish_call c = { .fd = fd, .op = "mmap", .len = len, .off = off };
+	int rc;
+
+	*addr = NULL;
+	if (call_fails(ctx))
+		rc = -ctx->fail_err;
+	else if (ctx->dry_run)
+		rc = 0;
+	else if (!ctx->be->ops->mmap)
+		rc = -ENODEV;
+	else
+		rc = ctx->be->ops->mmap(ctx->be, fd, off, len, addr);
+	trace(ctx, &c, rc);
+	return rc;
+}
+
+int ish_sys_munmap(struct ish_ctx *ctx, void *addr, size_t len)
+{
+	struct ish_call c = { .fd = -1, .op = "munmap", .len = len };
+	int rc;
+
+	if (ctx->dry_run || !addr)
+		rc = 0;
+	else if (!ctx->be->ops->munmap)
+		rc = -ENODEV;
+	else
+		rc = ctx->be->ops->munmap(ctx->be, addr, len);
+	trace(ctx, &c, rc);
+	return rc;
+}
+
 int ish_sys_poll(struct ish_ctx *ctx, int fd, int timeout_ms)
 {
 	struct ish_call c = { .fd = fd, .op = "poll", .len = (size_t)timeout_ms };

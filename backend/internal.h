@@ -77,6 +77,7 @@ struct ish_obj {
 		struct {
 			uint32_t type;
 			uint64_t mmap_off, mmap_len;	/* TEGRA241_CMDQV: its VINTF page0 */
+			void *map;			/* ...mapped there by ish_viommu_mmap */
 		} viommu;
 		struct {
 			uint64_t virt_id;
@@ -193,6 +194,9 @@ int ish_sys_open_device(struct ish_ctx *ctx, const char *spec, struct ish_pci_de
 void ish_sys_close(struct ish_ctx *ctx, int fd);
 ssize_t ish_sys_read(struct ish_ctx *ctx, int fd, void *buf, size_t len);
 ssize_t ish_sys_write(struct ish_ctx *ctx, int fd, const void *buf, size_t len);
+int ish_sys_mmap(struct ish_ctx *ctx, int fd, uint64_t off, size_t len, void **addr);
+/* an unmap cannot be undone: never failed by fail-Nth, traced all the same */
+int ish_sys_munmap(struct ish_ctx *ctx, void *addr, size_t len);
 int ish_sys_poll(struct ish_ctx *ctx, int fd, int timeout_ms);
 ssize_t ish_sys_pread(struct ish_ctx *ctx, int fd, void *buf, size_t len, uint64_t off);
 ssize_t ish_sys_pwrite(struct ish_ctx *ctx, int fd, const void *buf, size_t len, uint64_t off);

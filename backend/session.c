@@ -43,6 +43,13 @@ int ish_ctx_reset(struct ish_ctx *ctx)
 	size_t i;
 
 	ish_vsmmu_free_all(ctx);
+	/* a mapping of a vIOMMU's page0 holds the vIOMMU */
+	for (o = ish_obj_first_of(ctx, ISH_OBJ_VIOMMU); o; o = ish_obj_next_of(o)) {
+		if (o->u.viommu.map) {
+			rc = ish_viommu_munmap(ctx, o->id);
+			err = err ? err : rc;
+		}
+	}
 	rc = destroy_type(ctx, ISH_OBJ_VEVENTQ);
 	err = err ? err : rc;
 	rc = destroy_type(ctx, ISH_OBJ_VDEVICE);

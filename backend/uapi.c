@@ -917,6 +917,52 @@ int ish_viommu_alloc_cmdqv(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_i
 	return 0;
 }
 
+int ish_viommu_mmap(struct ish_ctx *ctx, uint32_t viommu_id, void **addr, uint64_t *len)
+{
+	struct ish_obj *v;
+	void *p;
+	int rc;
+
+	rc = need_obj(ctx, viommu_id, ISH_OBJ_VIOMMU, &v);
+	if (rc < 0)
+		return rc;
+	if (!v->u.viommu.mmap_len)
+		return ish_fail(ctx, -ENXIO, "viommu %u has no mmap region: only a TEGRA241_CMDQV "
+				"vIOMMU has one, its VINTF page0", viommu_id);
+	if (v->u.viommu.map)
+		return ish_fail(ctx, -EEXIST, "viommu %u is mapped already", viommu_id);
+	rc = ish_sys_mmap(ctx, ctx->iommufd, v->u.viommu.mmap_off, v->u.viommu.mmap_len, &p);
+	if (rc == -ENXIO)
+		return ish_fail(ctx, rc, "the kernel has no mmap region at 0x%llx of 0x%llx bytes",
+				(unsigned long long)v->u.viommu.mmap_off,
+				(unsigned long long)v->u.viommu.mmap_len);
+	if (rc < 0)
+		return rc;
+	v->u.viommu.map = p;
+	if (addr)
+		*addr = p;
+	if (len)
+		*len = v->u.viommu.mmap_len;
+	return 0;
+}
+
+int ish_viommu_munmap(struct ish_ctx *ctx, uint32_t viommu_id)
+{
+	struct ish_obj *v;
+	int rc;
+
+	rc = need_obj(ctx, viommu_id, ISH_OBJ_VIOMMU, &v);
+	if (rc < 0)
+		return rc;
+	if (!v->u.viommu.map && !ctx->dry_run)
+		return ish_fail(ctx, -EINVAL, "viommu %u is not mapped", viommu_id);
+	rc = ish_sys_munmap(ctx, v->u.viommu.map, v->u.viommu.mmap_len);
+	if (rc < 0)
+		return rc;
+	v->u.viommu.map = NULL;
+	return 0;
+}
+
 /* the HW queue of @index - 1 on @viommu_id, 0 when none */
 static uint32_t hwq_below(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t index)
 {
@@ -1058,6 +1104,9 @@ static int do_destroy(struct ish_ctx *ctx, uint32_t id)
 		return ish_fail(ctx, rc, "%u is not an object of this session: the kernel's own "
 				"access of a HW queue (made just after it) is busy while the queue "
 				"lives", id);
+	if (rc == -EBUSY && o && o->type == ISH_OBJ_VIOMMU && o->u.viommu.map)
+		return ish_fail(ctx, rc, "viommu %u is mmapped: each mapping holds it (viommu munmap "
+				"first)", id);
 	if (rc == -EBUSY && o) {
 		holders(ctx, id, why, sizeof(why));
 		return ish_fail(ctx, rc, "%s %u is still in use%s%s", ish_obj_type_name(o->type), id,

@@ -27,7 +27,7 @@ static int cmd_alloc(struct shell *sh, const struct sh_call *c)
 	return 0;
 }
 
-/* where a TEGRA241_CMDQV vIOMMU's VINTF page0 sits in the iommufd's mmap space */
+/* map a TEGRA241_CMDQV vIOMMU's VINTF page0 from the iommufd, and say where it is */
 static int cmd_mmap(struct shell *sh, const struct sh_call *c)
 {
 	uint32_t id = (uint32_t)sh_num(c, "VIOMMU", 0);
@@ -41,9 +41,17 @@ static int cmd_mmap(struct shell *sh, const struct sh_call *c)
 	if (!ish_obj_viommu_mmap(o, &off, &len))
 		return sh_fail(sh, -ENXIO, "viommu %u has no mmap region: only a TEGRA241_CMDQV "
 			       "vIOMMU (viommu alloc ... cmdqv) has one, its VINTF page0", id);
+	rc = ish_viommu_mmap(sh->ctx, id, NULL, NULL);
+	if (rc < 0)
+		return rc;
 	pr_hex(sh, PR_ANY, "offset", "offset 0x%llx", off);
-	pr_hex(sh, PR_ANY, "length", "  length 0x%llx\n", len);
+	pr_hex(sh, PR_ANY, "length", "  length 0x%llx  mapped\n", len);
 	return 0;
+}
+
+static int cmd_munmap(struct shell *sh, const struct sh_call *c)
+{
+	return ish_viommu_munmap(sh->ctx, (uint32_t)sh_num(c, "VIOMMU", 0));
 }
 
 /* the host IDRs behind a vIOMMU, when its device's hw info was read: explains refusals */
@@ -95,8 +103,11 @@ const struct sh_group sh_group_viommu = {
 	"viommu", "virtual IOMMUs", "iommush-viommu(8)", (const struct sh_cmd[]) {
 		{ "alloc", "DEV HWPT [type N | cmdqv]", "Allocate a vIOMMU on a nest-parent HWPT "
 		  "(IOMMU_VIOMMU_ALLOC); prints its id.", alloc_args, cmd_alloc, 0 },
-		{ "mmap", "VIOMMU", "Say where a TEGRA241_CMDQV vIOMMU's VINTF page0 is in the "
-		  "iommufd's mmap space (offset, length).", mmap_args, cmd_mmap, 0 },
+		{ "mmap", "VIOMMU", "Map a TEGRA241_CMDQV vIOMMU's VINTF page0 from the iommufd "
+		  "(mmap at the offset VIOMMU_ALLOC gave); prints offset and length.", mmap_args,
+		  cmd_mmap, 0 },
+		{ "munmap", "VIOMMU", "Unmap it: the mapping holds the vIOMMU until then.",
+		  mmap_args, cmd_munmap, 0 },
 		{ "invalidate", "VIOMMU CMD [FIELD=VALUE...] [, CMD ...]",
 		  "Forward CMDQ commands (IOMMU_HWPT_INVALIDATE); on a refusal, say which one and "
 		  "how many were handled.", inval_args, cmd_invalidate, 0 },

@@ -527,6 +527,27 @@ static ssize_t sim_pwrite(struct ish_backend *be, int fd, const void *buf, size_
 	return sim_region_io(be, fd, (void *)buf, len, off, true);
 }
 
+static int sim_mmap(struct ish_backend *be, int fd, uint64_t off, size_t len, void **addr)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_file *f = sim_file_find(sim, fd);
+
+	sim->calls++;
+	if (!f)
+		return -EBADF;
+	if (f->kind != SIM_F_IOMMUFD)
+		return -ENODEV;	/* the simulated cdevs and queues map nothing */
+	return sim_iommufd_mmap(f->ictx, off, len, addr);
+}
+
+static int sim_munmap(struct ish_backend *be, void *addr, size_t len)
+{
+	struct sim *sim = sim_of(be);
+
+	sim->calls++;
+	return sim_iommufd_munmap(sim, addr, len);
+}
+
 static int sim_pci_list(struct ish_backend *be, ish_pci_cb cb, void *arg)
 {
 	struct sim *sim = sim_of(be);
@@ -618,4 +639,6 @@ static const struct ish_ops sim_ops = {
 	.pci_lookup = sim_pci_lookup,
 	.pci_use_vfio = sim_pci_use_vfio,
 	.free = sim_free,
+	.mmap = sim_mmap,
+	.munmap = sim_munmap,
 };

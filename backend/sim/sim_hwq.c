@@ -80,6 +80,66 @@ void sim_cmdqv_vintf_destroy(struct sim_obj *v)
 	if (v->u.viommu.vintf)
 		s->vintf_owner[v->u.viommu.vintf] = NULL;
 	v->u.viommu.vintf = 0;
+	free(v->u.viommu.page0);
+	v->u.viommu.page0 = NULL;
+}
+
+/* the VINTF whose mmap range holds @off (mtree_load: any address inside it), or NULL */
+static struct sim_obj *immap_at(struct sim *sim, struct sim_ictx *ictx, uint64_t off)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < sim->nsmmu; i++)
+		for (j = 1; j < SIM_CMDQV_VINTFS; j++) {
+			struct sim_obj *v = sim->smmu[i].vintf_owner[j];
+
+			if (v && (!ictx || v->ictx == ictx) && off >= v->u.viommu.mmap_off &&
+			    off - v->u.viommu.mmap_off < SIM_CMDQV_MMAP_LEN)
+				return v;
+		}
+	return NULL;
+}
+
+int sim_iommufd_mmap(struct sim_ictx *ictx, uint64_t off, size_t len, void **addr)
+{
+	struct sim_obj *v;
+
+	/* mmap(2) itself: an offset in pages, a length */
+	if (!len || off & (SIM_PAGE_SIZE - 1))
+		return -EINVAL;
+	if (len & (SIM_PAGE_SIZE - 1))
+		return -EINVAL;		/* iommufd_fops_mmap: !PAGE_ALIGNED(length) */
+	v = immap_at(ictx->sim, ictx, off);
+	/* only the exact immap: its start and its length */
+	if (!v || off != v->u.viommu.mmap_off || len != SIM_CMDQV_MMAP_LEN)
+		return -ENXIO;
+	if (!v->u.viommu.page0) {
+		v->u.viommu.page0 = sim_calloc(ictx->sim, 1, SIM_CMDQV_MMAP_LEN);
+		if (!v->u.viommu.page0)
+			return -ENOMEM;
+	}
+	v->u.viommu.nmaps++;
+	v->users++;		/* refcount_inc_not_zero(&immap->owner->users) */
+	*addr = v->u.viommu.page0;
+	return 0;
+}
+
+int sim_iommufd_munmap(struct sim *sim, void *addr, size_t len)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < sim->nsmmu; i++)
+		for (j = 1; j < SIM_CMDQV_VINTFS; j++) {
+			struct sim_obj *v = sim->smmu[i].vintf_owner[j];
+
+			if (v && v->u.viommu.page0 == addr && v->u.viommu.nmaps &&
+			    len == SIM_CMDQV_MMAP_LEN) {
+				v->u.viommu.nmaps--;
+				v->users--;
+				return 0;
+			}
+		}
+	return -EINVAL;
 }
 
 /* iommufd_hw_queue_alloc_phys: pin [PAGE_ALIGN_DOWN(iova), +length) in the parent's IOAS;

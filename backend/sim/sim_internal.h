@@ -163,6 +163,8 @@ struct sim_obj {
 			uint32_t type;
 			unsigned int vintf;		/* TEGRA241_CMDQV: its VINTF, else 0 */
 			uint64_t mmap_off;		/* ...and its page0's mmap offset */
+			uint8_t *page0;			/* what an mmap of it maps, once mapped */
+			unsigned int nmaps;		/* live mmaps: each holds the vIOMMU */
 			struct sim_obj *lvcmdq[SIM_CMDQV_LVCMDQS];	/* vintf->lvcmdqs[] */
 		} viommu;
 		struct {
@@ -416,6 +418,9 @@ void sim_cmdqv_vintf_destroy(struct sim_obj *viommu);
 int sim_hw_queue_alloc(struct sim_ictx *ictx, struct iommu_hw_queue_alloc *cmd);
 void sim_hw_queue_destroy(struct sim_obj *q);
 bool sim_hw_queue_pins(struct sim_obj *ioas, uint64_t iova, uint64_t last);
+/* mmap of the iommufd (iommufd_fops_mmap) and its munmap (iommufd_fops_vma_close) */
+int sim_iommufd_mmap(struct sim_ictx *ictx, uint64_t off, size_t len, void **addr);
+int sim_iommufd_munmap(struct sim *sim, void *addr, size_t len);
 
 /* ---- sim_vfio.c */
 int sim_vfio_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, void *arg);

@@ -266,6 +266,13 @@ int ish_fault_respond(struct ish_ctx *ctx, uint32_t fault_id, uint32_t cookie, u
 int ish_viommu_alloc_cmdqv(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id,
 			   uint32_t *viommu_id, uint64_t *mmap_off, uint64_t *mmap_len);
 /*
+ * mmap(2) of the iommufd at a TEGRA241_CMDQV vIOMMU's page0 (MAP_SHARED, read/write): *addr
+ * and *len (may be NULL). The mapping holds the vIOMMU (its destroy is EBUSY) until
+ * ish_viommu_munmap(); teardown unmaps it. One mapping a vIOMMU.
+ */
+int ish_viommu_mmap(struct ish_ctx *ctx, uint32_t viommu_id, void **addr, uint64_t *len);
+int ish_viommu_munmap(struct ish_ctx *ctx, uint32_t viommu_id);
+/*
  * IOMMU_HW_QUEUE_ALLOC: a guest queue of @length bytes at nesting-parent IOVA @iova, as the
  * queue @index of @type on the vIOMMU. The kernel pins it (IOAS_UNMAP of it is EBUSY); the
  * Tegra241 CMDQV takes indexes in ascending order and frees them in descending order.

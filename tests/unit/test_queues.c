@@ -383,6 +383,47 @@ static void cmdqv_viommu(void **state)
 	qx_close(&q);
 }
 
+static void cmdqv_mmap(void **state)
+{
+	int fd;
+	void *p, *p2;
+	uint64_t len;
+	uint32_t s2, v, plain;
+	struct qx q;
+
+	qx_open(&q);
+	fd = ish_ctx_iommufd(q.ctx);
+	assert_int_equal(ish_hwpt_alloc(q.ctx, q.dev, q.ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, 0,
+					NULL, 0, &s2), 0);
+	assert_int_equal(ish_viommu_alloc(q.ctx, q.dev, s2, IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &plain),
+			 0);
+	assert_int_equal(ish_viommu_alloc_cmdqv(q.ctx, q.dev, s2, &v, NULL, NULL), 0);
+	/* iommufd_fops_mmap: a page-aligned length; exactly an immap's start and length */
+	assert_int_equal(q.be->ops->mmap(q.be, fd, 0x1000, 0x800, &p), -EINVAL);
+	assert_int_equal(q.be->ops->mmap(q.be, fd, 0, 0x10000, &p), -ENXIO);
+	assert_int_equal(q.be->ops->mmap(q.be, fd, 0x2000, 0x10000, &p), -ENXIO);
+	assert_int_equal(q.be->ops->mmap(q.be, fd, 0x1000, 0x1000, &p), -ENXIO);
+	assert_int_equal(ish_viommu_mmap(q.ctx, plain, &p, &len), -ENXIO);
+	ish_clear_err(q.ctx);
+	assert_int_equal(ish_viommu_mmap(q.ctx, v, &p, &len), 0);
+	assert_non_null(p);
+	assert_int_equal(len, 0x10000);
+	memset(p, 0, (size_t)len);	/* it is memory */
+	assert_int_equal(ish_viommu_mmap(q.ctx, v, &p2, NULL), -EEXIST);
+	ish_clear_err(q.ctx);
+	/* the mapping holds the vIOMMU */
+	assert_int_equal(ish_destroy(q.ctx, v), -EBUSY);
+	ish_clear_err(q.ctx);
+	assert_int_equal(ish_viommu_munmap(q.ctx, v), 0);
+	assert_int_equal(ish_viommu_munmap(q.ctx, v), -EINVAL);
+	ish_clear_err(q.ctx);
+	assert_int_equal(ish_destroy(q.ctx, v), 0);
+	/* left mapped: the teardown unmaps it before the destroy */
+	assert_int_equal(ish_viommu_alloc_cmdqv(q.ctx, q.dev, s2, &v, NULL, NULL), 0);
+	assert_int_equal(ish_viommu_mmap(q.ctx, v, &p, NULL), 0);
+	qx_close(&q);
+}
+
 static void hw_queue_rules(void **state)
 {
 	const uint32_t T = IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV;
@@ -495,6 +536,7 @@ static int hwq_story(struct qx *q)
 				 0, &s2)) < 0 ||
 	    (rc = ish_device_attach(q->ctx, q->dev, s2, &pt)) < 0 ||
 	    (rc = ish_viommu_alloc_cmdqv(q->ctx, q->dev, s2, &v, NULL, NULL)) < 0 ||
+	    (rc = ish_viommu_mmap(q->ctx, v, NULL, NULL)) < 0 ||
 	    (rc = ish_hw_queue_alloc(q->ctx, v, IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV, 0, RAM, 4096,
 				     &q0)) < 0 ||
 	    (rc = ish_hw_queue_alloc(q->ctx, v, IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV, 1,
@@ -556,6 +598,7 @@ int main(void)
 		cmocka_unit_test(no_stall_no_request),
 		cmocka_unit_test(auto_response),
 		cmocka_unit_test(cmdqv_viommu),
+		cmocka_unit_test(cmdqv_mmap),
 		cmocka_unit_test(hw_queue_rules),
 		cmocka_unit_test(fault_story_fail_nth),
 		cmocka_unit_test(hwq_story_fail_nth),
