@@ -271,7 +271,9 @@ int ish_sys_munmap(struct ish_ctx *ctx, void *addr, size_t len)
 	struct ish_call c = { .fd = -1, .op = "munmap", .len = len };
 	int rc;
 
-	if (ctx->dry_run || !addr)
+	if (call_fails(ctx))
+		rc = -ctx->fail_err;	/* the mapping stays, and so does the registry's record */
+	else if (ctx->dry_run || !addr)
 		rc = 0;
 	else if (!ctx->be->ops->munmap)
 		rc = -ENODEV;

@@ -195,7 +195,6 @@ void ish_sys_close(struct ish_ctx *ctx, int fd);
 ssize_t ish_sys_read(struct ish_ctx *ctx, int fd, void *buf, size_t len);
 ssize_t ish_sys_write(struct ish_ctx *ctx, int fd, const void *buf, size_t len);
 int ish_sys_mmap(struct ish_ctx *ctx, int fd, uint64_t off, size_t len, void **addr);
-/* an unmap cannot be undone: never failed by fail-Nth, traced all the same */
 int ish_sys_munmap(struct ish_ctx *ctx, void *addr, size_t len);
 int ish_sys_poll(struct ish_ctx *ctx, int fd, int timeout_ms);
 ssize_t ish_sys_pread(struct ish_ctx *ctx, int fd, void *buf, size_t len, uint64_t off);
