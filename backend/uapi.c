@@ -1078,6 +1078,20 @@ static void holders(struct ish_ctx *ctx, uint32_t id, char *buf, size_t len)
 	}
 }
 
+/* a HWPT of the registry reports to fault queue @id */
+static bool fault_held(struct ish_ctx *ctx, uint32_t id)
+{
+	static const enum ish_obj_type types[] = { ISH_OBJ_HWPT_PAGING, ISH_OBJ_HWPT_NESTED };
+	struct ish_obj *o;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		for (o = ish_obj_first_of(ctx, types[i]); o; o = ish_obj_next_of(o))
+			if (o->fault == id)
+				return true;
+	return false;
+}
+
 /* The call itself, and the registry after it. */
 static int do_destroy(struct ish_ctx *ctx, uint32_t id)
 {
@@ -1092,7 +1106,9 @@ static int do_destroy(struct ish_ctx *ctx, uint32_t id)
 		ish_sys_close(ctx, o->u.veventq.fd);
 		o->u.veventq.fd = -1;
 	}
-	if (o && o->type == ISH_OBJ_FAULT && o->u.fault.fd >= 0) {
+	/* so is a fault queue's, but while a HWPT still reports to it the kernel says EBUSY
+	 * anyway: keep the fd then, or the queue could never be read again */
+	if (o && o->type == ISH_OBJ_FAULT && o->u.fault.fd >= 0 && !fault_held(ctx, id)) {
 		ish_sys_close(ctx, o->u.fault.fd);
 		o->u.fault.fd = -1;
 	}
