@@ -21,6 +21,8 @@
 #define CD0_V			(1ULL << 31)
 #define CD0_AA64		(1ULL << 41)
 #define CD0_ASID(w)		((uint16_t)((w) >> 48))
+#define CD0_S			(1ULL << 44)	/* stall a faulting transaction */
+#define STE1_S1STALLD		(1ULL << 27)
 #define CD1_TTB0		0x000ffffffffffff0ULL
 
 #define PTE_VALID		(1ULL << 0)
@@ -39,6 +41,8 @@
 struct sim_xlate {
 	void *host;		/* success: where the bytes are */
 	bool blocked;		/* aborted without an event */
+	bool nostall;		/* a stage-1 fault the guest's STE.S1STALLD or CD.S keeps from
+				 * stalling (arm_smmu_make_nested_cd_table_ste passes them on) */
 	uint64_t evt[4];	/* otherwise: the fault */
 };
 
@@ -192,6 +196,8 @@ struct sim_walk {
 	uint64_t ste0;
 	uint64_t va;
 	bool write;
+	bool cd_read;		/* the CD was fetched: cd0 is its first word */
+	uint64_t cd0;
 };
 
 /* Read guest memory at an IPA through S2 (CD, table descriptors). */
@@ -292,6 +298,8 @@ static int stage1(struct sim_walk *w, uint64_t *ipa, struct sim_xlate *x)
 
 	if (get_cd(w, cd, x) < 0)
 		return -1;
+	w->cd_read = true;
+	w->cd0 = cd[0];
 	k.asid = CD0_ASID(cd[0]);
 	t = tlb_find(w->smmu, &k);
 	if (!t) {
@@ -337,8 +345,11 @@ static void xlate_nested(struct sim *sim, struct sim_pdev *p, struct sim_obj *hw
 		x->blocked = true;	/* the abort STE: terminated, no event */
 		return;
 	}
-	if (STE0_CFG(ste0) == 5 && stage1(&w, &ipa, x) < 0)
+	if (STE0_CFG(ste0) == 5 && stage1(&w, &ipa, x) < 0) {
+		if (w.cd_read && !(x->evt[1] & SIM_EVT1_S2))
+			x->nostall = (hwpt->u.nested.ste[1] & STE1_S1STALLD) || !(w.cd0 & CD0_S);
 		return;
+	}
 	xlate_s2(w.s2, p->cfg.sid, va, ipa, len, write, x);
 }
 
@@ -382,7 +393,8 @@ static bool stalls(const struct sim *sim, const struct sim_pdev *p, const struct
 {
 	uint8_t id = (uint8_t)x->evt[0];
 
-	return sim->smmu[p->cfg.smmu].cfg.stall && id >= EVT_F_TRANSLATION && id <= 0x13;
+	return sim->smmu[p->cfg.smmu].cfg.stall && id >= EVT_F_TRANSLATION && id <= 0x13 &&
+	       !x->nostall;
 }
 
 int sim_dma_run(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size_t len,

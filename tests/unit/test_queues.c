@@ -183,6 +183,69 @@ static void nested_iopf_hwpt(void **state)
 	qx_close(&q);
 }
 
+/*
+ * A nested S1 fault stalls only as the guest lets it: STE.S1STALLD clear and CD.S set
+ * (arm_smmu_make_nested_cd_table_ste takes both from the guest). Otherwise it terminates and
+ * is an event for the vEVENTQ. Guest RAM is the 64 KiB at IPA RAM: the CD at RAM, an empty L1
+ * table at RAM + 0x1000, so every VA misses at level 1.
+ */
+static int s1_fault(struct qx *q, uint32_t v, uint32_t f, bool cd_s, bool s1stalld,
+		    uint32_t *veventq_events)
+{
+	uint64_t *cd = (uint64_t *)mem(q, q->mem);
+	uint64_t ste[2] = { 1 | 5 << 1 | RAM, s1stalld ? 1ULL << 27 : 0 };
+	struct iommu_hwpt_pgfault pf[2];
+	struct ish_vevent ev[4];
+	uint32_t h, pt, q_id = 0;
+	int n;
+
+	memset(cd, 0, 0x2000);
+	cd[0] = 25 | 1ULL << 31 | 2ULL << 32 | 1ULL << 41 | 1ULL << 48 | (cd_s ? 1ULL << 44 : 0);
+	cd[1] = RAM + 0x1000;
+	cd[3] = 0xff;
+	assert_int_equal(ish_hwpt_alloc_fault(q->ctx, q->dev, v, 0, IOMMU_HWPT_DATA_ARM_SMMUV3, ste,
+					      16, f, &h), 0);
+	assert_int_equal(ish_device_attach(q->ctx, q->dev, h, &pt), 0);
+	edu_dma(q, q->dev, 0x200000, 16, true);
+	n = ish_fault_read(q->ctx, f, pf, 2, 0);
+	if (n == 1) {
+		assert_int_equal(pf[0].addr, 0x200000);
+		assert_int_equal(ish_fault_respond(q->ctx, f, pf[0].cookie,
+						   IOMMUFD_PAGE_RESP_INVALID), 0);
+	}
+	assert_false(edu_running(q, q->dev));
+	for (struct ish_obj *o = ish_obj_first(q->ctx); o; o = ish_obj_next(o))
+		if (ish_obj_type(o) == ISH_OBJ_VEVENTQ)
+			q_id = ish_obj_id(o);
+	*veventq_events = (uint32_t)ish_veventq_read(q->ctx, q_id, ev, 4, 0);
+	return n;
+}
+
+static void nested_s1_stall_rules(void **state)
+{
+	uint32_t f, s2, v, vd, qid, pt, events;
+	struct qx q;
+
+	qx_open(&q);
+	assert_int_equal(ish_fault_alloc(q.ctx, &f), 0);
+	assert_int_equal(ish_hwpt_alloc(q.ctx, q.dev, q.ioas, IOMMU_HWPT_ALLOC_NEST_PARENT, 0,
+					NULL, 0, &s2), 0);
+	assert_int_equal(ish_device_attach(q.ctx, q.dev, s2, &pt), 0);
+	assert_int_equal(ish_viommu_alloc(q.ctx, q.dev, s2, IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &v), 0);
+	assert_int_equal(ish_vdevice_alloc(q.ctx, v, q.dev, 0x20, &vd), 0);
+	assert_int_equal(ish_veventq_alloc(q.ctx, v, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3, 8, &qid), 0);
+	/* CD.S and no S1STALLD: a page request, no event */
+	assert_int_equal(s1_fault(&q, v, f, true, false, &events), 1);
+	assert_int_equal(events, 0);
+	/* CD.S clear: the fault terminates, and (the device has its vDEVICE) is forwarded */
+	assert_int_equal(s1_fault(&q, v, f, false, false, &events), 0);
+	assert_true(events >= 1);
+	/* S1STALLD: no stall either */
+	assert_int_equal(s1_fault(&q, v, f, true, true, &events), 0);
+	assert_true(events >= 1);
+	qx_close(&q);
+}
+
 static void stall_request_retry(void **state)
 {
 	struct iommu_hwpt_pgfault pf[4];
@@ -593,6 +656,7 @@ int main(void)
 		cmocka_unit_test(fault_alloc_rules),
 		cmocka_unit_test(nested_iopf_hwpt),
 		cmocka_unit_test(stall_request_retry),
+		cmocka_unit_test(nested_s1_stall_rules),
 		cmocka_unit_test(fault_fd_rules),
 		cmocka_unit_test(no_handler_aborts),
 		cmocka_unit_test(no_stall_no_request),
