@@ -388,6 +388,8 @@ static void report_fault(struct sim *sim, struct sim_pdev *p, const struct sim_x
  * A stall-force SMMU (IDR0.STALL_MODEL = 2) makes every master stall_enabled
  * (arm_smmu_probe_device): its translation, address-size, access and permission faults stall
  * the transaction (CD.S, STE.S2S) instead of terminating it; configuration errors never stall.
+ * Under a nested STE the guest's S1STALLD and CD.S decide for its stage 1, the host's S2S
+ * (set for such a master) for stage 2.
  */
 static bool stalls(const struct sim *sim, const struct sim_pdev *p, const struct sim_xlate *x)
 {
