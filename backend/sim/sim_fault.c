@@ -54,38 +54,85 @@ struct sim_obj *sim_hwpt_fault(const struct sim_obj *hwpt)
 	return NULL;
 }
 
-/* iopf_group_response + arm_smmu_page_response: SUCCESS retries, anything else aborts */
+/* iopf_group_response + arm_smmu_page_response: SUCCESS retries, anything else aborts (an
+ * injected record has no transaction behind it: the RESUME goes nowhere) */
 static void respond(struct sim_pgreq *r, uint32_t code)
 {
 	struct sim_pdev *p = r->idev->u.dev.pdev;
 
-	sim_edu_resume(r->idev->ictx->sim, p, code == IOMMUFD_PAGE_RESP_SUCCESS);
+	if (!r->injected)
+		sim_edu_resume(r->idev->ictx->sim, p, code == IOMMUFD_PAGE_RESP_SUCCESS);
 }
 
-int sim_iopf_report(struct sim *sim, struct sim_pdev *p, uint64_t addr, bool write)
+/*
+ * arm_smmu_handle_event for a stall record -> iommu_report_device_fault: the fault queue of
+ * the HWPT attached (the master joined the IOPF queue at attach only if it can stall and the
+ * domain has a handler); NULL: no handler, the driver resumes it with ABORT.
+ */
+static struct sim_obj *iopf_queue_of(struct sim *sim, struct sim_pdev *p)
 {
 	struct sim_obj *idev = p->idev;
-	struct sim_obj *q = idev ? sim_hwpt_fault(idev->u.dev.hwpt) : NULL;
+
+	if (!idev || !sim->smmu[p->cfg.smmu].cfg.stall)
+		return NULL;
+	return sim_hwpt_fault(idev->u.dev.hwpt);
+}
+
+static int iopf_queue(struct sim *sim, struct sim_pdev *p, const struct sim_pgreq *tmpl)
+{
+	struct sim_obj *q = iopf_queue_of(sim, p);
 	struct sim_pgreq *r;
 
-	/* no IOPF handler on the attached domain: iommu_report_device_fault fails, the driver
-	 * resumes it with ABORT (iopf_error_response) */
 	if (!q)
 		return 0;
 	r = sim_calloc(sim, 1, sizeof(*r));
 	if (!r)
 		return 0;
-	r->idev = idev;
-	r->flags = IOMMU_PGFAULT_FLAGS_LAST_PAGE;	/* the SMMU's stall: one fault a group */
-	r->grpid = sim->smmu[p->cfg.smmu].next_stag++;	/* STAG */
-	r->perm = write ? IOMMU_PGFAULT_PERM_WRITE : IOMMU_PGFAULT_PERM_READ;
-	r->addr = addr;
+	*r = *tmpl;
+	r->idev = p->idev;
+	r->next = NULL;
 	if (q->u.fault.tail)
 		q->u.fault.tail->next = r;
 	else
 		q->u.fault.head = r;
 	q->u.fault.tail = r;
 	return 1;
+}
+
+int sim_iopf_report(struct sim *sim, struct sim_pdev *p, uint64_t addr, bool write)
+{
+	struct sim_pgreq r = {
+		.flags = IOMMU_PGFAULT_FLAGS_LAST_PAGE,	/* the SMMU's stall: one fault a group */
+		.perm = write ? IOMMU_PGFAULT_PERM_WRITE : IOMMU_PGFAULT_PERM_READ,
+		.addr = addr,
+	};
+
+	if (!iopf_queue_of(sim, p))
+		return 0;
+	r.grpid = sim->smmu[p->cfg.smmu].next_stag++;	/* STAG */
+	return iopf_queue(sim, p, &r);
+}
+
+/* the arm_smmu_event fields the driver turns into the page request */
+int sim_iopf_inject(struct sim *sim, struct sim_pdev *p, const uint64_t evt[4])
+{
+	struct sim_pgreq r = {
+		.flags = IOMMU_PGFAULT_FLAGS_LAST_PAGE,
+		.grpid = (uint32_t)(evt[1] & 0xffff),				/* STAG */
+		.perm = evt[1] & SIM_EVT1_RNW ? IOMMU_PGFAULT_PERM_READ : IOMMU_PGFAULT_PERM_WRITE,
+		.addr = evt[2],
+		.injected = true,
+	};
+
+	if (evt[1] & (1ULL << 34))					/* InD */
+		r.perm |= IOMMU_PGFAULT_PERM_EXEC;
+	if (evt[1] & (1ULL << 33))					/* PnU */
+		r.perm |= IOMMU_PGFAULT_PERM_PRIV;
+	if (evt[0] & (1ULL << 11)) {					/* SSV */
+		r.flags |= IOMMU_PGFAULT_FLAGS_PASID_VALID;
+		r.pasid = (uint32_t)((evt[0] >> 12) & 0xfffff);
+	}
+	return iopf_queue(sim, p, &r);
 }
 
 static void pgreq_answer(struct sim_obj *q, struct sim_pgreq *r, uint32_t code)

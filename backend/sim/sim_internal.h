@@ -72,6 +72,7 @@ struct sim_pgreq {
 	uint32_t flags, pasid, grpid, perm;
 	uint64_t addr;
 	uint32_t cookie;	/* handed out by read(), 0 until then */
+	bool injected;		/* from ish_sim_inject_event: no transaction waits on it */
 	struct sim_pgreq *next;
 };
 
@@ -406,6 +407,8 @@ struct sim_obj *sim_hwpt_fault(const struct sim_obj *hwpt);
 /* a stalled transaction of @p at @addr: 1 queued on its HWPT's fault queue (it waits for the
  * response), 0 when none takes it (the driver answers it INVALID: aborted) */
 int sim_iopf_report(struct sim *sim, struct sim_pdev *p, uint64_t addr, bool write);
+/* an injected stall record (evt[1].STALL): the same path, with its STAG, RnW and SSID */
+int sim_iopf_inject(struct sim *sim, struct sim_pdev *p, const uint64_t evt[4]);
 /* @idev leaves @hwpt: its page requests there are answered INVALID
  * (iommufd_auto_response_faults) */
 void sim_fault_auto_response(struct sim_obj *hwpt, struct sim_obj *idev);

@@ -66,7 +66,8 @@ void ish_sim_set_canwbs(struct ish_backend *be, bool canwbs);
  * Raise a hardware event for the device at @bdf as the physical SMMU would record it
  * (evt[0] carries the physical SID). The driver's forwarding rules apply: it reaches the
  * vEVENTQ only if the device is attached to a nested HWPT with a vDEVICE, the event ID is one
- * that is forwarded and S2 is clear; the SID is then replaced by the vSID. Returns 1 when
+ * that is forwarded and S2 is clear; the SID is then replaced by the vSID. A stall record goes
+ * to the fault queue of an IOPF-capable HWPT instead, when the SMMU stalls. Returns 1 when
  * queued (or counted as lost), 0 when dropped on the host, -errno.
  */
 int ish_sim_inject_event(struct ish_backend *be, const char *bdf, const uint64_t evt[4]);

@@ -329,6 +329,35 @@ static void fault_fd_rules(void **state)
 	qx_close(&q);
 }
 
+static void injected_stall_record(void **state)
+{
+	/* F_TRANSLATION, SSV, SSID 7; STAG 0x1234, STALL, RnW (read), InD; the input address */
+	uint64_t evt[4] = { 0x10 | 1ULL << 11 | 7ULL << 12, 0x1234 | 1ULL << 31 | 1ULL << 35 |
+			    1ULL << 34, 0x5000, 0 };
+	struct iommu_hwpt_pgfault pf[2];
+	uint32_t f, f2;
+	struct qx q;
+
+	qx_open(&q);
+	iopf_hwpt(&q, q.dev, &f);
+	assert_int_equal(ish_sim_inject_event(q.be, BDF_S, evt), 1);
+	assert_int_equal(ish_fault_read(q.ctx, f, pf, 2, 0), 1);
+	assert_int_equal(pf[0].grpid, 0x1234);
+	assert_int_equal(pf[0].perm, IOMMU_PGFAULT_PERM_READ | IOMMU_PGFAULT_PERM_EXEC);
+	assert_int_equal(pf[0].flags, IOMMU_PGFAULT_FLAGS_LAST_PAGE |
+			 IOMMU_PGFAULT_FLAGS_PASID_VALID);
+	assert_int_equal(pf[0].pasid, 7);
+	assert_int_equal(pf[0].addr, 0x5000);
+	/* nothing waits on it: the answer resumes no transaction */
+	assert_int_equal(ish_fault_respond(q.ctx, f, pf[0].cookie, IOMMUFD_PAGE_RESP_SUCCESS), 0);
+	assert_false(edu_running(&q, q.dev));
+	/* a master that cannot stall never joined the IOPF queue: logged on the host */
+	iopf_hwpt(&q, q.plain, &f2);
+	assert_int_equal(ish_sim_inject_event(q.be, BDF_P, evt), 0);
+	assert_int_equal(ish_fault_read(q.ctx, f2, pf, 2, 0), 0);
+	qx_close(&q);
+}
+
 static void no_handler_aborts(void **state)
 {
 	struct ish_sim_stats before, after;
@@ -658,6 +687,7 @@ int main(void)
 		cmocka_unit_test(stall_request_retry),
 		cmocka_unit_test(nested_s1_stall_rules),
 		cmocka_unit_test(fault_fd_rules),
+		cmocka_unit_test(injected_stall_record),
 		cmocka_unit_test(no_handler_aborts),
 		cmocka_unit_test(no_stall_no_request),
 		cmocka_unit_test(auto_response),
