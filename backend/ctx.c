@@ -233,6 +233,56 @@ ssize_t ish_sys_read(struct ish_ctx *ctx, int fd, void *buf, size_t len)
 	return rc;
 }
 
+ssize_t ish_sys_write(struct ish_ctx *ctx, int fd, const void *buf, size_t len)
+{
+	struct ish_call c = { .fd = fd, .op = "write", .arg = buf, .len = len };
+	ssize_t rc;
+
+	if (call_fails(ctx))
+		rc = -ctx->fail_err;
+	else if (ctx->dry_run)
+		rc = (ssize_t)len;
+	else
+		rc = ctx->be->ops->write(ctx->be, fd, buf, len);
+	trace(ctx, &c, rc);
+	return rc;
+}
+
+int ish_sys_mmap(struct ish_ctx *ctx, int fd, uint64_t off, size_t len, void **addr)
+{
+	struct ish_call c = { .fd = fd, .op = "mmap", .len = len, .off = off };
+	int rc;
+
+	*addr = NULL;
+	if (call_fails(ctx))
+		rc = -ctx->fail_err;
+	else if (ctx->dry_run)
+		rc = 0;
+	else if (!ctx->be->ops->mmap)
+		rc = -ENODEV;
+	else
+		rc = ctx->be->ops->mmap(ctx->be, fd, off, len, addr);
+	trace(ctx, &c, rc);
+	return rc;
+}
+
+int ish_sys_munmap(struct ish_ctx *ctx, void *addr, size_t len)
+{
+	struct ish_call c = { .fd = -1, .op = "munmap", .len = len };
+	int rc;
+
+	if (call_fails(ctx))
+		rc = -ctx->fail_err;	/* the mapping stays, and so does the registry's record */
+	else if (ctx->dry_run || !addr)
+		rc = 0;
+	else if (!ctx->be->ops->munmap)
+		rc = -ENODEV;
+	else
+		rc = ctx->be->ops->munmap(ctx->be, addr, len);
+	trace(ctx, &c, rc);
+	return rc;
+}
+
 int ish_sys_poll(struct ish_ctx *ctx, int fd, int timeout_ms)
 {
 	struct ish_call c = { .fd = fd, .op = "poll", .len = (size_t)timeout_ms };
@@ -384,6 +434,8 @@ static const char *const type_names[ISH_OBJ_NTYPES] = {
 	[ISH_OBJ_VDEVICE] = "vdevice",
 	[ISH_OBJ_VEVENTQ] = "veventq",
 	[ISH_OBJ_TOMBSTONE] = "tombstone",
+	[ISH_OBJ_FAULT] = "fault",
+	[ISH_OBJ_HW_QUEUE] = "hw-queue",
 };
 
 const char *ish_obj_type_name(enum ish_obj_type t)
@@ -416,6 +468,8 @@ struct ish_obj *ish_obj_add(struct ish_ctx *ctx, uint32_t id, enum ish_obj_type 
 		o->u.device.fd = -1;
 	else if (type == ISH_OBJ_VEVENTQ)
 		o->u.veventq.fd = -1;
+	else if (type == ISH_OBJ_FAULT)
+		o->u.fault.fd = -1;
 	if (ish_hmap_put(&ctx->by_id, id, o) < 0) {
 		free(o);
 		return NULL;
@@ -618,6 +672,33 @@ uint64_t ish_obj_vdevice_virt_id(const struct ish_obj *v)
 uint32_t ish_obj_veventq_depth(const struct ish_obj *q)
 {
 	return q->type == ISH_OBJ_VEVENTQ ? q->u.veventq.depth : 0;
+}
+
+uint32_t ish_obj_hwpt_fault(const struct ish_obj *hwpt)
+{
+	return hwpt->type == ISH_OBJ_HWPT_PAGING || hwpt->type == ISH_OBJ_HWPT_NESTED ?
+	       hwpt->fault : 0;
+}
+
+bool ish_obj_viommu_mmap(const struct ish_obj *v, uint64_t *offset, uint64_t *length)
+{
+	if (v->type != ISH_OBJ_VIOMMU || !v->u.viommu.mmap_len)
+		return false;
+	*offset = v->u.viommu.mmap_off;
+	*length = v->u.viommu.mmap_len;
+	return true;
+}
+
+bool ish_obj_hw_queue(const struct ish_obj *q, uint32_t *type, uint32_t *index, uint64_t *iova,
+		      uint64_t *length)
+{
+	if (q->type != ISH_OBJ_HW_QUEUE)
+		return false;
+	*type = q->u.hwq.type;
+	*index = q->u.hwq.index;
+	*iova = q->u.hwq.iova;
+	*length = q->u.hwq.length;
+	return true;
 }
 
 /* ---- devices by address: one key space for BDFs and cdev numbers ------------------------ */

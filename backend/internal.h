@@ -55,6 +55,7 @@ struct ish_obj {
 	uint32_t parent;	/* IOAS (paging), vIOMMU (nested, vdevice, veventq), HWPT (viommu) */
 	uint32_t dev;		/* device it was allocated for (hwpt, viommu, vdevice) */
 	uint32_t flags;		/* HWPT alloc flags | ISH_HWPT_AUTO */
+	uint32_t fault;		/* HWPT with FAULT_ID_VALID: its fault queue, else 0 */
 	uint64_t serial;	/* unique for the context's life: tells a reused id apart */
 	struct ish_owner *owner;	/* NULL: the user's */
 	unsigned int users;	/* HWPTs: devices attached to it */
@@ -92,6 +93,8 @@ struct ish_obj {
 		} nested;
 		struct {
 			uint32_t type;
+			uint64_t mmap_off, mmap_len;	/* TEGRA241_CMDQV: its VINTF page0 */
+			void *map;			/* ...mapped there by ish_viommu_mmap */
 		} viommu;
 		struct {
 			uint64_t virt_id;
@@ -102,6 +105,14 @@ struct ish_obj {
 			bool seq_valid;
 			uint32_t next_seq;	/* sequence expected next, to report gaps */
 		} veventq;
+		struct {
+			int fd;
+		} fault;
+		struct {
+			uint32_t type, index;
+			uint32_t prev;		/* the queue of index - 1 it depends on, 0: none */
+			uint64_t iova, length;
+		} hwq;
 	} u;
 };
 
@@ -209,6 +220,9 @@ int ish_sys_ioctl(struct ish_ctx *ctx, int fd, unsigned long request, void *arg)
 int ish_sys_open_device(struct ish_ctx *ctx, const char *spec, struct ish_pci_dev *info);
 void ish_sys_close(struct ish_ctx *ctx, int fd);
 ssize_t ish_sys_read(struct ish_ctx *ctx, int fd, void *buf, size_t len);
+ssize_t ish_sys_write(struct ish_ctx *ctx, int fd, const void *buf, size_t len);
+int ish_sys_mmap(struct ish_ctx *ctx, int fd, uint64_t off, size_t len, void **addr);
+int ish_sys_munmap(struct ish_ctx *ctx, void *addr, size_t len);
 int ish_sys_poll(struct ish_ctx *ctx, int fd, int timeout_ms);
 ssize_t ish_sys_pread(struct ish_ctx *ctx, int fd, void *buf, size_t len, uint64_t off);
 ssize_t ish_sys_pwrite(struct ish_ctx *ctx, int fd, const void *buf, size_t len, uint64_t off);

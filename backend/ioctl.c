@@ -175,6 +175,8 @@ static void dec_hwpt_alloc(struct ish_out *o, const void *arg, const void *res, 
 		ish_out_put(o, " ste={0x%016llx,0x%016llx}", (unsigned long long)s->ste[0],
 		    (unsigned long long)s->ste[1]);
 	}
+	if (a->flags & IOMMU_HWPT_FAULT_ID_VALID)
+		ish_out_put(o, " fault_id=%u", a->fault_id);
 	if (ok)
 		ish_out_put(o, " -> out_hwpt_id=%u", ((const struct iommu_hwpt_alloc *)res)->out_hwpt_id);
 }
@@ -236,6 +238,39 @@ static void dec_viommu_alloc(struct ish_out *o, const void *arg, const void *res
 	if (ok)
 		ish_out_put(o, " -> out_viommu_id=%u",
 		    ((const struct iommu_viommu_alloc *)res)->out_viommu_id);
+	if (ok && a->type == IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV &&
+	    a->data_len >= sizeof(struct iommu_viommu_tegra241_cmdqv) && a->data_uptr) {
+		const struct iommu_viommu_tegra241_cmdqv *t = (const void *)(uintptr_t)a->data_uptr;
+
+		ish_out_put(o, " out_vintf_mmap_offset=0x%llx out_vintf_mmap_length=0x%llx",
+		    (unsigned long long)t->out_vintf_mmap_offset,
+		    (unsigned long long)t->out_vintf_mmap_length);
+	}
+}
+
+static void dec_fault_alloc(struct ish_out *o, const void *arg, const void *res, bool ok)
+{
+	const struct iommu_fault_alloc *a = arg;
+
+	ish_out_put(o, "flags=0x%x", a->flags);
+	if (ok) {
+		const struct iommu_fault_alloc *r = res;
+
+		ish_out_put(o, " -> out_fault_id=%u out_fault_fd=%d", r->out_fault_id,
+		    (int)r->out_fault_fd);
+	}
+}
+
+static void dec_hw_queue_alloc(struct ish_out *o, const void *arg, const void *res, bool ok)
+{
+	const struct iommu_hw_queue_alloc *a = arg;
+
+	ish_out_put(o, "flags=0x%x viommu_id=%u type=%u index=%u nesting_parent_iova=0x%llx "
+	    "length=0x%llx", a->flags, a->viommu_id, a->type, a->index,
+	    (unsigned long long)a->nesting_parent_iova, (unsigned long long)a->length);
+	if (ok)
+		ish_out_put(o, " -> out_hw_queue_id=%u",
+		    ((const struct iommu_hw_queue_alloc *)res)->out_hw_queue_id);
 }
 
 static void dec_vdevice_alloc(struct ish_out *o, const void *arg, const void *res, bool ok)
@@ -362,7 +397,7 @@ static const struct ish_ioctl_desc descs[256] = {
 	  dec_hwpt_invalidate),
 	D(IOMMU_FAULT_QUEUE_ALLOC, struct iommu_fault_alloc, out_fault_fd,
 	  OUT(struct iommu_fault_alloc, out_fault_id), OUT(struct iommu_fault_alloc, out_fault_fd),
-	  NULL),
+	  dec_fault_alloc),
 	D(IOMMU_IOAS_MAP_FILE, struct iommu_ioas_map_file, iova, NO, NO, dec_ioas_map_file),
 	D(IOMMU_VIOMMU_ALLOC, struct iommu_viommu_alloc, out_viommu_id,
 	  OUT(struct iommu_viommu_alloc, out_viommu_id), NO, dec_viommu_alloc),
@@ -374,7 +409,7 @@ static const struct ish_ioctl_desc descs[256] = {
 	  OUT(struct iommu_veventq_alloc, out_veventq_id),
 	  OUT(struct iommu_veventq_alloc, out_veventq_fd), dec_veventq_alloc),
 	D(IOMMU_HW_QUEUE_ALLOC, struct iommu_hw_queue_alloc, length,
-	  OUT(struct iommu_hw_queue_alloc, out_hw_queue_id), NO, NULL),
+	  OUT(struct iommu_hw_queue_alloc, out_hw_queue_id), NO, dec_hw_queue_alloc),
 	D(IOMMU_IOAS_NOIOMMU_GET_PA, struct iommu_ioas_noiommu_get_pa, out_phys, NO, NO,
 	  dec_ioas_noiommu_get_pa),
 	/* VFIO cdev: argsz-style, the minimum is what vfio_df_ioctl_*() copy in */

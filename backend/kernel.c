@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <sys/mman.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -468,6 +469,24 @@ static ssize_t kern_pread(struct ish_backend *be, int fd, void *buf, size_t len,
 	return n < 0 ? -errno : n;
 }
 
+static int kern_mmap(struct ish_backend *be, int fd, uint64_t off, size_t len, void **addr)
+{
+	void *p;
+
+	if (off > INT64_MAX)
+		return -EINVAL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	return 0;
+}
+
+static int kern_munmap(struct ish_backend *be, void *addr, size_t len)
+{
+	return munmap(addr, len) < 0 ? -errno : 0;
+}
+
 static ssize_t kern_pwrite(struct ish_backend *be, int fd, const void *buf, size_t len,
 			   uint64_t off)
 {
@@ -632,6 +651,8 @@ static const struct ish_ops kernel_ops = {
 	.pci_lookup = kern_pci_lookup,
 	.pci_use_vfio = kern_pci_use_vfio,
 	.free = kern_free,
+	.mmap = kern_mmap,
+	.munmap = kern_munmap,
 };
 
 static int root_from_env(char *buf, size_t len, const char *var, const char *def)

@@ -16,7 +16,7 @@
 #include "iommush/record.h"
 #include "iommush/smmu.h"
 
-enum fd_kind { FD_IOMMUFD, FD_DEVICE, FD_VEVENTQ };
+enum fd_kind { FD_IOMMUFD, FD_DEVICE, FD_VEVENTQ, FD_FAULT };
 
 struct rfd {
 	int pid, fd;
@@ -159,6 +159,8 @@ static const char *role_of(enum ish_obj_type t)
 	case ISH_OBJ_VIOMMU: return "viommu";
 	case ISH_OBJ_VDEVICE: return "vdev";
 	case ISH_OBJ_VEVENTQ: return "veventq";
+	case ISH_OBJ_FAULT: return "fault";
+	case ISH_OBJ_HW_QUEUE: return "hwq";
 	default: return "obj";
 	}
 }
@@ -872,6 +874,15 @@ static void on_iommufd_ioctl(struct ish_recorder *rr, const struct ish_rec *r)
 
 		n = snprintf(cmd, sizeof(cmd), "hwpt alloc %s %s", ref(rr, h.dev_id, a, sizeof(a)),
 			     ref(rr, h.pt_id, b, sizeof(b)));
+		if (h.flags & IOMMU_HWPT_FAULT_ID_VALID) {
+			/* IOPF-capable: the shell says it with "fault F" before the rest */
+			char fbuf[32];
+
+			n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " fault %s",
+				      ref(rr, h.fault_id, fbuf, sizeof(fbuf)));
+			h.flags &= ~IOMMU_HWPT_FAULT_ID_VALID;
+			h.fault_id = 0;
+		}
 		if (h.data_type == IOMMU_HWPT_DATA_NONE && !(h.flags & ~paging) && !h.fault_id) {
 			if (h.flags & IOMMU_HWPT_ALLOC_NEST_PARENT)
 				n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " nest-parent");
@@ -903,6 +914,16 @@ static void on_iommufd_ioctl(struct ish_recorder *rr, const struct ish_rec *r)
 		ARG(iommu_viommu_alloc, vo, r->out);
 		int n;
 
+		if (!v.flags && v.type == IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV &&
+		    v.data_len == sizeof(struct iommu_viommu_tegra241_cmdqv)) {
+			/* the CMDQV's data is only what the kernel hands back: the mmap offset */
+			snprintf(cmd, sizeof(cmd), "viommu alloc %s %s cmdqv",
+				 ref(rr, v.dev_id, a, sizeof(a)), ref(rr, v.hwpt_id, b, sizeof(b)));
+			if (ok && (k = obj_add(rr, vo.out_viommu_id, ISH_OBJ_VIOMMU)) < 0)
+				break;
+			emit(rr, r, ok ? rr->objs[k].var : NULL, cmd, NULL);
+			return;
+		}
 		if (v.flags || v.data_len) {
 			emit(rr, r, NULL, NULL, "vIOMMU with driver data");
 			return;
@@ -949,6 +970,41 @@ static void on_iommufd_ioctl(struct ish_recorder *rr, const struct ish_rec *r)
 				break;
 			f->obj = k;
 		}
+		emit(rr, r, ok ? rr->objs[k].var : NULL, cmd, NULL);
+		return;
+	}
+	case IOMMU_FAULT_QUEUE_ALLOC: {
+		ARG(iommu_fault_alloc, fq, r->in);
+		ARG(iommu_fault_alloc, fo, r->out);
+		struct rfd *f;
+
+		if (fq.flags) {
+			emit(rr, r, NULL, NULL, "a fault queue with flags");
+			return;
+		}
+		if (ok) {
+			k = obj_add(rr, fo.out_fault_id, ISH_OBJ_FAULT);
+			f = k < 0 ? NULL : fd_add(rr, r->pid, (int)fo.out_fault_fd, FD_FAULT);
+			if (!f)
+				break;
+			f->obj = k;
+		}
+		emit(rr, r, ok ? rr->objs[k].var : NULL, "fault alloc", NULL);
+		return;
+	}
+	case IOMMU_HW_QUEUE_ALLOC: {
+		ARG(iommu_hw_queue_alloc, q, r->in);
+		ARG(iommu_hw_queue_alloc, qo, r->out);
+
+		if (q.flags) {
+			emit(rr, r, NULL, NULL, "a HW queue with flags");
+			return;
+		}
+		snprintf(cmd, sizeof(cmd), "hwq alloc %s %u %u 0x%llx 0x%llx",
+			 ref(rr, q.viommu_id, a, sizeof(a)), q.type, q.index,
+			 (unsigned long long)q.nesting_parent_iova, (unsigned long long)q.length);
+		if (ok && (k = obj_add(rr, qo.out_hw_queue_id, ISH_OBJ_HW_QUEUE)) < 0)
+			break;
 		emit(rr, r, ok ? rr->objs[k].var : NULL, cmd, NULL);
 		return;
 	}
@@ -1073,6 +1129,15 @@ static void on_read(struct ish_recorder *rr, const struct ish_rec *r, struct rfd
 {
 	char cmd[128];
 
+	if (f && f->kind == FD_FAULT && f->obj >= 0) {
+		/* whole struct iommu_hwpt_pgfault records: as many as the program asked for */
+		size_t n = r->len / sizeof(struct iommu_hwpt_pgfault);
+
+		snprintf(cmd, sizeof(cmd), "fault read $%s count %zu", rr->objs[f->obj].var,
+			 n ? n : 1);
+		emit(rr, r, NULL, cmd, NULL);
+		return;
+	}
 	if (!f || f->kind != FD_VEVENTQ || f->obj < 0) {
 		emit(rr, r, NULL, NULL, NULL);
 		return;
@@ -1167,6 +1232,8 @@ int ish_recorder_add(struct ish_recorder *rr, const struct ish_rec *rec)
 			}
 		} else if (f->kind == FD_VEVENTQ) {
 			covered(rr, &r, "destroy closes a vEVENTQ's fd first");
+		} else if (f->kind == FD_FAULT) {
+			covered(rr, &r, "destroy closes a fault queue's fd first");
 		} else if (!rr->json) {
 			out(rr, "# [%lu] pid %d tid %d: close(fd %d)%s\n", r.seq, r.pid, r.tid, r.fd,
 			    f->kind == FD_IOMMUFD ? " of the iommufd: the kernel frees what is left" :

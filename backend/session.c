@@ -34,14 +34,23 @@ static int destroy_type(struct ish_ctx *ctx, enum ish_obj_type type)
  */
 int ish_ctx_reset(struct ish_ctx *ctx)
 {
+	/* HW queues newest first: the highest index before the one it depends on */
 	static const enum ish_obj_type after_detach[] = {
-		ISH_OBJ_HWPT_NESTED, ISH_OBJ_VIOMMU, ISH_OBJ_HWPT_PAGING, ISH_OBJ_IOAS,
+		ISH_OBJ_HWPT_NESTED, ISH_OBJ_HW_QUEUE, ISH_OBJ_VIOMMU, ISH_OBJ_HWPT_PAGING,
+		ISH_OBJ_FAULT, ISH_OBJ_IOAS,
 	};
 	struct ish_obj *o, *prev;
 	int err = 0, rc;
 	size_t i;
 
 	ish_vsmmu_free_all(ctx);
+	/* a mapping of a vIOMMU's page0 holds the vIOMMU */
+	for (o = ish_obj_first_of(ctx, ISH_OBJ_VIOMMU); o; o = ish_obj_next_of(o)) {
+		if (o->u.viommu.map) {
+			rc = ish_viommu_munmap(ctx, o->id);
+			err = err ? err : rc;
+		}
+	}
 	rc = destroy_type(ctx, ISH_OBJ_VEVENTQ);
 	err = err ? err : rc;
 	rc = destroy_type(ctx, ISH_OBJ_VDEVICE);

@@ -41,10 +41,14 @@ int ish_call_format(const struct ish_call *c, long rc, char *buf, size_t len)
 		put(&o, ")");
 	} else if (!strcmp(c->op, "open") || !strcmp(c->op, "use-vfio")) {
 		put(&o, "%s(%s)", c->op, c->arg ? (const char *)c->arg : "");
+	} else if (!strcmp(c->op, "mmap")) {
+		put(&o, "mmap(fd %d, %zu bytes at 0x%llx)", c->fd, c->len, (unsigned long long)c->off);
+	} else if (!strcmp(c->op, "munmap")) {
+		put(&o, "munmap(%zu bytes)", c->len);
 	} else if (!strcmp(c->op, "poll")) {
 		put(&o, "poll(fd %d, timeout %d ms)", c->fd, (int)c->len);
-	} else if (!strcmp(c->op, "read")) {
-		put(&o, "read(fd %d, %zu bytes)", c->fd, c->len);
+	} else if (!strcmp(c->op, "read") || !strcmp(c->op, "write")) {
+		put(&o, "%s(fd %d, %zu bytes)", c->op, c->fd, c->len);
 	} else if (!strcmp(c->op, "pread") || !strcmp(c->op, "pwrite")) {
 		put(&o, "%s(fd %d, %zu bytes at 0x%llx)", c->op, c->fd, c->len,
 		    (unsigned long long)c->off);

@@ -665,6 +665,9 @@ int ish_ioas_unmap(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_
 	int rc;
 
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_IOAS_UNMAP, &u);
+	if (rc == -EBUSY && ish_obj_first_of(ctx, ISH_OBJ_HW_QUEUE))
+		return ish_fail(ctx, rc, "a HW queue pins guest memory in that range: destroy it "
+				"first (iommufd_hw_queue_alloc_phys holds an access on it)");
 	if (rc < 0)
 		return rc;
 	/* the kernel unmapped every area fully inside the range */
@@ -1106,12 +1109,14 @@ static int explain_no_dirty(struct ish_ctx *ctx, int rc, uint32_t dev_id)
 			"info` shows it and capability dirty-tracking) and a stage-1 domain", dev_id);
 }
 
-int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
-		   uint32_t data_type, const void *data, uint32_t data_len, uint32_t *hwpt_id)
+static int hwpt_alloc_call(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
+			   uint32_t data_type, const void *data, uint32_t data_len,
+			   uint32_t fault_id, uint32_t *hwpt_id)
 {
 	struct iommu_hwpt_alloc a = {
 		.size = sizeof(a), .flags = flags, .dev_id = dev_id, .pt_id = pt_id,
 		.data_type = data_type, .data_len = data_len, .data_uptr = (uintptr_t)data,
+		.fault_id = fault_id,
 	};
 	struct ish_obj *o, *pt = ish_obj_find(ctx, pt_id);
 	bool nested = pt && pt->type != ISH_OBJ_IOAS;
@@ -1122,6 +1127,11 @@ int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_
 		rc = EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) },
 			     { "pt_id", pt_id, T(IOAS) | T(HWPT_PAGING) | T(VIOMMU) });
 		rc = explain_other_smmu(ctx, rc, dev_id, pt_id);
+		/* iommufd_hwpt_paging_alloc refuses the pair before the driver sees it */
+		if (!nested && rc == -EOPNOTSUPP && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT) &&
+		    (flags & IOMMU_HWPT_FAULT_ID_VALID))
+			return ish_fail(ctx, rc, "a nest parent cannot be IOPF-capable: faults are "
+					"reported by the stage 1 (a nested HWPT, or a plain paging one)");
 		if (!nested && rc == -EOPNOTSUPP && (flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
 			return explain_no_nesting(ctx, rc, dev_id, flags);
 		if (!nested && rc == -EOPNOTSUPP && (flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
@@ -1151,6 +1161,12 @@ int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_
 		memcpy(o->u.nested.ste, data, 16);
 	*hwpt_id = a.out_hwpt_id;
 	return 0;
+}
+
+int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
+		   uint32_t data_type, const void *data, uint32_t data_len, uint32_t *hwpt_id)
+{
+	return hwpt_alloc_call(ctx, dev_id, pt_id, flags, data_type, data, data_len, 0, hwpt_id);
 }
 
 int ish_hwpt_alloc_nested(struct ish_ctx *ctx, uint32_t dev_id, uint32_t viommu_id,
@@ -1451,6 +1467,266 @@ int ish_veventq_read(struct ish_ctx *ctx, uint32_t veventq_id, struct ish_vevent
 	return rc;
 }
 
+/* ---- fault queues ------------------------------------------------------------------------- */
+
+int ish_fault_alloc(struct ish_ctx *ctx, uint32_t *fault_id)
+{
+	struct iommu_fault_alloc a = { .size = sizeof(a) };
+	struct ish_obj *o;
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_FAULT_QUEUE_ALLOC, &a);
+	if (rc < 0)
+		return rc;
+	o = ish_obj_add(ctx, a.out_fault_id, ISH_OBJ_FAULT);
+	if (!o) {
+		struct iommu_destroy d = { .size = sizeof(d), .id = a.out_fault_id };
+
+		ish_sys_close(ctx, (int)a.out_fault_fd);
+		ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_DESTROY, &d);
+		return -ENOMEM;
+	}
+	o->u.fault.fd = (int)a.out_fault_fd;
+	*fault_id = a.out_fault_id;
+	return 0;
+}
+
+int ish_hwpt_alloc_fault(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
+			 uint32_t data_type, const void *data, uint32_t data_len,
+			 uint32_t fault_id, uint32_t *hwpt_id)
+{
+	struct ish_obj *o;
+	int rc;
+
+	rc = hwpt_alloc_call(ctx, dev_id, pt_id, flags | IOMMU_HWPT_FAULT_ID_VALID, data_type,
+			     data, data_len, fault_id, hwpt_id);
+	if (rc == -ENOENT && !ish_err_has_msg(ctx))
+		rc = EXPLAIN(ctx, rc, { "fault_id", fault_id, T(FAULT) });
+	if (rc < 0)
+		return rc;
+	o = ish_obj_find(ctx, *hwpt_id);
+	if (o)
+		o->fault = fault_id;
+	return 0;
+}
+
+#define PGFAULT_LEN sizeof(struct iommu_hwpt_pgfault)
+
+int ish_fault_read(struct ish_ctx *ctx, uint32_t fault_id, struct iommu_hwpt_pgfault *f,
+		   size_t max, int timeout_ms)
+{
+	struct ish_obj *q;
+	ssize_t got;
+	int rc;
+
+	rc = need_obj(ctx, fault_id, ISH_OBJ_FAULT, &q);
+	if (rc < 0)
+		return rc;
+	if (!max)
+		return 0;
+	if (timeout_ms) {
+		rc = ish_sys_poll(ctx, q->u.fault.fd, timeout_ms);
+		if (rc <= 0)
+			return rc;
+	}
+	got = ish_sys_read(ctx, q->u.fault.fd, f, max * PGFAULT_LEN);
+	if (got == -EINVAL)
+		return ish_fail(ctx, (int)got, "the first page request group does not fit %zu "
+				"record%s: the kernel hands out whole groups only", max,
+				max == 1 ? "" : "s");
+	if (got < 0)
+		return (int)got;
+	return (int)((size_t)got / PGFAULT_LEN);
+}
+
+int ish_fault_respond(struct ish_ctx *ctx, uint32_t fault_id, uint32_t cookie, uint32_t code)
+{
+	struct iommu_hwpt_page_response r = { .cookie = cookie, .code = code };
+	struct ish_obj *q;
+	ssize_t rc;
+
+	rc = need_obj(ctx, fault_id, ISH_OBJ_FAULT, &q);
+	if (rc < 0)
+		return (int)rc;
+	rc = ish_sys_write(ctx, q->u.fault.fd, &r, sizeof(r));
+	if (rc == -EINVAL && code != IOMMUFD_PAGE_RESP_SUCCESS && code != IOMMUFD_PAGE_RESP_INVALID)
+		return ish_fail(ctx, (int)rc, "response code %u: the kernel takes SUCCESS (0) or "
+				"INVALID (1) only", code);
+	if (rc == -EINVAL)
+		return ish_fail(ctx, (int)rc, "no page request read from fault %u has cookie %u "
+				"(answered already, or never read)", fault_id, cookie);
+	return rc < 0 ? (int)rc : 0;
+}
+
+/* ---- TEGRA241 CMDQV vIOMMU and HW queues ---------------------------------------------------- */
+
+int ish_viommu_alloc_cmdqv(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id,
+			   uint32_t *viommu_id, uint64_t *mmap_off, uint64_t *mmap_len)
+{
+	struct iommu_viommu_tegra241_cmdqv data = { 0 };
+	struct iommu_viommu_alloc a = {
+		.size = sizeof(a), .type = IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV, .dev_id = dev_id,
+		.hwpt_id = hwpt_id, .data_len = sizeof(data), .data_uptr = (uintptr_t)&data,
+	};
+	struct ish_obj *o;
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_VIOMMU_ALLOC, &a);
+	rc = EXPLAIN(ctx, rc, { "dev_id", dev_id, T(DEVICE) }, { "hwpt_id", hwpt_id, T(HWPT_PAGING) });
+	if (rc == -ENOSPC)
+		return ish_fail(ctx, rc, "every VINTF of the host's CMDQV is taken (VINTF0 is the "
+				"host's own)");
+	if (rc == -EOPNOTSUPP && !ish_err_has_msg(ctx))
+		return ish_fail(ctx, rc, "the host SMMU has no Tegra241 CMDQV (or cannot back a "
+				"vIOMMU at all): the driver sizes no TEGRA241_CMDQV vIOMMU");
+	if (rc < 0)
+		return rc;
+	rc = track(ctx, a.out_viommu_id, ISH_OBJ_VIOMMU, &o);
+	if (rc < 0)
+		return rc;
+	o->parent = hwpt_id;
+	o->dev = dev_id;
+	o->u.viommu.type = IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV;
+	o->u.viommu.mmap_off = data.out_vintf_mmap_offset;
+	o->u.viommu.mmap_len = data.out_vintf_mmap_length;
+	note_iommu(ctx, o, dev_id);
+	*viommu_id = a.out_viommu_id;
+	if (mmap_off)
+		*mmap_off = data.out_vintf_mmap_offset;
+	if (mmap_len)
+		*mmap_len = data.out_vintf_mmap_length;
+	return 0;
+}
+
+int ish_viommu_mmap(struct ish_ctx *ctx, uint32_t viommu_id, void **addr, uint64_t *len)
+{
+	struct ish_obj *v;
+	void *p;
+	int rc;
+
+	rc = need_obj(ctx, viommu_id, ISH_OBJ_VIOMMU, &v);
+	if (rc < 0)
+		return rc;
+	if (!v->u.viommu.mmap_len)
+		return ish_fail(ctx, -ENXIO, "viommu %u has no mmap region: only a TEGRA241_CMDQV "
+				"vIOMMU has one, its VINTF page0", viommu_id);
+	if (v->u.viommu.map)
+		return ish_fail(ctx, -EEXIST, "viommu %u is mapped already", viommu_id);
+	rc = ish_sys_mmap(ctx, ctx->iommufd, v->u.viommu.mmap_off, v->u.viommu.mmap_len, &p);
+	if (rc == -ENXIO)
+		return ish_fail(ctx, rc, "the kernel has no mmap region at 0x%llx of 0x%llx bytes",
+				(unsigned long long)v->u.viommu.mmap_off,
+				(unsigned long long)v->u.viommu.mmap_len);
+	if (rc < 0)
+		return rc;
+	v->u.viommu.map = p;
+	if (addr)
+		*addr = p;
+	if (len)
+		*len = v->u.viommu.mmap_len;
+	return 0;
+}
+
+int ish_viommu_munmap(struct ish_ctx *ctx, uint32_t viommu_id)
+{
+	struct ish_obj *v;
+	int rc;
+
+	rc = need_obj(ctx, viommu_id, ISH_OBJ_VIOMMU, &v);
+	if (rc < 0)
+		return rc;
+	if (!v->u.viommu.map && !ctx->dry_run)
+		return ish_fail(ctx, -EINVAL, "viommu %u is not mapped", viommu_id);
+	rc = ish_sys_munmap(ctx, v->u.viommu.map, v->u.viommu.mmap_len);
+	if (rc < 0)
+		return rc;
+	v->u.viommu.map = NULL;
+	return 0;
+}
+
+/* the HW queue of @index - 1 on @viommu_id, 0 when none */
+static uint32_t hwq_below(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t index)
+{
+	struct ish_obj *o;
+
+	if (!index)
+		return 0;
+	for (o = ish_obj_last_of(ctx, ISH_OBJ_HW_QUEUE); o; o = ish_obj_prev_of(o))
+		if (o->parent == viommu_id && o->u.hwq.index == index - 1)
+			return o->id;
+	return 0;
+}
+
+static int explain_hwq(struct ish_ctx *ctx, int rc, uint32_t viommu_id, uint32_t type,
+		       uint32_t index, uint64_t iova, uint64_t length)
+{
+	struct ish_obj *v = ish_obj_find(ctx, viommu_id);
+
+	if (ish_err_has_msg(ctx))
+		return rc;
+	if (rc == -EOPNOTSUPP && type == IOMMU_HW_QUEUE_TYPE_DEFAULT)
+		return ish_fail(ctx, rc, "HW queue type 0 is DEFAULT, reserved: the kernel knows "
+				"TEGRA241_CMDQV (1) only");
+	if (rc == -EOPNOTSUPP && v && v->type == ISH_OBJ_VIOMMU &&
+	    v->u.viommu.type != IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV)
+		return ish_fail(ctx, rc, "vIOMMU %u is not a TEGRA241_CMDQV one: only a Tegra241 "
+				"CMDQV VINTF has HW queues", viommu_id);
+	if (rc == -EOPNOTSUPP && type != IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV)
+		return ish_fail(ctx, rc, "HW queue type %u: the kernel knows TEGRA241_CMDQV (1) only",
+				type);
+	if (rc == -EIO)
+		return ish_fail(ctx, rc, "index %u before index %u: the CMDQV maps its queues in "
+				"ascending order", index, index - 1);
+	if (rc == -EEXIST)
+		return ish_fail(ctx, rc, "vIOMMU %u has a queue of index %u already", viommu_id,
+				index);
+	if (rc == -ENOENT && v && v->type == ISH_OBJ_VIOMMU)
+		return ish_fail(ctx, rc, "nothing is mapped there in the nest parent's IOAS");
+	if (rc == -EFAULT)
+		return ish_fail(ctx, rc, "the queue's pages are not physically contiguous");
+	if (rc == -EINVAL && !length)
+		return ish_fail(ctx, rc, "a HW queue of length 0");
+	if (rc == -EINVAL && v && v->type == ISH_OBJ_VIOMMU && (length & (length - 1) || length < 32))
+		return ish_fail(ctx, rc, "length 0x%llx: the CMDQV takes a power of two from 32 "
+				"bytes (2 commands) up to the SMMU's IDR1.CMDQS", (unsigned long long)length);
+	if (rc == -EINVAL && v && v->type == ISH_OBJ_VIOMMU && (iova & (length - 1)))
+		return ish_fail(ctx, rc, "base 0x%llx is not aligned to the length 0x%llx",
+				(unsigned long long)iova, (unsigned long long)length);
+	if (rc == -EINVAL && v && v->type == ISH_OBJ_VIOMMU)
+		return ish_fail(ctx, rc, "index %u is past the VINTF's queues, or the length is "
+				"more than the SMMU's IDR1.CMDQS allows", index);
+	if (rc == -EOVERFLOW)
+		return ish_fail(ctx, rc, "0x%llx + 0x%llx - 1 wraps past 2^64",
+				(unsigned long long)iova, (unsigned long long)length);
+	return EXPLAIN(ctx, rc, { "viommu_id", viommu_id, T(VIOMMU) });
+}
+
+int ish_hw_queue_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t type, uint32_t index,
+		       uint64_t iova, uint64_t length, uint32_t *hw_queue_id)
+{
+	struct iommu_hw_queue_alloc a = {
+		.size = sizeof(a), .viommu_id = viommu_id, .type = type, .index = index,
+		.nesting_parent_iova = iova, .length = length,
+	};
+	struct ish_obj *o;
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_HW_QUEUE_ALLOC, &a);
+	if (rc < 0)
+		return explain_hwq(ctx, rc, viommu_id, type, index, iova, length);
+	rc = track(ctx, a.out_hw_queue_id, ISH_OBJ_HW_QUEUE, &o);
+	if (rc < 0)
+		return rc;
+	o->parent = viommu_id;
+	o->u.hwq.type = type;
+	o->u.hwq.index = index;
+	o->u.hwq.prev = hwq_below(ctx, viommu_id, index);
+	o->u.hwq.iova = iova;
+	o->u.hwq.length = length;
+	*hw_queue_id = a.out_hw_queue_id;
+	return 0;
+}
+
 /* ---- DESTROY ------------------------------------------------------------------------------ */
 
 /* What keeps @id alive, for an EBUSY: "device 1 is attached to it" / "vIOMMU 4 sits on it" */
@@ -1466,6 +1742,10 @@ static void holders(struct ish_ctx *ctx, uint32_t id, char *buf, size_t len)
 
 		if (o->type == ISH_OBJ_DEVICE && o->u.device.pt == id)
 			what = "attached to it";
+		else if (o->fault == id)
+			what = "reporting to it";
+		else if (o->type == ISH_OBJ_HW_QUEUE && o->u.hwq.prev == id)
+			what = "depending on it (HW queues go in descending order)";
 		else if (o->parent == id && o->type != ISH_OBJ_DEVICE)
 			what = "made on it";
 		if (!what)
@@ -1477,6 +1757,20 @@ static void holders(struct ish_ctx *ctx, uint32_t id, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s %u %s", k > 1 ? ", " : "",
 				      ish_obj_type_name(o->type), o->id, what);
 	}
+}
+
+/* a HWPT of the registry reports to fault queue @id */
+static bool fault_held(struct ish_ctx *ctx, uint32_t id)
+{
+	static const enum ish_obj_type types[] = { ISH_OBJ_HWPT_PAGING, ISH_OBJ_HWPT_NESTED };
+	struct ish_obj *o;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		for (o = ish_obj_first_of(ctx, types[i]); o; o = ish_obj_next_of(o))
+			if (o->fault == id)
+				return true;
+	return false;
 }
 
 /* The call itself, and the registry after it. */
@@ -1493,10 +1787,23 @@ static int do_destroy(struct ish_ctx *ctx, uint32_t id)
 		ish_sys_close(ctx, o->u.veventq.fd);
 		o->u.veventq.fd = -1;
 	}
+	/* so is a fault queue's, but while a HWPT still reports to it the kernel says EBUSY
+	 * anyway: keep the fd then, or the queue could never be read again */
+	if (o && o->type == ISH_OBJ_FAULT && o->u.fault.fd >= 0 && !fault_held(ctx, id)) {
+		ish_sys_close(ctx, o->u.fault.fd);
+		o->u.fault.fd = -1;
+	}
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_DESTROY, &d);
 	if (rc == -ENOENT && o && o->type == ISH_OBJ_TOMBSTONE)
 		return ish_fail(ctx, rc, "%u is a tombstone: the vDEVICE of an unbound device, "
 				"reserved until the iommufd closes", id);
+	if (rc == -EBUSY && !o && ish_obj_first_of(ctx, ISH_OBJ_HW_QUEUE))
+		return ish_fail(ctx, rc, "%u is not an object of this session: the kernel's own "
+				"access of a HW queue (made just after it) is busy while the queue "
+				"lives", id);
+	if (rc == -EBUSY && o && o->type == ISH_OBJ_VIOMMU && o->u.viommu.map)
+		return ish_fail(ctx, rc, "viommu %u is mmapped: each mapping holds it (viommu munmap "
+				"first)", id);
 	if (rc == -EBUSY && o) {
 		holders(ctx, id, why, sizeof(why));
 		return ish_fail(ctx, rc, "%s %u is still in use%s%s", ish_obj_type_name(o->type), id,

@@ -12,6 +12,8 @@ extern const struct sh_group sh_group_hwpt;
 extern const struct sh_group sh_group_viommu;
 extern const struct sh_group sh_group_vdevice;
 extern const struct sh_group sh_group_veventq;
+extern const struct sh_group sh_group_fault;
+extern const struct sh_group sh_group_hwq;
 extern const struct sh_group sh_group_destroy;
 extern const struct sh_group sh_group_show;
 extern const struct sh_group sh_group_vsmmu;

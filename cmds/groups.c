@@ -9,7 +9,8 @@
 
 const struct sh_group *const sh_groups[] = {
 	&sh_group_pci, &sh_group_device, &sh_group_ioas, &sh_group_hwpt, &sh_group_viommu,
-	&sh_group_vdevice, &sh_group_veventq, &sh_group_destroy, &sh_group_show,
+	&sh_group_vdevice, &sh_group_veventq, &sh_group_fault, &sh_group_hwq,
+	&sh_group_destroy, &sh_group_show,
 	&sh_group_vsmmu, &sh_group_vmm, &sh_group_mem, &sh_group_region, &sh_group_mmio,
 	&sh_group_sim,
 	&sh_group_help, &sh_group_set, &sh_group_vars, &sh_group_let, &sh_group_echo,

@@ -28,7 +28,14 @@ static int alloc_nested(struct shell *sh, const struct sh_call *c, uint32_t dev,
 		if (rc < 0)
 			return rc;
 	}
-	rc = ish_hwpt_alloc_nested(sh->ctx, dev, pt, ste, &id);	/* the core explains an EIO */
+	if (sh_has(c, "fault")) {
+		struct iommu_hwpt_arm_smmuv3 data = { .ste = { ste[0], ste[1] } };
+
+		rc = ish_hwpt_alloc_fault(sh->ctx, dev, pt, 0, IOMMU_HWPT_DATA_ARM_SMMUV3, &data,
+					  sizeof(data), (uint32_t)sh_num(c, "fault", 0), &id);
+	} else {
+		rc = ish_hwpt_alloc_nested(sh->ctx, dev, pt, ste, &id);	/* the core explains EIO */
+	}
 	if (rc < 0)
 		return rc;
 	sh_print_new(sh, "hwpt", id);
@@ -51,7 +58,11 @@ static int cmd_alloc(struct shell *sh, const struct sh_call *c)
 		flags |= IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
 	if (sh_has(c, "pasid"))
 		flags |= IOMMU_HWPT_ALLOC_PASID;
-	rc = ish_hwpt_alloc(sh->ctx, dev, pt, flags, IOMMU_HWPT_DATA_NONE, NULL, 0, &id);
+	if (sh_has(c, "fault"))
+		rc = ish_hwpt_alloc_fault(sh->ctx, dev, pt, flags, IOMMU_HWPT_DATA_NONE, NULL, 0,
+					  (uint32_t)sh_num(c, "fault", 0), &id);
+	else
+		rc = ish_hwpt_alloc(sh->ctx, dev, pt, flags, IOMMU_HWPT_DATA_NONE, NULL, 0, &id);
 	if (rc < 0)
 		return rc;
 	sh_print_new(sh, "hwpt", id);
@@ -173,6 +184,8 @@ static const struct sh_arg alloc_args[] = {
 	  "paging: IOMMU_HWPT_ALLOC_DIRTY_TRACKING" },
 	{ "pasid", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
 	  "paging: PASID-compatible, so a device PASID can attach to it (IOMMU_HWPT_ALLOC_PASID)" },
+	{ "fault", SH_KW, SH_T_FAULT, SH_OPT, NULL,
+	  "IOPF-capable: report its page faults to this fault queue (FAULT_ID_VALID)" },
 	{ "ste", SH_KW, SH_T_U64, SH_OPT | SH_TWO, NULL, "nested: the two vSTE words, raw" },
 	{ "FIELD=VALUE", SH_REST, SH_T_STE_FIELDS, SH_OPT, NULL,
 	  "nested: vSTE fields by name (config=s1-translate s1contextptr=0x...); V=1 unless given" },
@@ -201,9 +214,9 @@ static const struct sh_arg bitmap_args[] = {
 
 const struct sh_group sh_group_hwpt = {
 	"hwpt", "hardware page tables", "iommush-hwpt(8)", (const struct sh_cmd[]) {
-		{ "alloc", "DEV PT [nest-parent] [dirty-tracking] [pasid] [ste W0 W1 | "
-		  "FIELD=VALUE...]", "Allocate a HWPT (IOMMU_HWPT_ALLOC): paging on an IOAS, or "
-		  "nested on a vIOMMU from a vSTE; prints its id.", alloc_args, cmd_alloc, 0 },
+		{ "alloc", "DEV PT [nest-parent] [dirty-tracking] [pasid] [fault FAULT] "
+		  "[ste W0 W1 | FIELD=VALUE...]", "Allocate a HWPT (IOMMU_HWPT_ALLOC): paging on an "
+		  "IOAS, or nested on a vIOMMU from a vSTE; prints its id.", alloc_args, cmd_alloc, 0 },
 		{ "dirty", "DEV|HWPT on|off", "Turn dirty tracking of a paging HWPT on or off "
 		  "(IOMMU_HWPT_SET_DIRTY_TRACKING).", dirty_args, cmd_dirty, 0 },
 		{ "dirty-bitmap", "DEV|HWPT IOVA LEN [page-size N] [clear]", "Read which pages DMA "

@@ -152,6 +152,8 @@ static void show_obj(struct shell *sh, const struct ish_obj *o)
 		pr_u64(sh, PR_ANY, "ioas", "  ioas %llu", ish_obj_parent(o));
 		show_origin(sh, o);
 		show_hwpt_flags(sh, ish_obj_flags(o));
+		if (ish_obj_hwpt_fault(o))	/* text only: the JSON of a HWPT keeps its keys */
+			pr_u64(sh, PR_TEXT, NULL, "  fault %llu", ish_obj_hwpt_fault(o));
 		break;
 	case ISH_OBJ_HWPT_NESTED:
 		pr_u64(sh, PR_ANY, "viommu", "  viommu %llu", ish_obj_parent(o));
@@ -159,6 +161,8 @@ static void show_obj(struct shell *sh, const struct ish_obj *o)
 		pr_str(sh, PR_ANY, "config", "  %s",
 		       ish_ste_config_name((unsigned int)ish_ste_config(ste)));
 		cmd_print_ste(sh, "ste", ste);
+		if (ish_obj_hwpt_fault(o))
+			pr_u64(sh, PR_TEXT, NULL, "  fault %llu", ish_obj_hwpt_fault(o));
 		break;
 	case ISH_OBJ_VIOMMU:
 		pr_u64(sh, PR_ANY, "hwpt", "  hwpt %llu", ish_obj_parent(o));
@@ -174,6 +178,18 @@ static void show_obj(struct shell *sh, const struct ish_obj *o)
 		pr_u64(sh, PR_ANY, "viommu", "  viommu %llu", ish_obj_parent(o));
 		pr_u64(sh, PR_ANY, "depth", "  depth %llu", ish_obj_veventq_depth(o));
 		break;
+	case ISH_OBJ_HW_QUEUE: {
+		uint32_t type, index;
+		uint64_t iova, len;
+
+		ish_obj_hw_queue(o, &type, &index, &iova, &len);
+		pr_u64(sh, PR_ANY, "viommu", "  viommu %llu", ish_obj_parent(o));
+		pr_u64(sh, PR_ANY, "hwq_type", "  type %llu", type);
+		pr_u64(sh, PR_ANY, "index", "  index %llu", index);
+		pr_hex(sh, PR_ANY, "iova", "  iova 0x%llx", iova);
+		pr_hex(sh, PR_ANY, "length", "  length 0x%llx", len);
+		break;
+	}
 	case ISH_OBJ_TOMBSTONE:
 		pr_u64(sh, PR_ANY, "viommu", "  viommu %llu", ish_obj_parent(o));
 		pr_u64(sh, PR_ANY, "dev", "  (was dev %llu", ish_obj_dev(o));

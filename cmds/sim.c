@@ -34,6 +34,8 @@ static int cmd_smmu_add(struct shell *sh, const struct sh_call *c)
 		cfg.idr[0] = (cfg.idr[0] & ~(3u << 6)) | (2u << 6);
 	if (sh_has(c, "errata-repeat-tlbi-cfgi"))
 		cfg.hw_info_flags |= IOMMU_HW_INFO_ARM_SMMUV3_ERRATA_REPEAT_TLBI_CFGI;
+	cfg.stall = sh_has(c, "stall");
+	cfg.cmdqv = sh_has(c, "cmdqv");
 	rc = ish_sim_add_smmu(ish_ctx_backend(sh->ctx), &cfg);
 	if (rc < 0)
 		return rc;
@@ -196,6 +198,10 @@ static const struct sh_arg smmu_args[] = {
 	  "hardware dirty-state updates (SMMU_IDR0.HTTU = 2): dirty tracking works" },
 	{ "errata-repeat-tlbi-cfgi", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
 	  "GET_HW_INFO says TLBI/CFGI + SYNC must be issued twice (erratum T264-SMMU-3)" },
+	{ "stall", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
+	  "stall-force: its masters' faults stall and go to an IOPF-capable HWPT's fault queue" },
+	{ "cmdqv", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
+	  "a Tegra241 CMDQV beside it: TEGRA241_CMDQV vIOMMUs and their HW queues" },
 	{ NULL }
 };
 
@@ -237,11 +243,11 @@ static const struct sh_arg fail_args[] = {
 const struct sh_group sh_group_sim = {
 	"sim", "the simulated host", "iommush-sim(8)", (const struct sh_cmd[]) {
 		{ "smmu add", "[ssidsize BITS] [ats] [no-canwbs] [no-nesting] [httu] "
-		  "[errata-repeat-tlbi-cfgi]", "Add a physical SMMUv3 (QEMU's IDRs); "
-		  "prints its index.", smmu_args, cmd_smmu_add, SH_CMD_SIM },
+		  "[errata-repeat-tlbi-cfgi] [stall] [cmdqv]", "Add a physical SMMUv3 (QEMU's "
+		  "IDRs); prints its index.", smmu_args, cmd_smmu_add, SH_CMD_SIM },
 		{ "device add", "BDF smmu N [sid S] [edu] [no-vfio] [ats] [pasid N]", "Add a PCI "
-		  "function behind "
-		  "SMMU N, on vfio-pci unless no-vfio.", device_args, cmd_device_add, SH_CMD_SIM },
+		  "function behind SMMU N, on vfio-pci unless no-vfio.", device_args, cmd_device_add,
+		  SH_CMD_SIM },
 		{ "event", "DEV ID [FIELD=VALUE...]", "Raise a hardware event for a device, as its "
 		  "physical SMMU would record it.", event_args, cmd_event, SH_CMD_SIM },
 		{ "dma", "DEV ADDR LEN [ssid N] [to-ram]", "DMA by a device through its SMMU, with a "

@@ -88,7 +88,7 @@ static bool is_id_type(enum sh_type t)
 {
 	switch (t) {
 	case SH_T_ID: case SH_T_IOAS: case SH_T_HWPT: case SH_T_PT: case SH_T_PARENT:
-	case SH_T_VIOMMU: case SH_T_VEVENTQ: case SH_T_MEM:
+	case SH_T_VIOMMU: case SH_T_VEVENTQ: case SH_T_FAULT: case SH_T_MEM:
 		return true;
 	default:
 		return false;

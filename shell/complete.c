@@ -213,7 +213,8 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 	}
 	switch (a->type) {
 	case SH_T_CHOICE:
-		for (ch = a->choices; *ch; ch++)
+	case SH_T_WORD:		/* a word may suggest names and take a number as well */
+		for (ch = a->choices; ch && *ch; ch++)
 			sh_cands_add(c, *ch);
 		break;
 	case SH_T_ID:
@@ -238,6 +239,9 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 		break;
 	case SH_T_VEVENTQ:
 		add_objs(sh, c, 1u << ISH_OBJ_VEVENTQ);
+		break;
+	case SH_T_FAULT:
+		add_objs(sh, c, 1u << ISH_OBJ_FAULT);
 		break;
 	case SH_T_DEV:
 		add_objs(sh, c, 1u << ISH_OBJ_DEVICE);

@@ -47,6 +47,7 @@ enum sh_type {
 	SH_T_PARENT,	/* what a HWPT is allocated on: IOAS, HWPT or vIOMMU */
 	SH_T_VIOMMU,
 	SH_T_VEVENTQ,
+	SH_T_FAULT,	/* a fault queue */
 	SH_T_DEV,	/* a bound device: id, BDF or cdev */
 	SH_T_DEV_ON_VSMMU,	/* a device set on the vSMMU named by the first positional */
 	SH_T_DEV_FREE,	/* a device set on no vSMMU */

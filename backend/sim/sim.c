@@ -216,6 +216,9 @@ int ish_sim_add_smmu(struct ish_backend *be, const struct ish_sim_smmu_cfg *cfg)
 	 */
 	if (!cfg->nesting && (cfg->idr[0] & 0x3) == 0x3)
 		sim->smmu[sim->nsmmu].cfg.idr[0] &= ~0x1u;	/* IDR0.S2P, bit 0 */
+	/* IDR0.STALL_MODEL, bits 25:24: 2 = stall force (ARM_SMMU_FEAT_STALL_FORCE) */
+	if (cfg->stall)
+		sim->smmu[sim->nsmmu].cfg.idr[0] = (cfg->idr[0] & ~(3u << 24)) | 2u << 24;
 	return (int)sim->nsmmu++;
 }
 
@@ -309,6 +312,8 @@ static void count_ctx(const struct sim_ictx *ictx, struct ish_sim_stats *st)
 		st->objects++;
 		if (o->type == SIM_TOMBSTONE)
 			st->tombstones++;
+		if (o->type == SIM_ACCESS)
+			st->internal++;
 		if (o->type == SIM_IOAS)
 			st->pinned_pages += (unsigned int)sim_ioas_pinned(o);
 	}
@@ -424,6 +429,10 @@ static int sim_close(struct ish_backend *be, int fd)
 		f->obj->u.q.file = NULL;
 		f->obj->users--;
 	}
+	if (f->kind == SIM_F_FAULT) {
+		f->obj->u.fault.file = NULL;
+		f->obj->users--;
+	}
 	sim_file_free(sim, f);
 	if (ictx)
 		sim_ictx_put(ictx);
@@ -444,7 +453,7 @@ static int sim_ioctl(struct ish_backend *be, int fd, unsigned long request, void
 	case SIM_F_DEVICE:
 		return sim_vfio_ioctl(sim, f, request, arg);
 	default:
-		return -ENOTTY;	/* the vEVENTQ file has no ioctl */
+		return -ENOTTY;	/* the vEVENTQ and fault files have no ioctl */
 	}
 }
 
@@ -469,6 +478,8 @@ static ssize_t sim_read(struct ish_backend *be, int fd, void *buf, size_t len)
 		return -EBADF;
 	if (f->kind == SIM_F_VEVENTQ)
 		return sim_veventq_read(sim, f, buf, len);
+	if (f->kind == SIM_F_FAULT)
+		return sim_fault_read(sim, f, buf, len);
 	if (f->kind == SIM_F_DEVICE)
 		return device_rw_pos(sim, f, buf, len, false);
 	return -EINVAL;		/* /dev/iommu has no read */
@@ -484,6 +495,8 @@ static ssize_t sim_write(struct ish_backend *be, int fd, const void *buf, size_t
 		return -EBADF;
 	if (f->kind == SIM_F_DEVICE)
 		return device_rw_pos(sim, f, (void *)buf, len, true);
+	if (f->kind == SIM_F_FAULT)
+		return sim_fault_write(sim, f, buf, len);
 	return -EINVAL;		/* neither /dev/iommu nor the vEVENTQ has a write op */
 }
 
@@ -501,9 +514,9 @@ static int sim_poll(struct ish_backend *be, int fd, int timeout_ms)
 	sim->calls++;
 	if (!f)
 		return -EBADF;
-	if (f->kind != SIM_F_VEVENTQ)
+	if (f->kind != SIM_F_VEVENTQ && f->kind != SIM_F_FAULT)
 		return 1;	/* no poll op: the default mask says readable */
-	ready = sim_veventq_poll(f);
+	ready = f->kind == SIM_F_FAULT ? sim_fault_poll(f) : sim_veventq_poll(f);
 	if (ready || !timeout_ms)
 		return ready;
 	if (poll(NULL, 0, timeout_ms) < 0 && errno == EINTR)
@@ -521,7 +534,7 @@ static ssize_t sim_region_io(struct ish_backend *be, int fd, void *buf, size_t l
 	sim->calls++;
 	if (!f)
 		return -EBADF;
-	if (f->kind == SIM_F_VEVENTQ)
+	if (f->kind == SIM_F_VEVENTQ || f->kind == SIM_F_FAULT)
 		return -ESPIPE;
 	if (f->kind != SIM_F_DEVICE)
 		return -EINVAL;
@@ -537,6 +550,27 @@ static ssize_t sim_pwrite(struct ish_backend *be, int fd, const void *buf, size_
 			  uint64_t off)
 {
 	return sim_region_io(be, fd, (void *)buf, len, off, true);
+}
+
+static int sim_mmap(struct ish_backend *be, int fd, uint64_t off, size_t len, void **addr)
+{
+	struct sim *sim = sim_of(be);
+	struct sim_file *f = sim_file_find(sim, fd);
+
+	sim->calls++;
+	if (!f)
+		return -EBADF;
+	if (f->kind != SIM_F_IOMMUFD)
+		return -ENODEV;	/* the simulated cdevs and queues map nothing */
+	return sim_iommufd_mmap(f->ictx, off, len, addr);
+}
+
+static int sim_munmap(struct ish_backend *be, void *addr, size_t len)
+{
+	struct sim *sim = sim_of(be);
+
+	sim->calls++;
+	return sim_iommufd_munmap(sim, addr, len);
 }
 
 static int sim_pci_list(struct ish_backend *be, ish_pci_cb cb, void *arg)
@@ -630,4 +664,6 @@ static const struct ish_ops sim_ops = {
 	.pci_lookup = sim_pci_lookup,
 	.pci_use_vfio = sim_pci_use_vfio,
 	.free = sim_free,
+	.mmap = sim_mmap,
+	.munmap = sim_munmap,
 };

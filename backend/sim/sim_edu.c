@@ -77,16 +77,45 @@ static bool buf_range_ok(uint64_t addr, uint64_t len)
  * The transfer. Without bus mastering it never reaches the IOMMU. An edu-buffer range
  * outside 0x40000..0x40fff makes QEMU stop with a hardware error; here it does nothing.
  */
-static void edu_dma(struct sim *sim, struct sim_pdev *p)
+static void edu_dma_from(struct sim *sim, struct sim_pdev *p, uint64_t from)
 {
 	struct sim_edu *e = p->edu;
 	bool to_ram = e->dma_cmd & EDU_DMA_TO_RAM;
 	uint64_t local = to_ram ? e->dma_src : e->dma_dst;
 	uint64_t remote = (to_ram ? e->dma_dst : e->dma_src) & SIM_EDU_DMA_MASK;
+	size_t done;
 
-	if ((p->config[0x04] & SIM_PCI_CMD_MASTER) && buf_range_ok(local, e->dma_cnt))
-		sim_dma(sim, p, remote, e->buf + (local - SIM_EDU_BUF), (size_t)e->dma_cnt, to_ram,
-			-1);
+	if ((p->config[0x04] & SIM_PCI_CMD_MASTER) && buf_range_ok(local, e->dma_cnt) &&
+	    sim_dma_run(sim, p, remote + from, e->buf + (local - SIM_EDU_BUF) + from,
+			(size_t)(e->dma_cnt - from), to_ram, -1, &done) == SIM_DMA_STALLED) {
+		/* the transaction waits in the SMMU: the DMA is still running */
+		e->stalled = true;
+		e->dma_pos = from + done;
+		return;
+	}
+	e->dma_cmd &= ~(uint64_t)EDU_DMA_RUN;
+	if (e->dma_cmd & EDU_DMA_IRQ)
+		e->irq_status |= EDU_IRQ_DMA;
+}
+
+static void edu_dma(struct sim *sim, struct sim_pdev *p)
+{
+	edu_dma_from(sim, p, 0);
+}
+
+/* RESUME: RETRY translates the stalled transaction again, ABORT ends it (and, as QEMU's edu
+ * ignores a DMA error, the transfer with it) */
+void sim_edu_resume(struct sim *sim, struct sim_pdev *p, bool retry)
+{
+	struct sim_edu *e = p->edu;
+
+	if (!e || !e->stalled)
+		return;
+	e->stalled = false;
+	if (retry) {
+		edu_dma_from(sim, p, e->dma_pos);
+		return;
+	}
 	e->dma_cmd &= ~(uint64_t)EDU_DMA_RUN;
 	if (e->dma_cmd & EDU_DMA_IRQ)
 		e->irq_status |= EDU_IRQ_DMA;
@@ -122,7 +151,7 @@ static void edu_reg_write(struct sim *sim, struct sim_pdev *p, uint64_t off, uin
 		e->dma_cnt = v;
 		break;
 	case 0x98:
-		if (v & EDU_DMA_RUN) {
+		if ((v & EDU_DMA_RUN) && !e->stalled) {	/* one transfer at a time */
 			e->dma_cmd = v;
 			edu_dma(sim, p);
 		}

@@ -130,6 +130,15 @@ int sim_event_report(struct sim *sim, struct sim_pdev *p, const uint64_t evt[4])
 	struct sim_obj *idev = p->idev, *q = NULL;
 	uint64_t e[4];
 
+	/* arm_smmu_handle_event: a stall record goes to iommu_report_device_fault, never to a
+	 * vEVENTQ; where no fault queue takes it, it is answered and logged on the host */
+	if (forwarded_id((uint8_t)evt[0]) && (evt[1] & SIM_EVT1_STALL)) {
+		if (sim_iopf_inject(sim, p, evt))
+			return 1;
+		sim->host_events++;
+		return 0;
+	}
+
 	if (forwarded_id((uint8_t)evt[0]) && !(evt[1] & SIM_EVT1_STALL) && idev &&
 	    idev->u.dev.vmaster && !(evt[1] & SIM_EVT1_S2))
 		q = veventq_of(idev->u.dev.vmaster, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3);

@@ -118,6 +118,21 @@ int sim_hwpt_paging_new(struct sim_obj *idev, struct sim_obj *ioas, uint32_t fla
 	return 0;
 }
 
+/* iommufd_hwpt_alloc: FAULT_ID_VALID takes the fault queue after the domain is made */
+static int attach_fault(struct sim_obj *hwpt, struct sim_obj **slot, struct iommu_hwpt_alloc *cmd)
+{
+	struct sim_obj *fault;
+
+	if (!(cmd->flags & IOMMU_HWPT_FAULT_ID_VALID))
+		return 0;
+	fault = sim_obj_get(hwpt->ictx, cmd->fault_id, SIM_FAULT);
+	if (!fault)
+		return -ENOENT;
+	*slot = fault;
+	fault->users++;
+	return 0;
+}
+
 static int hwpt_alloc_paging(struct sim_obj *idev, struct sim_obj *ioas,
 			     struct iommu_hwpt_alloc *cmd)
 {
@@ -134,11 +149,15 @@ static int hwpt_alloc_paging(struct sim_obj *idev, struct sim_obj *ioas,
 			       cmd->data_type != IOMMU_HWPT_DATA_NONE);
 	if (rc < 0)
 		return rc;
-	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID)
-		return -ENOENT;	/* no fault queue exists in this model */
 	rc = sim_hwpt_paging_new(idev, ioas, cmd->flags, false, &hwpt);
 	if (rc < 0)
 		return rc;
+	rc = attach_fault(hwpt, &hwpt->u.paging.fault, cmd);
+	if (rc < 0) {
+		sim_hwpt_destroy(hwpt);
+		sim_obj_abort(hwpt);
+		return rc;
+	}
 	cmd->out_hwpt_id = hwpt->id;
 	sim_obj_finalize(hwpt);
 	return 0;
@@ -166,11 +185,14 @@ static int hwpt_alloc_nested(struct sim_obj *idev, struct sim_obj *viommu,
 	rc = sim_vste_check((uint64_t *)data.ste);
 	if (rc < 0)
 		return rc;
-	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID)
-		return -ENOENT;
 	hwpt = sim_obj_new(idev->ictx, SIM_HWPT_NESTED);
 	if (!hwpt)
 		return -ENOMEM;
+	rc = attach_fault(hwpt, &hwpt->u.nested.fault, cmd);
+	if (rc < 0) {
+		sim_obj_abort(hwpt);
+		return rc;
+	}
 	hwpt->u.nested.viommu = viommu;
 	hwpt->u.nested.ats = ((data.ste[0] >> 1) & 7) == 5 && ((data.ste[1] >> 28) & 3) == 1;
 	hwpt->u.nested.ste[0] = data.ste[0];
@@ -219,6 +241,8 @@ void sim_hwpt_destroy(struct sim_obj *hwpt)
 	struct sim *sim = hwpt->ictx->sim;
 	struct sim_obj *ioas;
 
+	if (sim_hwpt_fault(hwpt))
+		sim_hwpt_fault(hwpt)->users--;
 	if (hwpt->type == SIM_HWPT_NESTED) {
 		hwpt->u.nested.viommu->users--;
 		return;
@@ -238,8 +262,8 @@ void sim_hwpt_destroy(struct sim_obj *hwpt)
 /* arm_smmu_get_viommu_size(): 0 (so EOPNOTSUPP) unless nesting and coherent S2 walks */
 static bool smmu_viommu_ok(const struct sim_smmu *s, uint32_t type)
 {
-	return type == IOMMU_VIOMMU_TYPE_ARM_SMMUV3 && smmu_nesting(s) &&
-	       (s->cfg.canwbs || (s->cfg.idr[3] & IDR3_FWB));
+	return (type == IOMMU_VIOMMU_TYPE_ARM_SMMUV3 || sim_cmdqv_viommu_type(s, type)) &&
+	       smmu_nesting(s) && (s->cfg.canwbs || (s->cfg.idr[3] & IDR3_FWB));
 }
 
 int sim_viommu_alloc(struct sim_ictx *ictx, struct iommu_viommu_alloc *cmd)
@@ -263,6 +287,17 @@ int sim_viommu_alloc(struct sim_ictx *ictx, struct iommu_viommu_alloc *cmd)
 	v = sim_obj_new(ictx, SIM_VIOMMU);
 	if (!v)
 		return -ENOMEM;
+	v->u.viommu.type = cmd->type;
+	v->u.viommu.smmu = parent->u.paging.smmu;
+	/* arm_vsmmu_init -> impl_ops->vsmmu_init (tegra241_cmdqv_init_vintf_user) */
+	if (cmd->type == IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV) {
+		int rc = sim_cmdqv_vintf_init(v, smmu_of(idev), cmd);
+
+		if (rc < 0) {
+			sim_obj_abort(v);
+			return rc;
+		}
+	}
 	v->u.viommu.parent = parent;
 	v->u.viommu.smmu = parent->u.paging.smmu;
 	v->u.viommu.vmid = parent->u.paging.vmid;	/* shared by every vIOMMU on it */
@@ -274,6 +309,7 @@ int sim_viommu_alloc(struct sim_ictx *ictx, struct iommu_viommu_alloc *cmd)
 
 void sim_viommu_destroy(struct sim_obj *viommu)
 {
+	sim_cmdqv_vintf_destroy(viommu);
 	viommu->u.viommu.parent->users--;
 	sim_map_free(&viommu->u.viommu.vdevs);	/* empty: every vDEVICE held it */
 }

@@ -59,6 +59,24 @@ enum sim_obj_type {
 	SIM_VDEVICE,
 	SIM_VEVENTQ,
 	SIM_TOMBSTONE,		/* an unbound device's vDEVICE: its id stays taken */
+	SIM_FAULT,		/* IOMMU_FAULT_QUEUE_ALLOC */
+	SIM_HW_QUEUE,		/* IOMMU_HW_QUEUE_ALLOC */
+	SIM_ACCESS,		/* the internal access a HW queue pins its memory with */
+};
+
+/* Tegra241 CMDQV (tegra241-cmdqv.c): VINTF0 is the host's, the others go to vIOMMUs */
+#define SIM_CMDQV_VINTFS	4
+#define SIM_CMDQV_LVCMDQS	2	/* logical VCMDQs per VINTF */
+#define SIM_CMDQV_MMAP_LEN	0x10000ULL	/* a VINTF's page0: SZ_64K */
+
+/* one page request (an iopf group of one fault: the SMMU's stall records are LAST_PAGE) */
+struct sim_pgreq {
+	struct sim_obj *idev;	/* whose transaction stalled */
+	uint32_t flags, pasid, grpid, perm;
+	uint64_t addr;
+	uint32_t cookie;	/* handed out by read(), 0 until then */
+	bool injected;		/* from ish_sim_inject_event: no transaction waits on it */
+	struct sim_pgreq *next;
 };
 
 /* a mapping; an IOAS keeps them in a treap by IOVA (they never overlap): O(log n) a lookup */
@@ -143,6 +161,7 @@ struct sim_obj {
 			unsigned int smmu;
 			uint16_t vmid;		/* S2 (nest parent) only */
 			uint64_t aperture_end;	/* first IOVA past the aperture: reserved from here */
+			struct sim_obj *fault;	/* FAULT_ID_VALID: its fault queue (hwpt->fault) */
 			struct sim_obj *prev, *next;	/* on its IOAS's list */
 			struct sim_map dirty;	/* IOVA page number -> 1: written since cleared */
 		} paging;
@@ -150,6 +169,7 @@ struct sim_obj {
 			struct sim_obj *viommu;
 			uint64_t ste[2];	/* as stored: V=0 zeroed, EATS cleared */
 			bool ats;
+			struct sim_obj *fault;	/* FAULT_ID_VALID: its fault queue */
 		} nested;
 		struct {
 			struct sim_obj *parent;
@@ -157,6 +177,12 @@ struct sim_obj {
 			uint16_t vmid;
 			struct sim_map vdevs;		/* virt_id -> vDEVICE (viommu->vdevs) */
 			struct sim_obj *veventqs;	/* its vEVENTQs (viommu->veventqs) */
+			uint32_t type;
+			unsigned int vintf;		/* TEGRA241_CMDQV: its VINTF, else 0 */
+			uint64_t mmap_off;		/* ...and its page0's mmap offset */
+			uint8_t *page0;			/* what an mmap of it maps, once mapped */
+			unsigned int nmaps;		/* live mmaps: each holds the vIOMMU */
+			struct sim_obj *lvcmdq[SIM_CMDQV_LVCMDQS];	/* vintf->lvcmdqs[] */
 		} viommu;
 		struct {
 			struct sim_obj *viommu, *dev;
@@ -172,6 +198,18 @@ struct sim_obj {
 			struct sim_file *file;
 			struct sim_obj *next;	/* on its vIOMMU's list */
 		} q;
+		struct {
+			struct sim_pgreq *head, *tail;	/* to deliver (fault->common.deliver) */
+			struct sim_map resp;		/* cookie -> read, unanswered (fault->response) */
+			struct sim_ida cookies;		/* XA_FLAGS_ALLOC1: lowest free from 1 */
+			struct sim_file *file;
+		} fault;
+		struct {
+			struct sim_obj *viommu, *prev;	/* prev: the lower index it depends on */
+			struct sim_obj *access;
+			uint32_t index;
+			uint64_t iova, length;
+		} hwq;
 	} u;
 };
 
@@ -187,7 +225,7 @@ struct sim_ictx {
 	struct sim_ictx *next;
 };
 
-enum sim_file_kind { SIM_F_IOMMUFD, SIM_F_DEVICE, SIM_F_VEVENTQ };
+enum sim_file_kind { SIM_F_IOMMUFD, SIM_F_DEVICE, SIM_F_VEVENTQ, SIM_F_FAULT };
 
 struct sim_file {
 	int fd;
@@ -202,6 +240,8 @@ struct sim_edu {
 	uint32_t live, fact, status, irq_status;
 	uint64_t dma_src, dma_dst, dma_cnt, dma_cmd;
 	uint8_t buf[SIM_EDU_BUF_SIZE];
+	bool stalled;		/* its DMA waits for a page response (a stall SMMU) */
+	uint64_t dma_pos;	/* bytes of it done before the stalled transaction */
 };
 
 struct sim_pdev {
@@ -242,6 +282,9 @@ struct sim_smmu {
 	struct sim_tlb *tlb;
 	struct sim_cdc *cdc;
 	unsigned int ntlb, ncdc;
+	uint16_t next_stag;	/* the stall tag of the next stalled transaction */
+	struct sim_obj *vintf_owner[SIM_CMDQV_VINTFS];	/* CMDQV: the vIOMMU on each user
+						 * VINTF (0 is the host's) */
 };
 
 struct sim {
@@ -380,6 +423,35 @@ int sim_veventq_poll(struct sim_file *f);
 /* an event of the physical SMMU for @p: 1 when it reached a vEVENTQ (or was lost there) */
 int sim_event_report(struct sim *sim, struct sim_pdev *p, const uint64_t evt[4]);
 
+/* ---- sim_fault.c: fault queues (IOPF) and the stall model */
+int sim_fault_alloc(struct sim_ictx *ictx, struct iommu_fault_alloc *cmd);
+void sim_fault_destroy(struct sim_obj *fault);
+ssize_t sim_fault_read(struct sim *sim, struct sim_file *f, void *buf, size_t len);
+ssize_t sim_fault_write(struct sim *sim, struct sim_file *f, const void *buf, size_t len);
+int sim_fault_poll(struct sim_file *f);
+/* the fault queue a HWPT reports to, NULL when it is not IOPF-capable */
+struct sim_obj *sim_hwpt_fault(const struct sim_obj *hwpt);
+/* a stalled transaction of @p at @addr: 1 queued on its HWPT's fault queue (it waits for the
+ * response), 0 when none takes it (the driver answers it INVALID: aborted) */
+int sim_iopf_report(struct sim *sim, struct sim_pdev *p, uint64_t addr, bool write);
+/* an injected stall record (evt[1].STALL): the same path, with its STAG, RnW and SSID */
+int sim_iopf_inject(struct sim *sim, struct sim_pdev *p, const uint64_t evt[4]);
+/* @idev leaves @hwpt: its page requests there are answered INVALID
+ * (iommufd_auto_response_faults) */
+void sim_fault_auto_response(struct sim_obj *hwpt, struct sim_obj *idev);
+
+/* ---- sim_hwq.c: Tegra241 CMDQV VINTFs and HW queues */
+bool sim_cmdqv_viommu_type(const struct sim_smmu *s, uint32_t type);
+int sim_cmdqv_vintf_init(struct sim_obj *viommu, struct sim_smmu *s,
+			 struct iommu_viommu_alloc *cmd);
+void sim_cmdqv_vintf_destroy(struct sim_obj *viommu);
+int sim_hw_queue_alloc(struct sim_ictx *ictx, struct iommu_hw_queue_alloc *cmd);
+void sim_hw_queue_destroy(struct sim_obj *q);
+bool sim_hw_queue_pins(struct sim_obj *ioas, uint64_t iova, uint64_t last);
+/* mmap of the iommufd (iommufd_fops_mmap) and its munmap (iommufd_fops_vma_close) */
+int sim_iommufd_mmap(struct sim_ictx *ictx, uint64_t off, size_t len, void **addr);
+int sim_iommufd_munmap(struct sim *sim, void *addr, size_t len);
+
 /* ---- sim_vfio.c */
 int sim_vfio_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, void *arg);
 void sim_vfio_unbind(struct sim *sim, struct sim_file *f);
@@ -392,6 +464,8 @@ void sim_pdev_reset(struct sim_pdev *p);
 void sim_edu_read(struct sim *sim, struct sim_pdev *p, uint64_t off, void *buf, unsigned int n);
 void sim_edu_write(struct sim *sim, struct sim_pdev *p, uint64_t off, const void *buf,
 		   unsigned int n);
+/* the response to its stalled transaction: retry it (RESUME RETRY) or abort it */
+void sim_edu_resume(struct sim *sim, struct sim_pdev *p, bool retry);
 
 /* ---- sim_walk.c: DMA through the SMMU, IOTLB */
 /*
@@ -400,6 +474,10 @@ void sim_edu_write(struct sim *sim, struct sim_pdev *p, uint64_t off, const void
  */
 bool sim_dma(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size_t len,
 	     bool write, int64_t ssid);
+/* the same, stopping at a stalled transaction: SIM_DMA_STALLED with *done bytes before it */
+#define SIM_DMA_STALLED 1
+int sim_dma_run(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size_t len,
+		bool write, int64_t ssid, size_t *done);
 void sim_tlb_inv(struct sim_smmu *smmu, uint16_t vmid, int asid, uint64_t va, uint64_t len);
 /* the cached CDs of @sid: of SubstreamID @ssid, or all of them when @ssid < 0 (or @all SIDs) */
 void sim_cdc_inv(struct sim_smmu *smmu, uint32_t sid, int64_t ssid, bool all);

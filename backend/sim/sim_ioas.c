@@ -867,7 +867,8 @@ int sim_ioas_unmap(struct sim_ictx *ictx, struct iommu_ioas_unmap *cmd)
 	if (!ioas)
 		return -ENOENT;
 	if (!cmd->iova && cmd->length == UINT64_MAX) {
-		rc = unmap_range(ioas, 0, SIM_ULONG_MAX, &unmapped);
+		rc = sim_hw_queue_pins(ioas, 0, SIM_ULONG_MAX) ? -EBUSY :
+		     unmap_range(ioas, 0, SIM_ULONG_MAX, &unmapped);
 		if (rc == -ENOENT)
 			rc = 0;	/* unmapping all of nothing is fine */
 	} else if (cmd->iova >= SIM_ULONG_MAX || cmd->length >= SIM_ULONG_MAX) {
@@ -876,6 +877,8 @@ int sim_ioas_unmap(struct sim_ictx *ictx, struct iommu_ioas_unmap *cmd)
 		rc = -EINVAL;
 	} else if (__builtin_add_overflow(cmd->iova, cmd->length - 1, &last)) {
 		rc = -EOVERFLOW;
+	} else if (sim_hw_queue_pins(ioas, cmd->iova, last)) {
+		rc = -EBUSY;	/* an internal access (a HW queue) pins it */
 	} else {
 		rc = unmap_range(ioas, cmd->iova, last, &unmapped);
 	}

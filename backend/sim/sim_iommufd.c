@@ -229,31 +229,6 @@ static int cmd_noiommu_get_pa(struct sim_ictx *ictx, void *arg)
 static int cmd_set_dirty(struct sim_ictx *ictx, void *c) { return sim_set_dirty_tracking(ictx, c); }
 static int cmd_get_dirty(struct sim_ictx *ictx, void *c) { return sim_get_dirty_bitmap(ictx, c); }
 
-/* A plain ARM_SMMUV3 vIOMMU has no HW queue (only Tegra241 CMDQV does). */
-static int cmd_hw_queue(struct sim_ictx *ictx, void *arg)
-{
-	struct iommu_hw_queue_alloc *cmd = arg;
-	uint64_t last;
-
-	if (cmd->flags || cmd->type == IOMMU_HW_QUEUE_TYPE_DEFAULT)
-		return -EOPNOTSUPP;
-	if (!cmd->length)
-		return -EINVAL;
-	if (__builtin_add_overflow(cmd->nesting_parent_iova, cmd->length - 1, &last))
-		return -EOVERFLOW;
-	if (!sim_obj_get(ictx, cmd->viommu_id, SIM_VIOMMU))
-		return -ENOENT;
-	return -EOPNOTSUPP;
-}
-
-/* Not modelled: fault queues (IOPF). */
-static int cmd_unmodelled(struct sim_ictx *ictx, void *arg)
-{
-	(void)ictx;
-	(void)arg;
-	return -EOPNOTSUPP;
-}
-
 #define OP(req, fn) [_IOC_NR(req) - IOMMUFD_CMD_BASE] = { fn, 0 }
 #define OP_RESPOND(req, fn, also) [_IOC_NR(req) - IOMMUFD_CMD_BASE] = { fn, also }
 
@@ -270,6 +245,8 @@ static int cmd_invalidate(struct sim_ictx *ictx, void *c) { return sim_invalidat
 static int cmd_viommu(struct sim_ictx *ictx, void *c) { return sim_viommu_alloc(ictx, c); }
 static int cmd_vdevice(struct sim_ictx *ictx, void *c) { return sim_vdevice_alloc(ictx, c); }
 static int cmd_veventq(struct sim_ictx *ictx, void *c) { return sim_veventq_alloc(ictx, c); }
+static int cmd_fault(struct sim_ictx *ictx, void *c) { return sim_fault_alloc(ictx, c); }
+static int cmd_hw_queue(struct sim_ictx *ictx, void *c) { return sim_hw_queue_alloc(ictx, c); }
 
 static const struct sim_ioctl_op ops[] = {
 	OP(IOMMU_DESTROY, cmd_destroy),
@@ -288,7 +265,7 @@ static const struct sim_ioctl_op ops[] = {
 	OP(IOMMU_HWPT_GET_DIRTY_BITMAP, cmd_get_dirty),
 	/* iommufd_hwpt_invalidate() reports how many entries it handled, failed or not */
 	OP_RESPOND(IOMMU_HWPT_INVALIDATE, cmd_invalidate, RESPOND_ALWAYS),
-	OP(IOMMU_FAULT_QUEUE_ALLOC, cmd_unmodelled),
+	OP(IOMMU_FAULT_QUEUE_ALLOC, cmd_fault),
 	OP(IOMMU_IOAS_MAP_FILE, cmd_map_file),
 	OP(IOMMU_VIOMMU_ALLOC, cmd_viommu),
 	OP(IOMMU_VDEVICE_ALLOC, cmd_vdevice),

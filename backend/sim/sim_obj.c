@@ -46,6 +46,9 @@ static const struct sim_obj_ops {
 	[SIM_VDEVICE] = { sim_vdevice_destroy },
 	[SIM_VEVENTQ] = { sim_veventq_destroy },
 	[SIM_TOMBSTONE] = { NULL },
+	[SIM_FAULT] = { sim_fault_destroy },
+	[SIM_HW_QUEUE] = { sim_hw_queue_destroy },
+	[SIM_ACCESS] = { NULL },	/* its HW queue frees it */
 };
 
 static void obj_release(struct sim_obj *obj)

@@ -115,8 +115,10 @@ static int do_attach(struct sim_obj *idev, struct sim_obj *hwpt)
 	idev->u.dev.vmaster = vmaster;
 	idev->u.dev.vsid = vmaster ? (uint32_t)idev->u.dev.vdev->u.vdev.virt_id : 0;
 	ste_changed(idev);
-	if (old)
+	if (old) {
+		sim_fault_auto_response(old, idev);
 		hwpt_put(old);
+	}
 	return 0;
 }
 
@@ -131,6 +133,7 @@ void sim_device_detach(struct sim_obj *idev)
 	idev->u.dev.vmaster = NULL;
 	idev->users--;
 	ste_changed(idev);
+	sim_fault_auto_response(old, idev);
 	hwpt_put(old);
 }
 

@@ -36,6 +36,8 @@
 #define CD0_V			(1ULL << 31)
 #define CD0_AA64		(1ULL << 41)
 #define CD0_ASID(w)		((uint16_t)((w) >> 48))
+#define CD0_S			(1ULL << 44)	/* stall a faulting transaction */
+#define STE1_S1STALLD		(1ULL << 27)
 #define CD1_TTB0		0x000ffffffffffff0ULL
 
 #define PTE_VALID		(1ULL << 0)
@@ -56,6 +58,8 @@
 struct sim_xlate {
 	void *host;		/* success: where the bytes are */
 	bool blocked;		/* aborted without an event */
+	bool nostall;		/* a stage-1 fault the guest's STE.S1STALLD or CD.S keeps from
+				 * stalling (arm_smmu_make_nested_cd_table_ste passes them on) */
 	uint64_t evt[4];	/* otherwise: the fault */
 };
 
@@ -226,6 +230,8 @@ struct sim_walk {
 	uint64_t ste0, ste1;
 	uint64_t va;
 	bool write;
+	bool cd_read;		/* the CD was fetched: cd0 is its first word */
+	uint64_t cd0;
 };
 
 /* Read guest memory at an IPA through S2 (CD, table descriptors). */
@@ -449,6 +455,8 @@ static int stage1(struct sim_walk *w, uint64_t *ipa, struct sim_xlate *x)
 	rc = get_cd(w, cd, x);
 	if (rc)
 		return rc < 0 ? -1 : 0;
+	w->cd_read = true;
+	w->cd0 = cd[0];
 	k.asid = CD0_ASID(cd[0]);
 	t = tlb_find(w->smmu, &k);
 	if (!t) {
@@ -501,8 +509,11 @@ static void xlate_nested(struct sim *sim, struct sim_pdev *p, struct sim_obj *hw
 		x->blocked = true;	/* the abort STE: terminated, no event */
 		return;
 	}
-	if (STE0_CFG(ste0) == 5 && stage1(&w, &ipa, x) < 0)
+	if (STE0_CFG(ste0) == 5 && stage1(&w, &ipa, x) < 0) {
+		if (w.cd_read && !(x->evt[1] & SIM_EVT1_S2))
+			x->nostall = (hwpt->u.nested.ste[1] & STE1_S1STALLD) || !(w.cd0 & CD0_S);
 		return;
+	}
 	xlate_s2(w.s2, p->cfg.sid, t, STE0_CFG(ste0) != 5, va, ipa, len, write, x);
 }
 
@@ -538,8 +549,23 @@ static void report_fault(struct sim *sim, struct sim_pdev *p, const struct sim_x
 	}
 }
 
-bool sim_dma(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size_t len,
-	     bool write, int64_t ssid)
+/*
+ * A stall-force SMMU (IDR0.STALL_MODEL = 2) makes every master stall_enabled
+ * (arm_smmu_probe_device): its translation, address-size, access and permission faults stall
+ * the transaction (CD.S, STE.S2S) instead of terminating it; configuration errors never stall.
+ * Under a nested STE the guest's S1STALLD and CD.S decide for its stage 1, the host's S2S
+ * (set for such a master) for stage 2.
+ */
+static bool stalls(const struct sim *sim, const struct sim_pdev *p, const struct sim_xlate *x)
+{
+	uint8_t id = (uint8_t)x->evt[0];
+
+	return sim->smmu[p->cfg.smmu].cfg.stall && id >= EVT_F_TRANSLATION && id <= 0x13 &&
+	       !x->nostall;
+}
+
+int sim_dma_run(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size_t len,
+		bool write, int64_t ssid, size_t *done_out)
 {
 	struct sim_txn t = { .ssv = ssid >= 0, .ssid = ssid >= 0 ? (uint32_t)ssid : 0 };
 	struct sim_xlate x;
@@ -563,10 +589,26 @@ bool sim_dma(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size
 		}
 		else if (x.host)
 			memcpy((uint8_t *)buf + done, x.host, seg);
-		else if (!x.blocked)
+		else if (!x.blocked && stalls(sim, p, &x)) {
+			/* arm_smmu_handle_event: a stall goes to iommu_report_device_fault */
+			if (sim_iopf_report(sim, p, a, write)) {
+				*done_out = done;
+				return SIM_DMA_STALLED;
+			}
+			sim->host_events++;	/* no IOPF handler: logged, answered, aborted */
+		} else if (!x.blocked)
 			report_fault(sim, p, &x, a, seg);
 		ok = ok && x.host;
 		done += seg;
 	}
-	return ok;
+	*done_out = done;
+	return ok ? 0 : -EFAULT;
+}
+
+bool sim_dma(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size_t len,
+	     bool write, int64_t ssid)
+{
+	size_t done;
+
+	return sim_dma_run(sim, p, addr, buf, len, write, ssid, &done) == 0;
 }

@@ -54,6 +54,10 @@ struct ish_ops {
 	/* rebind a function to vfio-pci (kernel only, only when asked); restore on release */
 	int (*pci_use_vfio)(struct ish_backend *be, const char *bdf);
 	void (*free)(struct ish_backend *be);
+	/* mmap(2) MAP_SHARED read/write of @len bytes at @off of @fd: 0 and *addr, or -errno;
+	 * NULL when the backend cannot (-ENODEV) */
+	int (*mmap)(struct ish_backend *be, int fd, uint64_t off, size_t len, void **addr);
+	int (*munmap)(struct ish_backend *be, void *addr, size_t len);
 };
 
 struct ish_backend {

@@ -83,6 +83,8 @@ enum ish_obj_type {
 	ISH_OBJ_VDEVICE,
 	ISH_OBJ_VEVENTQ,
 	ISH_OBJ_TOMBSTONE,	/* a vDEVICE whose device was unbound: its id stays reserved */
+	ISH_OBJ_FAULT,		/* a fault queue (IOMMU_FAULT_QUEUE_ALLOC) and its fd */
+	ISH_OBJ_HW_QUEUE,	/* a HW queue of a vIOMMU (IOMMU_HW_QUEUE_ALLOC) */
 	ISH_OBJ_NTYPES
 };
 const char *ish_obj_type_name(enum ish_obj_type t);	/* "device", "ioas", "hwpt-paging", ... */
@@ -146,6 +148,13 @@ bool ish_obj_nested_ste(const struct ish_obj *hwpt, uint64_t ste[2]);
 uint32_t ish_obj_viommu_type(const struct ish_obj *viommu);	/* IOMMU_VIOMMU_TYPE_* */
 uint64_t ish_obj_vdevice_virt_id(const struct ish_obj *vdev);	/* the vSID; also tombstones */
 uint32_t ish_obj_veventq_depth(const struct ish_obj *q);
+/* a HWPT's fault queue (allocated IOPF-capable, FAULT_ID_VALID), 0 when it has none */
+uint32_t ish_obj_hwpt_fault(const struct ish_obj *hwpt);
+/* a TEGRA241_CMDQV vIOMMU: the mmap offset and length of its VINTF page0; false otherwise */
+bool ish_obj_viommu_mmap(const struct ish_obj *viommu, uint64_t *offset, uint64_t *length);
+/* a HW queue: its type, index and the guest queue (nesting-parent IOVA, length) */
+bool ish_obj_hw_queue(const struct ish_obj *q, uint32_t *type, uint32_t *index, uint64_t *iova,
+		      uint64_t *length);
 
 /* ---- the host's PCI functions (through the backend) ----------------------------------- */
 
@@ -311,6 +320,45 @@ struct ish_vevent {
  */
 int ish_veventq_read(struct ish_ctx *ctx, uint32_t veventq_id, struct ish_vevent *ev,
 		     size_t max, int timeout_ms);
+
+/* ---- fault queues (IOPF) and HW queues ------------------------------------------------- */
+
+/* IOMMU_FAULT_QUEUE_ALLOC: a fault queue and its fd (kept in the registry) */
+int ish_fault_alloc(struct ish_ctx *ctx, uint32_t *fault_id);
+/* IOMMU_HWPT_ALLOC with FAULT_ID_VALID: an IOPF-capable HWPT reporting to @fault_id */
+int ish_hwpt_alloc_fault(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
+			 uint32_t data_type, const void *data, uint32_t data_len,
+			 uint32_t fault_id, uint32_t *hwpt_id);
+/*
+ * Read up to @max page requests (whole groups) from the fault fd; waits up to @timeout_ms for
+ * the first (0 = don't, < 0 forever). Returns the count, 0 when none. Each carries the cookie
+ * its response must quote.
+ */
+int ish_fault_read(struct ish_ctx *ctx, uint32_t fault_id, struct iommu_hwpt_pgfault *f,
+		   size_t max, int timeout_ms);
+/* write one struct iommu_hwpt_page_response: @code IOMMUFD_PAGE_RESP_SUCCESS or _INVALID */
+int ish_fault_respond(struct ish_ctx *ctx, uint32_t fault_id, uint32_t cookie, uint32_t code);
+
+/*
+ * IOMMU_VIOMMU_ALLOC of a TEGRA241_CMDQV vIOMMU (a VINTF of the host's CMDQV): *mmap_off and
+ * *mmap_len (may be NULL) say where its page0 is in the iommufd's mmap space.
+ */
+int ish_viommu_alloc_cmdqv(struct ish_ctx *ctx, uint32_t dev_id, uint32_t hwpt_id,
+			   uint32_t *viommu_id, uint64_t *mmap_off, uint64_t *mmap_len);
+/*
+ * mmap(2) of the iommufd at a TEGRA241_CMDQV vIOMMU's page0 (MAP_SHARED, read/write): *addr
+ * and *len (may be NULL). The mapping holds the vIOMMU (its destroy is EBUSY) until
+ * ish_viommu_munmap(); teardown unmaps it. One mapping a vIOMMU.
+ */
+int ish_viommu_mmap(struct ish_ctx *ctx, uint32_t viommu_id, void **addr, uint64_t *len);
+int ish_viommu_munmap(struct ish_ctx *ctx, uint32_t viommu_id);
+/*
+ * IOMMU_HW_QUEUE_ALLOC: a guest queue of @length bytes at nesting-parent IOVA @iova, as the
+ * queue @index of @type on the vIOMMU. The kernel pins it (IOAS_UNMAP of it is EBUSY); the
+ * Tegra241 CMDQV takes indexes in ascending order and frees them in descending order.
+ */
+int ish_hw_queue_alloc(struct ish_ctx *ctx, uint32_t viommu_id, uint32_t type, uint32_t index,
+		       uint64_t iova, uint64_t length, uint32_t *hw_queue_id);
 
 /*
  * IOMMU_DESTROY; a vEVENTQ's fd is closed first (it holds a reference). An object a vSMMU

@@ -31,6 +31,10 @@ struct ish_sim_smmu_cfg {
 	bool canwbs;		/* masters are CANWBS (IORT), so VIOMMU_ALLOC works */
 	bool nesting;		/* S1 + S2: NEST_PARENT allowed */
 	uint32_t hw_info_flags;	/* GET_HW_INFO's arm-smmuv3 flags: IOMMU_HW_INFO_ARM_SMMUV3_* */
+	bool stall;		/* IDR0.STALL_MODEL = stall-force: every master stalls its faults,
+				 * which reach an IOPF-capable HWPT's fault queue */
+	bool cmdqv;		/* a Tegra241 CMDQV beside it: TEGRA241_CMDQV vIOMMUs (a VINTF
+				 * each) and their HW queues (the LVCMDQs) */
 };
 
 struct ish_sim_dev_cfg {
@@ -68,7 +72,8 @@ void ish_sim_set_canwbs(struct ish_backend *be, bool canwbs);
  * Raise a hardware event for the device at @bdf as the physical SMMU would record it
  * (evt[0] carries the physical SID). The driver's forwarding rules apply: it reaches the
  * vEVENTQ only if the device is attached to a nested HWPT with a vDEVICE, the event ID is one
- * that is forwarded and S2 is clear; the SID is then replaced by the vSID. Returns 1 when
+ * that is forwarded and S2 is clear; the SID is then replaced by the vSID. A stall record goes
+ * to the fault queue of an IOPF-capable HWPT instead, when the SMMU stalls. Returns 1 when
  * queued (or counted as lost), 0 when dropped on the host, -errno.
  */
 int ish_sim_inject_event(struct ish_backend *be, const char *bdf, const uint64_t evt[4]);
@@ -95,6 +100,8 @@ struct ish_sim_stats {
 	unsigned int pinned_pages;	/* pages pinned by IOAS mappings with a domain */
 	unsigned long calls;		/* ioctl + read + write + poll + pread/pwrite served */
 	unsigned long host_events;	/* SMMU events that stayed on the host (not forwarded) */
+	unsigned int internal;		/* of the objects, the kernel's own (a HW queue's access):
+					 * never in a registry */
 };
 void ish_sim_get_stats(struct ish_backend *be, struct ish_sim_stats *st);
 

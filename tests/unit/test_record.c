@@ -471,6 +471,47 @@ static void a_vevent_read_after_a_poll_waits_as_the_program_did(void **state)
 	free(t.text);
 }
 
+static void fault_queues_and_hw_queues_become_their_commands(void **state)
+{
+	struct iommu_fault_alloc fa = { .size = sizeof(fa) }, fo = fa;
+	struct iommu_hwpt_alloc h = { .size = sizeof(h), .flags = IOMMU_HWPT_FAULT_ID_VALID,
+				      .dev_id = 1, .pt_id = 2, .fault_id = 5 }, ho = h;
+	struct iommu_viommu_tegra241_cmdqv data = { 0 };
+	struct iommu_viommu_alloc v = { .size = sizeof(v), .type = IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV,
+					.dev_id = 1, .hwpt_id = 6, .data_len = sizeof(data),
+					.data_uptr = (uintptr_t)&data }, vo = v;
+	struct iommu_hw_queue_alloc q = { .size = sizeof(q), .viommu_id = 7, .type = 1, .index = 0,
+					  .nesting_parent_iova = 0x100000, .length = 0x1000 }, qo = q;
+	struct ish_rec rd = { .op = ISH_REC_READ, .fd = 9,
+			      .len = 4 * sizeof(struct iommu_hwpt_pgfault), .rc = 0 };
+	struct ish_rec cl = { .op = ISH_REC_CLOSE, .fd = 9 };
+	struct tr t;
+	const char *s;
+
+	(void)state;
+	tr_open(&t, false);
+	bind_dev(&t, 1);
+	ioas_alloc(&t, 2, 0);
+	fo.out_fault_id = 5;
+	fo.out_fault_fd = 9;
+	rec_ioctl(&t, 3, IOMMU_FAULT_QUEUE_ALLOC, &fa, &fo, sizeof(fa), 0, NULL, 0);
+	ho.out_hwpt_id = 6;
+	rec_ioctl(&t, 3, IOMMU_HWPT_ALLOC, &h, &ho, sizeof(h), 0, NULL, 0);
+	assert_int_equal(ish_recorder_add(t.rr, &rd), 0);
+	vo.out_viommu_id = 7;
+	rec_ioctl(&t, 3, IOMMU_VIOMMU_ALLOC, &v, &vo, sizeof(v), 0, NULL, 0);
+	qo.out_hw_queue_id = 8;
+	rec_ioctl(&t, 3, IOMMU_HW_QUEUE_ALLOC, &q, &qo, sizeof(q), 0, NULL, 0);
+	assert_int_equal(ish_recorder_add(t.rr, &cl), 0);
+	s = tr_close(&t);
+	assert_non_null(strstr(s, "\nlet fault5 = fault alloc\n"));
+	assert_non_null(strstr(s, "\nlet hwpt6 = hwpt alloc $dev1 $ioas2 fault $fault5\n"));
+	assert_non_null(strstr(s, "\nfault read $fault5 count 4\n"));
+	assert_non_null(strstr(s, "\nlet viommu7 = viommu alloc $dev1 $hwpt6 cmdqv\n"));
+	assert_non_null(strstr(s, "\nlet hwq8 = hwq alloc $viommu7 1 0 0x100000 0x1000\n"));
+	free(t.text);
+}
+
 static void closing_the_cdev_unbinds_but_a_dup_keeps_it_bound(void **state)
 {
 	struct ish_rec dup = { .op = ISH_REC_DUP, .fd = 4, .rc = 6 };
@@ -647,6 +688,7 @@ int main(void)
 		cmocka_unit_test(region_accesses_become_mmio_commands_on_the_region_they_hit),
 		cmocka_unit_test(calls_without_a_command_are_kept_and_listed_at_the_end),
 		cmocka_unit_test(a_vevent_read_after_a_poll_waits_as_the_program_did),
+		cmocka_unit_test(fault_queues_and_hw_queues_become_their_commands),
 		cmocka_unit_test(closing_the_cdev_unbinds_but_a_dup_keeps_it_bound),
 		cmocka_unit_test(an_exec_the_interposer_cannot_follow_refuses_the_recording),
 		cmocka_unit_test(json_mode_writes_one_object_per_call),
