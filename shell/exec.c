@@ -56,24 +56,32 @@ const char *sh_var_get(struct shell *sh, const char *name)
 	return v ? v->value : NULL;
 }
 
-int sh_var_set(struct shell *sh, const char *name, const char *value)
+/* a value of @n bytes: @v's (if any) takes it in the room it has, else a new copy */
+static int var_set_n(struct shell *sh, struct sh_var *v, const char *name, const char *value,
+		     size_t n)
 {
-	struct sh_var *v = var_find(sh, name), **p;
-	size_t n = strlen(value);
+	struct sh_var **p;
+	size_t cap = n + 1;
 	char *copy;
 
 	/* $_ changes with every allocating command: a value that fits takes the old one's place */
-	if (v && n <= strlen(v->value)) {
+	if (v && n < v->cap) {
 		memmove(v->value, value, n + 1);
+		v->len = n;
 		return 0;
 	}
-	copy = malloc(n + 1);
+	/* room for a 64-bit decimal, which $_ nearly always holds: no allocation later */
+	if (cap < 24)
+		cap = 24;
+	copy = malloc(cap);
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, value, n + 1);
 	if (v) {
 		free(v->value);
 		v->value = copy;
+		v->len = n;
+		v->cap = cap;
 		return 0;
 	}
 	v = calloc(1, sizeof(*v));
@@ -83,6 +91,8 @@ int sh_var_set(struct shell *sh, const char *name, const char *value)
 		return -ENOMEM;
 	}
 	v->value = copy;
+	v->len = n;
+	v->cap = cap;
 	if (name[0] == '_' && !name[1])
 		sh->result = v;
 	/* sorted, so that vars lists them in a stable order */
@@ -91,6 +101,11 @@ int sh_var_set(struct shell *sh, const char *name, const char *value)
 	v->next = *p;
 	*p = v;
 	return 0;
+}
+
+int sh_var_set(struct shell *sh, const char *name, const char *value)
+{
+	return var_set_n(sh, var_find(sh, name), name, value, strlen(value));
 }
 
 void sh_vars_free(struct shell *sh)
@@ -127,10 +142,20 @@ void sh_set_result(struct shell *sh, const char *fmt, ...)
 	sh_set_result_str(sh, p);
 }
 
+void sh_set_result_len(struct shell *sh, const char *value, size_t len)
+{
+	if (sh->result && len < sh->result->cap) {
+		memmove(sh->result->value, value, len + 1);
+		sh->result->len = len;
+	} else {
+		var_set_n(sh, sh->result ? sh->result : var_find(sh, "_"), "_", value, len);
+	}
+	sh->nresults++;
+}
+
 void sh_set_result_str(struct shell *sh, const char *value)
 {
-	sh_var_set(sh, "_", value);
-	sh->nresults++;
+	sh_set_result_len(sh, value, strlen(value));
 }
 
 /* ---- one command ----------------------------------------------------------------------------- */
@@ -241,7 +266,7 @@ static void echo_words(int argc, char **argv)
 static int expand(struct shell *sh, struct sh_seg *s)
 {
 	const char *vals[EXPAND_KEEP];
-	size_t need = 0, o = 0;
+	size_t lens[EXPAND_KEEP], need = 0, o = 0, n;
 	int i;
 
 	for (i = 0; i < s->argc; i++) {
@@ -252,28 +277,41 @@ static int expand(struct shell *sh, struct sh_seg *s)
 		if (!(name[0] == '_' && !name[1]) && !sh_var_name_ok(name))
 			return sh_usage(sh, "\"%s\": a variable name is letters, digits and _ "
 					"(and $_, $?)", s->argv[i]);
-		val = sh_var_get(sh, name);
-		if (!val)
-			return sh_usage(sh, "$%s is not set", name);
-		if (i < EXPAND_KEEP)
+		if (name[0] == '_' && !name[1] && sh->result) {
+			/* $_, the common one: its length is known */
+			val = sh->result->value;
+			n = sh->result->len;
+		} else {
+			val = sh_var_get(sh, name);
+			if (!val)
+				return sh_usage(sh, "$%s is not set", name);
+			n = strlen(val);
+		}
+		if (i < EXPAND_KEEP) {
 			vals[i] = val;
-		need += strlen(val) + 1;
+			lens[i] = n;
+		}
+		need += n + 1;
 	}
 	if (!need)
 		return 0;
-	if (s->values != s->values_in)
+	if (s->values && s->values != s->values_in)
 		free(s->values);
 	s->values = need <= sizeof(s->values_in) ? s->values_in : malloc(need);
 	if (!s->values)
 		return -ENOMEM;
 	for (i = 0; i < s->argc; i++) {
 		const char *val;
-		size_t n;
 
 		if (!s->expand[i])
 			continue;
-		val = i < EXPAND_KEEP ? vals[i] : sh_var_get(sh, s->argv[i] + 1);
-		n = strlen(val) + 1;
+		if (i < EXPAND_KEEP) {
+			val = vals[i];
+			n = lens[i] + 1;
+		} else {
+			val = sh_var_get(sh, s->argv[i] + 1);
+			n = strlen(val) + 1;
+		}
 		memcpy(s->values + o, val, n);
 		s->argv[i] = s->values + o;
 		s->expand[i] = false;
@@ -310,22 +348,45 @@ static int run_seg(struct shell *sh, struct sh_seg *s)
 	return status;
 }
 
+/* a line that does not split: its status */
+static int bad_line(struct shell *sh, const char *err)
+{
+	sh_errcmd_clear(sh);
+	sh->err_ignored = false;
+	sh_usage(sh, "%s", err);
+	sh_report(sh, -SH_EUSAGE);
+	sh->last_status = SH_EXIT_USAGE;
+	return SH_EXIT_USAGE;
+}
+
+static int run_tokens(struct shell *sh, struct sh_tokens *t);
+
 int sh_run_line(struct shell *sh, const char *line)
 {
 	struct sh_tokens t;
 	char err[128];
+
+	if (sh_tokenize(line, false, &t, err, sizeof(err)) < 0)
+		return bad_line(sh, err);
+	return run_tokens(sh, &t);
+}
+
+int sh_run_line_buf(struct shell *sh, char *line)
+{
+	struct sh_tokens t;
+	char err[128];
+
+	if (sh_tokenize_buf(line, &t, err, sizeof(err)) < 0)
+		return bad_line(sh, err);
+	return run_tokens(sh, &t);
+}
+
+static int run_tokens(struct shell *sh, struct sh_tokens *t)
+{
 	int i, status, first = 0;
 
-	if (sh_tokenize(line, false, &t, err, sizeof(err)) < 0) {
-		sh_errcmd_clear(sh);
-		sh->err_ignored = false;
-		sh_usage(sh, "%s", err);
-		sh_report(sh, -SH_EUSAGE);
-		sh->last_status = SH_EXIT_USAGE;
-		return SH_EXIT_USAGE;
-	}
-	for (i = 0; i < t.nseg && !sh->quit; i++) {
-		status = run_seg(sh, &t.seg[i]);
+	for (i = 0; i < t->nseg && !sh->quit; i++) {
+		status = run_seg(sh, &t->seg[i]);
 		if (pr_output_lost(sh)) {
 			sh->quit = true;
 			first = status ? status : SH_EXIT_FAIL;
@@ -340,7 +401,7 @@ int sh_run_line(struct shell *sh, const char *line)
 		if (status && !sh->force)
 			break;
 	}
-	sh_tokens_free(&t);
+	sh_tokens_free(t);
 	return first;
 }
 
@@ -448,7 +509,7 @@ int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
 				break;
 			}
 		} else {
-			status = sh_run_line(sh, line);
+			status = sh_run_line_buf(sh, line);
 			if (owned)
 				free(line);
 		}

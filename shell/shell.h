@@ -206,6 +206,7 @@ const char *sh_region_name(unsigned int index);
 
 struct sh_var {
 	char *name, *value;
+	size_t len, cap;	/* of value, and the bytes it has room for */
 	struct sh_var *next;
 };
 
@@ -300,6 +301,8 @@ void sh_report(struct shell *sh, int rc);
 int sh_exec(struct shell *sh, int argc, char **argv);
 /* run a line (maybe several commands separated by ';'): the exit status of it */
 int sh_run_line(struct shell *sh, const char *line);
+/* the same for a line in a buffer of the caller's, which may be split in place */
+int sh_run_line_buf(struct shell *sh, char *line);
 /* run a batch file (NULL path = stdin): 0 or the status of the first failure */
 int sh_run_file(struct shell *sh, const char *path, const char *label);
 bool sh_line_continues(char *line);
@@ -345,6 +348,7 @@ void sh_vars_free(struct shell *sh);
 __attribute__((format(printf, 2, 3)))
 void sh_set_result(struct shell *sh, const char *fmt, ...);
 void sh_set_result_str(struct shell *sh, const char *value);
+void sh_set_result_len(struct shell *sh, const char *value, size_t len);
 
 /* ---- tokenizer ---------------------------------------------------------------------------- */
 
@@ -384,6 +388,8 @@ struct sh_tokens {
 
 /* split @text; @partial: the text ends at the cursor (no error for an open quote) */
 int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, size_t errlen);
+/* the same for a line in the caller's own buffer, which plain words are split in (in place) */
+int sh_tokenize_buf(char *text, struct sh_tokens *t, char *err, size_t errlen);
 void sh_tokens_free(struct sh_tokens *t);
 /* quote a word for echo or completion when it needs it */
 void sh_quote_word(const char *w, char *buf, size_t len);

@@ -222,6 +222,54 @@ static bool tokenize_plain(const char *text, struct sh_tokens *t)
 	return true;
 }
 
+/*
+ * The same split of plain words in the caller's own buffer (a batch line the reader owns):
+ * the words stay where they are and the blank after each becomes its NUL. Nothing is written
+ * until the whole line is known to be plain, so that the full tokenizer can take it as it was.
+ */
+static bool tokenize_plain_inplace(char *text, struct sh_tokens *t)
+{
+	unsigned char *p = (unsigned char *)text;
+	unsigned char *ends[SH_TOK_WORDS];
+	int argc = 0, i;
+
+	for (;;) {
+		while (char_class[*p] == C_BLANK)
+			p++;
+		if (!*p)
+			break;
+		if (argc == SH_TOK_WORDS - 1 || (argc == 0 && *p == '-'))
+			return false;
+		t->expv_in[argc] = *p == '$';
+		t->vec_in[argc] = (char *)p;
+		while (char_class[*p] == C_PLAIN)
+			p++;
+		if (char_class[*p] == C_OTHER)
+			return false;
+		ends[argc++] = p;
+		if (*p)
+			p++;
+		else
+			break;
+	}
+	for (i = 0; i < argc; i++)
+		*ends[i] = '\0';
+	t->vec_in[argc] = NULL;
+	t->words = t->chars_in;
+	t->vec = t->vec_in;
+	t->expv = t->expv_in;
+	t->seg = t->seg_in;
+	t->open_word = t->in_comment = false;
+	t->quote = 0;
+	t->nseg = argc ? 1 : 0;
+	t->seg_in[0].argc = argc;
+	t->seg_in[0].argv = t->vec_in;
+	t->seg_in[0].expand = t->expv_in;
+	t->seg_in[0].ignore = false;
+	t->seg_in[0].values = NULL;
+	return true;
+}
+
 /* the full tokenizer, out of line: the plain path keeps a small frame */
 __attribute__((noinline))
 static int tokenize_full(const char *text, bool partial, struct sh_tokens *t, char *err,
@@ -344,6 +392,13 @@ int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, 
 	if (!partial && tokenize_plain(text, t))
 		return 0;
 	return tokenize_full(text, partial, t, err, errlen);
+}
+
+int sh_tokenize_buf(char *text, struct sh_tokens *t, char *err, size_t errlen)
+{
+	if (tokenize_plain_inplace(text, t))
+		return 0;
+	return tokenize_full(text, false, t, err, errlen);
 }
 
 __attribute__((noinline))
