@@ -175,42 +175,63 @@ static void verbs_of(const struct sh_group *g, char *buf, size_t len)
 	}
 }
 
-int sh_exec(struct shell *sh, int argc, char **argv)
+/* the group and verb a line names when they are not spelled out whole: help, prefixes */
+__attribute__((noinline))
+static int resolve_slow(struct shell *sh, int argc, char **argv, const struct sh_group **gp,
+			const struct sh_cmd **cmd, int *nw)
 {
-	const struct sh_group *g;
-	const struct sh_cmd *cmd;
-	struct sh_call call;
+	const struct sh_group *g = *gp;
 	char verbs[256];
-	bool local_json = false;
-	int nw, rc;
+	int rc;
 
-	sh->errmsg[0] = '\0';
-	sh_errcmd_clear(sh);
-	if (sh->ctx)
-		ish_clear_err(sh->ctx);
-	if (argc < 1)
-		return 0;
-	/* "?" is help, as in ip; so is "GROUP help" or "GROUP ?" for a group with no such verb */
-	if (argv[0][0] == '?' && !argv[0][1])
-		return sh_help(sh, argc > 1 ? argv[1] : NULL, NULL);
-	rc = sh_group_resolve(sh, argv[0], &g);
-	if (rc < 0)
-		return rc;
+	if (!g) {
+		rc = sh_group_resolve(sh, argv[0], gp);
+		if (rc < 0)
+			return rc;
+		g = *gp;
+		if ((*cmd = sh_cmd_find(g, argc - 1, argv + 1, nw)))
+			return 0;
+	}
+	/* "GROUP help" or "GROUP ?" for a group with no such verb (none was found) */
 	if (argc == 2 && (argv[1][0] == '?' || argv[1][0] == 'h') &&
-	    (!strcmp(argv[1], "?") || !strcmp(argv[1], "help")) &&
-	    !sh_cmd_find(g, 1, argv + 1, &nw))
+	    (!strcmp(argv[1], "?") || !strcmp(argv[1], "help")))
 		return sh_help(sh, g->name, NULL);
-	rc = sh_cmd_resolve(sh, g, argc - 1, argv + 1, &cmd, &nw);
+	rc = sh_cmd_resolve(sh, g, argc - 1, argv + 1, cmd, nw);
 	if (rc < 0 && rc != -ENOENT) {
 		snprintf(sh->errcmd, sizeof(sh->errcmd), "%s", g->name);
 		return rc;
 	}
-	if (!cmd) {
+	if (!*cmd) {
 		snprintf(sh->errcmd, sizeof(sh->errcmd), "%s", g->name);
 		verbs_of(g, verbs, sizeof(verbs));
 		if (argc == 1)
 			return sh_usage(sh, "a verb is missing: %s", verbs);
 		return sh_usage(sh, "\"%s\" is not a verb of %s (%s)", argv[1], g->name, verbs);
+	}
+	return 0;
+}
+
+/* a command's words, the error state already cleared */
+static int exec_words(struct shell *sh, int argc, char **argv)
+{
+	const struct sh_group *g;
+	const struct sh_cmd *cmd;
+	struct sh_call call;
+	bool local_json = false;
+	int nw, rc;
+
+	if (argc < 1)
+		return 0;
+	/* "?" is help, as in ip */
+	if (argv[0][0] == '?' && !argv[0][1])
+		return sh_help(sh, argc > 1 ? argv[1] : NULL, NULL);
+	/* group and verb in one step when both are spelled out whole, as in scripts */
+	g = sh_group_find(argv[0]);
+	if (!g || !(cmd = sh_cmd_find(g, argc - 1, argv + 1, &nw))) {
+		cmd = NULL;
+		rc = resolve_slow(sh, argc, argv, &g, &cmd, &nw);
+		if (rc < 0 || !cmd)
+			return rc;
 	}
 	/* named for its errors when one comes (sh_errcmd) */
 	sh->errcmd_group = g;
@@ -221,16 +242,22 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 		argc--;
 		local_json = true;
 	}
-	if (!sh->out.active && !(cmd->flags & SH_CMD_OWN_OUTPUT))
-		pr_begin(sh);
+	if (!sh->out.active && !(cmd->flags & SH_CMD_OWN_OUTPUT)) {
+		if (!sh->json) {
+			/* text goes straight to stdout: what pr_begin() does, in line */
+			sh->out.active = true;
+			sh->out.fp = stdout;
+		} else {
+			pr_begin(sh);
+		}
+	}
 	if (cmd->flags & SH_CMD_SIM && !sh->sim)
 		return sh_fail(sh, -EOPNOTSUPP,
 			       "only the simulator has this: run iommush --backend sim");
 	rc = sh_parse(sh, g, cmd, argc - 1 - nw, argv + 1 + nw, &call);
 	if (rc == 0) {
+		/* the parser never calls the core: its error state is still the cleared one */
 		sh->errmsg[0] = '\0';
-		if (sh->ctx)
-			ish_clear_err(sh->ctx);
 		if (local_json)
 			pr_json_local_begin(sh);
 		rc = cmd->fn(sh, &call);
@@ -239,6 +266,15 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 	}
 	sh_call_release(&call);
 	return rc;
+}
+
+int sh_exec(struct shell *sh, int argc, char **argv)
+{
+	sh->errmsg[0] = '\0';
+	sh_errcmd_clear(sh);
+	if (sh->ctx)
+		ish_clear_err(sh->ctx);
+	return exec_words(sh, argc, argv);
 }
 
 /* ---- a line ---------------------------------------------------------------------------------- */
@@ -324,13 +360,16 @@ static int run_seg(struct shell *sh, struct sh_seg *s)
 {
 	int rc, status;
 
+	/* the one clearing of a command's error state */
 	sh_errcmd_clear(sh);
 	sh->errmsg[0] = '\0';
+	if (sh->ctx)
+		ish_clear_err(sh->ctx);
 	rc = expand(sh, s);
 	if (rc == 0) {
 		if (sh->echo)
 			echo_words(s->argc, s->argv);
-		rc = sh_exec(sh, s->argc, s->argv);
+		rc = exec_words(sh, s->argc, s->argv);
 	}
 	pr_end(sh, rc == 0);
 	if (rc == -SH_EQUIET) {
