@@ -208,6 +208,8 @@ int sh_parse(struct shell *sh, const struct sh_group *g, const struct sh_cmd *cm
 	c->cmd = cmd;
 	c->nrest = 0;
 	c->rest = NULL;
+	if (!cmd->args && !argc)
+		return 0;	/* nothing to take, nothing missing ("ioas alloc") */
 	n = sh_walk_init(&w, cmd);
 	if (n < 0)
 		return sh_usage(sh, "internal: too many arguments in the spec");

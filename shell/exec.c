@@ -365,7 +365,7 @@ static int run_seg(struct shell *sh, struct sh_seg *s)
 	sh->errmsg[0] = '\0';
 	if (sh->ctx)
 		ish_clear_err(sh->ctx);
-	rc = expand(sh, s);
+	rc = s->any_expand ? expand(sh, s) : 0;
 	if (rc == 0) {
 		if (sh->echo)
 			echo_words(s->argc, s->argv);

@@ -357,6 +357,7 @@ struct sh_seg {
 	char **argv;
 	bool *expand;	/* the word was an unquoted $NAME */
 	bool ignore;	/* '-' prefix: its error does not count */
+	bool any_expand;	/* some expand[] is true: the words have a $NAME to replace */
 	char *values;	/* the values $NAME words were replaced by (exec.c): NULL, values_in
 			   or the heap */
 	char values_in[48];

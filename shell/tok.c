@@ -88,6 +88,7 @@ static int open_seg(struct tok *k)
 	}
 	s = &t->seg[t->nseg++];
 	s->argc = 0;
+	s->any_expand = false;
 	s->expand = NULL;
 	s->values = NULL;
 	s->argv = (char **)(uintptr_t)k->nvec;
@@ -106,6 +107,8 @@ static int end_word(struct tok *k)
 	    vput(k, k->wstart + 1, k->dollar && !k->quoted) < 0)
 		return -ENOMEM;
 	k->t->seg[k->t->nseg - 1].argc++;
+	if (k->dollar && !k->quoted)
+		k->t->seg[k->t->nseg - 1].any_expand = true;
 	k->wstart = k->wlen;
 	k->in_word = k->quoted = k->dollar = false;
 	return 0;
@@ -186,6 +189,7 @@ static bool tokenize_plain(const char *text, struct sh_tokens *t)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	char *w = t->chars_in;
+	bool any = false;
 	int argc = 0;
 
 	/* the words and their NULs take at most the line's length and one: they fit */
@@ -199,6 +203,7 @@ static bool tokenize_plain(const char *text, struct sh_tokens *t)
 		if (argc == SH_TOK_WORDS - 1 || (argc == 0 && *p == '-'))
 			return false;
 		t->expv_in[argc] = *p == '$';
+		any |= *p == '$';
 		t->vec_in[argc++] = w;
 		while (char_class[*p] == C_PLAIN)
 			*w++ = (char)*p++;
@@ -218,6 +223,7 @@ static bool tokenize_plain(const char *text, struct sh_tokens *t)
 	t->seg_in[0].argv = t->vec_in;
 	t->seg_in[0].expand = t->expv_in;
 	t->seg_in[0].ignore = false;
+	t->seg_in[0].any_expand = any;
 	t->seg_in[0].values = NULL;
 	return true;
 }
@@ -231,6 +237,7 @@ static bool tokenize_plain_inplace(char *text, struct sh_tokens *t)
 {
 	unsigned char *p = (unsigned char *)text;
 	unsigned char *ends[SH_TOK_WORDS];
+	bool any = false;
 	int argc = 0, i;
 
 	for (;;) {
@@ -241,6 +248,7 @@ static bool tokenize_plain_inplace(char *text, struct sh_tokens *t)
 		if (argc == SH_TOK_WORDS - 1 || (argc == 0 && *p == '-'))
 			return false;
 		t->expv_in[argc] = *p == '$';
+		any |= *p == '$';
 		t->vec_in[argc] = (char *)p;
 		while (char_class[*p] == C_PLAIN)
 			p++;
@@ -266,6 +274,7 @@ static bool tokenize_plain_inplace(char *text, struct sh_tokens *t)
 	t->seg_in[0].argv = t->vec_in;
 	t->seg_in[0].expand = t->expv_in;
 	t->seg_in[0].ignore = false;
+	t->seg_in[0].any_expand = any;
 	t->seg_in[0].values = NULL;
 	return true;
 }
