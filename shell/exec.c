@@ -489,7 +489,16 @@ static int read_logical(struct sh_reader *r, unsigned int *lineno, unsigned int 
 	*first = ++*lineno;
 	if (rc < 0)
 		return rc;
-	/* the reader's length: a line with a NUL byte never gets here */
+	/*
+	 * the reader's length: a line with a NUL byte never gets here. A line ending in a
+	 * newline after anything but a backslash or CR goes on in none: the tokenizer takes
+	 * that newline as the blank it is, nothing needs stripping.
+	 */
+	if (len >= 2 && r->buf[len - 1] == '\n' && r->buf[len - 2] != '\\' &&
+	    r->buf[len - 2] != '\r') {
+		*out = r->buf;
+		return 1;
+	}
 	if (!line_continues(r->buf, len)) {
 		*out = r->buf;
 		return 1;
