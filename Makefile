@@ -238,8 +238,9 @@ cross-aarch64:
 # the benchmarks on the live VM's kernel (never part of check): the static aarch64 shell and
 # bench programs, run in one boot of tests/live/run by bench/live/bench.sh
 BENCH_LIVE := shell ops
-bench-live: cross-aarch64
-	@$(MAKE) --no-print-directory B=build-aarch64 $(BENCH_LIVE:%=build-aarch64/bench/%)
+bench-live:
+	@$(MAKE) --no-print-directory -s cross-aarch64 >/dev/null
+	@$(MAKE) --no-print-directory -s B=build-aarch64 $(BENCH_LIVE:%=build-aarch64/bench/%) >/dev/null
 	@bench/live/run $(BENCH_LIVE:%=build-aarch64/bench/%)
 
 # the shell, its man pages, and libiommush (shared + static, headers, pkg-config) for a VMM
