@@ -371,7 +371,10 @@ static int run_seg(struct shell *sh, struct sh_seg *s)
 			echo_words(s->argc, s->argv);
 		rc = exec_words(sh, s->argc, s->argv);
 	}
-	pr_end(sh, rc == 0);
+	if (sh->out.active && !sh->json && sh_pr_flush_each == 0)
+		sh->out.active = false;	/* all pr_end() does for text that is not flushed */
+	else
+		pr_end(sh, rc == 0);
 	if (rc == -SH_EQUIET) {
 		status = sh->quiet_status;
 	} else {

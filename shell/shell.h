@@ -378,6 +378,7 @@ struct sh_tokens {
 	bool open_word;
 	char quote;	/* the quote left open, 0 if none */
 	bool in_comment;
+	bool heap;		/* words, vec, expv or seg went to the heap */
 	char *words;		/* the words: chars_in or the heap */
 	char **vec;		/* the argv arrays, NULL after each: vec_in or the heap */
 	bool *expv;
@@ -483,7 +484,14 @@ void sh_fput_text(FILE *fp, const char *s, bool keep_nl);
 /* the same into a new string (NULL when out of memory) */
 char *sh_escape_text(const char *s, bool keep_nl);
 /* true once stdout or stderr failed (EPIPE...): the session stops quietly */
-bool pr_output_lost(struct shell *sh);
+static inline bool pr_output_lost(struct shell *sh)
+{
+	if (ferror_unlocked(stdout) || ferror_unlocked(stderr))
+		sh->output_lost = true;
+	return sh->output_lost;
+}
+/* whether text output is flushed after every command: -1 not known yet, 0 no, 1 yes */
+extern int sh_pr_flush_each;
 /* ---- record, reduce (shell/record.c), stepping (cmds/step.c) ---------------------------- */
 
 int sh_main_record(int argc, char **argv);

@@ -47,9 +47,11 @@ static inline int wput(struct tok *k, char ch)
 {
 	struct sh_tokens *t = k->t;
 
-	if (k->wlen + 1 >= k->wcap &&
-	    grow((void **)&t->words, t->chars_in, &k->wcap, 1) < 0)
-		return -ENOMEM;
+	if (k->wlen + 1 >= k->wcap) {
+		t->heap = true;
+		if (grow((void **)&t->words, t->chars_in, &k->wcap, 1) < 0)
+			return -ENOMEM;
+	}
 	t->words[k->wlen++] = ch;
 	k->in_word = true;
 	return 0;
@@ -62,6 +64,7 @@ static int vput(struct tok *k, uintptr_t v, bool ex)
 	size_t cap = k->vcap;
 
 	if (k->nvec == k->vcap) {
+		t->heap = true;
 		if (grow((void **)&t->vec, t->vec_in, &cap, sizeof(*t->vec)) < 0 ||
 		    grow((void **)&t->expv, t->expv_in, &k->vcap, sizeof(*t->expv)) < 0)
 			return -ENOMEM;
@@ -82,6 +85,7 @@ static int open_seg(struct tok *k)
 	if (t->nseg && vput(k, 0, false) < 0)	/* the NULL after the previous one */
 		return -ENOMEM;
 	if (t->nseg == k->segcap) {
+		t->heap = true;
 		if (grow((void **)&t->seg, t->seg_in, &cap, sizeof(*t->seg)) < 0)
 			return -ENOMEM;
 		k->segcap = (int)cap;
@@ -213,6 +217,7 @@ static bool tokenize_plain(const char *text, struct sh_tokens *t)
 	}
 	t->vec_in[argc] = NULL;
 	t->words = t->chars_in;
+	t->heap = false;
 	t->vec = t->vec_in;
 	t->expv = t->expv_in;
 	t->seg = t->seg_in;
@@ -264,6 +269,7 @@ static bool tokenize_plain_inplace(char *text, struct sh_tokens *t)
 		*ends[i] = '\0';
 	t->vec_in[argc] = NULL;
 	t->words = t->chars_in;
+	t->heap = false;
 	t->vec = t->vec_in;
 	t->expv = t->expv_in;
 	t->seg = t->seg_in;
@@ -294,6 +300,7 @@ static int tokenize_full(const char *text, bool partial, struct sh_tokens *t, ch
 	t->open_word = t->in_comment = false;
 	t->quote = 0;
 	t->words = t->chars_in;
+	t->heap = false;
 	t->vec = t->vec_in;
 	t->expv = t->expv_in;
 	t->seg = t->seg_in;
@@ -428,6 +435,7 @@ static void tokens_free_all(struct sh_tokens *t)
 		free(t->seg);
 	t->nseg = 0;
 	t->words = t->chars_in;
+	t->heap = false;
 	t->vec = t->vec_in;
 	t->expv = t->expv_in;
 	t->seg = t->seg_in;
@@ -435,9 +443,8 @@ static void tokens_free_all(struct sh_tokens *t)
 
 void sh_tokens_free(struct sh_tokens *t)
 {
-	if (t->seg == t->seg_in && t->words == t->chars_in && t->vec == t->vec_in &&
-	    t->expv == t->expv_in && t->nseg <= 1 && (!t->nseg || !t->seg_in[0].values ||
-			      t->seg_in[0].values == t->seg_in[0].values_in)) {
+	if (!t->heap && t->nseg <= 1 && (!t->nseg || !t->seg_in[0].values ||
+					  t->seg_in[0].values == t->seg_in[0].values_in)) {
 		t->nseg = 0;	/* a plain line: nothing of it on the heap */
 		return;
 	}
