@@ -235,6 +235,14 @@ cross-aarch64:
 		--without-libedit --without-libpci >/dev/null
 	@$(MAKE) --no-print-directory B=build-aarch64 build-aarch64/iommush
 
+# the benchmarks on the live VM's kernel (never part of check): the static aarch64 shell and
+# bench programs, run in one boot of tests/live/run by bench/live/bench.sh
+BENCH_LIVE := shell ops
+bench-live:
+	@$(MAKE) --no-print-directory -s cross-aarch64 >/dev/null
+	@$(MAKE) --no-print-directory -s B=build-aarch64 $(BENCH_LIVE:%=build-aarch64/bench/%) >/dev/null
+	@bench/live/run $(BENCH_LIVE:%=build-aarch64/bench/%)
+
 # the shell, its man pages, and libiommush (shared + static, headers, pkg-config) for a VMM
 install: $(BIN) $(LIB) $(PRELOAD) $(if $(filter 1,$(STATIC)),,$(SO_LINKS) $(PC))
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 \
@@ -270,7 +278,7 @@ clean:
 
 .PHONY: all tests fuzzers bench check check-unit check-shell check-man check-lib check-record \
 	check-bench-builds check-sanitizers check-valgrind check-clang check-fuzz check-faults \
-	faults-sample fuzz fuzz-build check-live cross-aarch64 install clean
+	faults-sample fuzz fuzz-build check-live cross-aarch64 bench-live install clean
 
 .SECONDARY: $(TESTLIB_OBJ) $(FUZZLIB_OBJ)
 

@@ -208,6 +208,8 @@ int sh_parse(struct shell *sh, const struct sh_group *g, const struct sh_cmd *cm
 	c->cmd = cmd;
 	c->nrest = 0;
 	c->rest = NULL;
+	if (!cmd->args && !argc)
+		return 0;	/* nothing to take, nothing missing ("ioas alloc") */
 	n = sh_walk_init(&w, cmd);
 	if (n < 0)
 		return sh_usage(sh, "internal: too many arguments in the spec");
@@ -275,8 +277,11 @@ static const struct sh_slot *slot(const struct sh_call *c, const char *name)
 {
 	int i;
 
+	/* a handler names its arguments with the literals of its own spec: the same string,
+	   often the same pointer (merged constants), which spares the comparison */
 	for (i = 0; c->cmd->args && c->cmd->args[i].name; i++)
-		if (c->cmd->args[i].name[0] == name[0] && !strcmp(c->cmd->args[i].name, name))
+		if (c->cmd->args[i].name == name ||
+		    (c->cmd->args[i].name[0] == name[0] && !strcmp(c->cmd->args[i].name, name)))
 			return &c->slot[i];
 	return NULL;
 }

@@ -56,24 +56,32 @@ const char *sh_var_get(struct shell *sh, const char *name)
 	return v ? v->value : NULL;
 }
 
-int sh_var_set(struct shell *sh, const char *name, const char *value)
+/* a value of @n bytes: @v's (if any) takes it in the room it has, else a new copy */
+static int var_set_n(struct shell *sh, struct sh_var *v, const char *name, const char *value,
+		     size_t n)
 {
-	struct sh_var *v = var_find(sh, name), **p;
-	size_t n = strlen(value);
+	struct sh_var **p;
+	size_t cap = n + 1;
 	char *copy;
 
 	/* $_ changes with every allocating command: a value that fits takes the old one's place */
-	if (v && n <= strlen(v->value)) {
+	if (v && n < v->cap) {
 		memmove(v->value, value, n + 1);
+		v->len = n;
 		return 0;
 	}
-	copy = malloc(n + 1);
+	/* room for a 64-bit decimal, which $_ nearly always holds: no allocation later */
+	if (cap < 24)
+		cap = 24;
+	copy = malloc(cap);
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, value, n + 1);
 	if (v) {
 		free(v->value);
 		v->value = copy;
+		v->len = n;
+		v->cap = cap;
 		return 0;
 	}
 	v = calloc(1, sizeof(*v));
@@ -83,6 +91,8 @@ int sh_var_set(struct shell *sh, const char *name, const char *value)
 		return -ENOMEM;
 	}
 	v->value = copy;
+	v->len = n;
+	v->cap = cap;
 	if (name[0] == '_' && !name[1])
 		sh->result = v;
 	/* sorted, so that vars lists them in a stable order */
@@ -91,6 +101,11 @@ int sh_var_set(struct shell *sh, const char *name, const char *value)
 	v->next = *p;
 	*p = v;
 	return 0;
+}
+
+int sh_var_set(struct shell *sh, const char *name, const char *value)
+{
+	return var_set_n(sh, var_find(sh, name), name, value, strlen(value));
 }
 
 void sh_vars_free(struct shell *sh)
@@ -127,10 +142,20 @@ void sh_set_result(struct shell *sh, const char *fmt, ...)
 	sh_set_result_str(sh, p);
 }
 
+void sh_set_result_len(struct shell *sh, const char *value, size_t len)
+{
+	if (sh->result && len < sh->result->cap) {
+		memmove(sh->result->value, value, len + 1);
+		sh->result->len = len;
+	} else {
+		var_set_n(sh, sh->result ? sh->result : var_find(sh, "_"), "_", value, len);
+	}
+	sh->nresults++;
+}
+
 void sh_set_result_str(struct shell *sh, const char *value)
 {
-	sh_var_set(sh, "_", value);
-	sh->nresults++;
+	sh_set_result_len(sh, value, strlen(value));
 }
 
 /* ---- one command ----------------------------------------------------------------------------- */
@@ -150,42 +175,63 @@ static void verbs_of(const struct sh_group *g, char *buf, size_t len)
 	}
 }
 
-int sh_exec(struct shell *sh, int argc, char **argv)
+/* the group and verb a line names when they are not spelled out whole: help, prefixes */
+__attribute__((noinline))
+static int resolve_slow(struct shell *sh, int argc, char **argv, const struct sh_group **gp,
+			const struct sh_cmd **cmd, int *nw)
 {
-	const struct sh_group *g;
-	const struct sh_cmd *cmd;
-	struct sh_call call;
+	const struct sh_group *g = *gp;
 	char verbs[256];
-	bool local_json = false;
-	int nw, rc;
+	int rc;
 
-	sh->errmsg[0] = '\0';
-	sh_errcmd_clear(sh);
-	if (sh->ctx)
-		ish_clear_err(sh->ctx);
-	if (argc < 1)
-		return 0;
-	/* "?" is help, as in ip; so is "GROUP help" or "GROUP ?" for a group with no such verb */
-	if (argv[0][0] == '?' && !argv[0][1])
-		return sh_help(sh, argc > 1 ? argv[1] : NULL, NULL);
-	rc = sh_group_resolve(sh, argv[0], &g);
-	if (rc < 0)
-		return rc;
+	if (!g) {
+		rc = sh_group_resolve(sh, argv[0], gp);
+		if (rc < 0)
+			return rc;
+		g = *gp;
+		if ((*cmd = sh_cmd_find(g, argc - 1, argv + 1, nw)))
+			return 0;
+	}
+	/* "GROUP help" or "GROUP ?" for a group with no such verb (none was found) */
 	if (argc == 2 && (argv[1][0] == '?' || argv[1][0] == 'h') &&
-	    (!strcmp(argv[1], "?") || !strcmp(argv[1], "help")) &&
-	    !sh_cmd_find(g, 1, argv + 1, &nw))
+	    (!strcmp(argv[1], "?") || !strcmp(argv[1], "help")))
 		return sh_help(sh, g->name, NULL);
-	rc = sh_cmd_resolve(sh, g, argc - 1, argv + 1, &cmd, &nw);
+	rc = sh_cmd_resolve(sh, g, argc - 1, argv + 1, cmd, nw);
 	if (rc < 0 && rc != -ENOENT) {
 		snprintf(sh->errcmd, sizeof(sh->errcmd), "%s", g->name);
 		return rc;
 	}
-	if (!cmd) {
+	if (!*cmd) {
 		snprintf(sh->errcmd, sizeof(sh->errcmd), "%s", g->name);
 		verbs_of(g, verbs, sizeof(verbs));
 		if (argc == 1)
 			return sh_usage(sh, "a verb is missing: %s", verbs);
 		return sh_usage(sh, "\"%s\" is not a verb of %s (%s)", argv[1], g->name, verbs);
+	}
+	return 0;
+}
+
+/* a command's words, the error state already cleared */
+static int exec_words(struct shell *sh, int argc, char **argv)
+{
+	const struct sh_group *g;
+	const struct sh_cmd *cmd;
+	struct sh_call call;
+	bool local_json = false;
+	int nw, rc;
+
+	if (argc < 1)
+		return 0;
+	/* "?" is help, as in ip */
+	if (argv[0][0] == '?' && !argv[0][1])
+		return sh_help(sh, argc > 1 ? argv[1] : NULL, NULL);
+	/* group and verb in one step when both are spelled out whole, as in scripts */
+	g = sh_group_find(argv[0]);
+	if (!g || !(cmd = sh_cmd_find(g, argc - 1, argv + 1, &nw))) {
+		cmd = NULL;
+		rc = resolve_slow(sh, argc, argv, &g, &cmd, &nw);
+		if (rc < 0 || !cmd)
+			return rc;
 	}
 	/* named for its errors when one comes (sh_errcmd) */
 	sh->errcmd_group = g;
@@ -196,16 +242,22 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 		argc--;
 		local_json = true;
 	}
-	if (!sh->out.active && !(cmd->flags & SH_CMD_OWN_OUTPUT))
-		pr_begin(sh);
+	if (!sh->out.active && !(cmd->flags & SH_CMD_OWN_OUTPUT)) {
+		if (!sh->json) {
+			/* text goes straight to stdout: what pr_begin() does, in line */
+			sh->out.active = true;
+			sh->out.fp = stdout;
+		} else {
+			pr_begin(sh);
+		}
+	}
 	if (cmd->flags & SH_CMD_SIM && !sh->sim)
 		return sh_fail(sh, -EOPNOTSUPP,
 			       "only the simulator has this: run iommush --backend sim");
 	rc = sh_parse(sh, g, cmd, argc - 1 - nw, argv + 1 + nw, &call);
 	if (rc == 0) {
+		/* the parser never calls the core: its error state is still the cleared one */
 		sh->errmsg[0] = '\0';
-		if (sh->ctx)
-			ish_clear_err(sh->ctx);
 		if (local_json)
 			pr_json_local_begin(sh);
 		rc = cmd->fn(sh, &call);
@@ -214,6 +266,15 @@ int sh_exec(struct shell *sh, int argc, char **argv)
 	}
 	sh_call_release(&call);
 	return rc;
+}
+
+int sh_exec(struct shell *sh, int argc, char **argv)
+{
+	sh->errmsg[0] = '\0';
+	sh_errcmd_clear(sh);
+	if (sh->ctx)
+		ish_clear_err(sh->ctx);
+	return exec_words(sh, argc, argv);
 }
 
 /* ---- a line ---------------------------------------------------------------------------------- */
@@ -241,7 +302,7 @@ static void echo_words(int argc, char **argv)
 static int expand(struct shell *sh, struct sh_seg *s)
 {
 	const char *vals[EXPAND_KEEP];
-	size_t need = 0, o = 0;
+	size_t lens[EXPAND_KEEP], need = 0, o = 0, n;
 	int i;
 
 	for (i = 0; i < s->argc; i++) {
@@ -252,28 +313,41 @@ static int expand(struct shell *sh, struct sh_seg *s)
 		if (!(name[0] == '_' && !name[1]) && !sh_var_name_ok(name))
 			return sh_usage(sh, "\"%s\": a variable name is letters, digits and _ "
 					"(and $_, $?)", s->argv[i]);
-		val = sh_var_get(sh, name);
-		if (!val)
-			return sh_usage(sh, "$%s is not set", name);
-		if (i < EXPAND_KEEP)
+		if (name[0] == '_' && !name[1] && sh->result) {
+			/* $_, the common one: its length is known */
+			val = sh->result->value;
+			n = sh->result->len;
+		} else {
+			val = sh_var_get(sh, name);
+			if (!val)
+				return sh_usage(sh, "$%s is not set", name);
+			n = strlen(val);
+		}
+		if (i < EXPAND_KEEP) {
 			vals[i] = val;
-		need += strlen(val) + 1;
+			lens[i] = n;
+		}
+		need += n + 1;
 	}
 	if (!need)
 		return 0;
-	if (s->values != s->values_in)
+	if (s->values && s->values != s->values_in)
 		free(s->values);
 	s->values = need <= sizeof(s->values_in) ? s->values_in : malloc(need);
 	if (!s->values)
 		return -ENOMEM;
 	for (i = 0; i < s->argc; i++) {
 		const char *val;
-		size_t n;
 
 		if (!s->expand[i])
 			continue;
-		val = i < EXPAND_KEEP ? vals[i] : sh_var_get(sh, s->argv[i] + 1);
-		n = strlen(val) + 1;
+		if (i < EXPAND_KEEP) {
+			val = vals[i];
+			n = lens[i] + 1;
+		} else {
+			val = sh_var_get(sh, s->argv[i] + 1);
+			n = strlen(val) + 1;
+		}
 		memcpy(s->values + o, val, n);
 		s->argv[i] = s->values + o;
 		s->expand[i] = false;
@@ -286,15 +360,21 @@ static int run_seg(struct shell *sh, struct sh_seg *s)
 {
 	int rc, status;
 
+	/* the one clearing of a command's error state */
 	sh_errcmd_clear(sh);
 	sh->errmsg[0] = '\0';
-	rc = expand(sh, s);
+	if (sh->ctx)
+		ish_clear_err(sh->ctx);
+	rc = s->any_expand ? expand(sh, s) : 0;
 	if (rc == 0) {
 		if (sh->echo)
 			echo_words(s->argc, s->argv);
-		rc = sh_exec(sh, s->argc, s->argv);
+		rc = exec_words(sh, s->argc, s->argv);
 	}
-	pr_end(sh, rc == 0);
+	if (sh->out.active && !sh->json && sh_pr_flush_each == 0)
+		sh->out.active = false;	/* all pr_end() does for text that is not flushed */
+	else
+		pr_end(sh, rc == 0);
 	if (rc == -SH_EQUIET) {
 		status = sh->quiet_status;
 	} else {
@@ -310,22 +390,45 @@ static int run_seg(struct shell *sh, struct sh_seg *s)
 	return status;
 }
 
+/* a line that does not split: its status */
+static int bad_line(struct shell *sh, const char *err)
+{
+	sh_errcmd_clear(sh);
+	sh->err_ignored = false;
+	sh_usage(sh, "%s", err);
+	sh_report(sh, -SH_EUSAGE);
+	sh->last_status = SH_EXIT_USAGE;
+	return SH_EXIT_USAGE;
+}
+
+static int run_tokens(struct shell *sh, struct sh_tokens *t);
+
 int sh_run_line(struct shell *sh, const char *line)
 {
 	struct sh_tokens t;
 	char err[128];
+
+	if (sh_tokenize(line, false, &t, err, sizeof(err)) < 0)
+		return bad_line(sh, err);
+	return run_tokens(sh, &t);
+}
+
+int sh_run_line_buf(struct shell *sh, char *line)
+{
+	struct sh_tokens t;
+	char err[128];
+
+	if (sh_tokenize_buf(line, &t, err, sizeof(err)) < 0)
+		return bad_line(sh, err);
+	return run_tokens(sh, &t);
+}
+
+static int run_tokens(struct shell *sh, struct sh_tokens *t)
+{
 	int i, status, first = 0;
 
-	if (sh_tokenize(line, false, &t, err, sizeof(err)) < 0) {
-		sh_errcmd_clear(sh);
-		sh->err_ignored = false;
-		sh_usage(sh, "%s", err);
-		sh_report(sh, -SH_EUSAGE);
-		sh->last_status = SH_EXIT_USAGE;
-		return SH_EXIT_USAGE;
-	}
-	for (i = 0; i < t.nseg && !sh->quit; i++) {
-		status = run_seg(sh, &t.seg[i]);
+	for (i = 0; i < t->nseg && !sh->quit; i++) {
+		status = run_seg(sh, &t->seg[i]);
 		if (pr_output_lost(sh)) {
 			sh->quit = true;
 			first = status ? status : SH_EXIT_FAIL;
@@ -340,7 +443,7 @@ int sh_run_line(struct shell *sh, const char *line)
 		if (status && !sh->force)
 			break;
 	}
-	sh_tokens_free(&t);
+	sh_tokens_free(t);
 	return first;
 }
 
@@ -389,7 +492,16 @@ static int read_logical(struct sh_reader *r, unsigned int *lineno, unsigned int 
 	*first = ++*lineno;
 	if (rc < 0)
 		return rc;
-	/* the reader's length: a line with a NUL byte never gets here */
+	/*
+	 * the reader's length: a line with a NUL byte never gets here. A line ending in a
+	 * newline after anything but a backslash or CR goes on in none: the tokenizer takes
+	 * that newline as the blank it is, nothing needs stripping.
+	 */
+	if (len >= 2 && r->buf[len - 1] == '\n' && r->buf[len - 2] != '\\' &&
+	    r->buf[len - 2] != '\r') {
+		*out = r->buf;
+		return 1;
+	}
 	if (!line_continues(r->buf, len)) {
 		*out = r->buf;
 		return 1;
@@ -448,7 +560,7 @@ int sh_run_stream(struct shell *sh, FILE *fp, const char *label)
 				break;
 			}
 		} else {
-			status = sh_run_line(sh, line);
+			status = sh_run_line_buf(sh, line);
 			if (owned)
 				free(line);
 		}

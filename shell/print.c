@@ -18,9 +18,11 @@
  * of a batch's cost. Only where no one can see the order (stdout /dev/null, or a regular file
  * that is not the one stderr goes to) does stdio's buffer keep it until it is full or exit.
  */
+int sh_pr_flush_each = -1;
+
 static bool flush_each(void)
 {
-	static int each = -1;
+	int each = sh_pr_flush_each;
 	struct stat o, e;
 
 	if (each < 0) {
@@ -32,6 +34,7 @@ static bool flush_each(void)
 			each = fstat(STDERR_FILENO, &e) == 0 && e.st_dev == o.st_dev &&
 			       e.st_ino == o.st_ino;
 	}
+	sh_pr_flush_each = each;
 	return each;
 }
 
@@ -137,12 +140,6 @@ char *sh_escape_text(const char *s, bool keep_nl)
 	return buf;
 }
 
-bool pr_output_lost(struct shell *sh)
-{
-	if (ferror_unlocked(stdout) || ferror_unlocked(stderr))
-		sh->output_lost = true;
-	return sh->output_lost;
-}
 
 static void json_string(FILE *fp, const char *str)
 {

@@ -207,6 +207,7 @@ const char *sh_region_name(unsigned int index);
 
 struct sh_var {
 	char *name, *value;
+	size_t len, cap;	/* of value, and the bytes it has room for */
 	struct sh_var *next;
 };
 
@@ -301,6 +302,8 @@ void sh_report(struct shell *sh, int rc);
 int sh_exec(struct shell *sh, int argc, char **argv);
 /* run a line (maybe several commands separated by ';'): the exit status of it */
 int sh_run_line(struct shell *sh, const char *line);
+/* the same for a line in a buffer of the caller's, which may be split in place */
+int sh_run_line_buf(struct shell *sh, char *line);
 /* run a batch file (NULL path = stdin): 0 or the status of the first failure */
 int sh_run_file(struct shell *sh, const char *path, const char *label);
 bool sh_line_continues(char *line);
@@ -346,6 +349,7 @@ void sh_vars_free(struct shell *sh);
 __attribute__((format(printf, 2, 3)))
 void sh_set_result(struct shell *sh, const char *fmt, ...);
 void sh_set_result_str(struct shell *sh, const char *value);
+void sh_set_result_len(struct shell *sh, const char *value, size_t len);
 
 /* ---- tokenizer ---------------------------------------------------------------------------- */
 
@@ -354,6 +358,7 @@ struct sh_seg {
 	char **argv;
 	bool *expand;	/* the word was an unquoted $NAME */
 	bool ignore;	/* '-' prefix: its error does not count */
+	bool any_expand;	/* some expand[] is true: the words have a $NAME to replace */
 	char *values;	/* the values $NAME words were replaced by (exec.c): NULL, values_in
 			   or the heap */
 	char values_in[48];
@@ -374,6 +379,7 @@ struct sh_tokens {
 	bool open_word;
 	char quote;	/* the quote left open, 0 if none */
 	bool in_comment;
+	bool heap;		/* words, vec, expv or seg went to the heap */
 	char *words;		/* the words: chars_in or the heap */
 	char **vec;		/* the argv arrays, NULL after each: vec_in or the heap */
 	bool *expv;
@@ -385,6 +391,8 @@ struct sh_tokens {
 
 /* split @text; @partial: the text ends at the cursor (no error for an open quote) */
 int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, size_t errlen);
+/* the same for a line in the caller's own buffer, which plain words are split in (in place) */
+int sh_tokenize_buf(char *text, struct sh_tokens *t, char *err, size_t errlen);
 void sh_tokens_free(struct sh_tokens *t);
 /* quote a word for echo or completion when it needs it */
 void sh_quote_word(const char *w, char *buf, size_t len);
@@ -477,7 +485,14 @@ void sh_fput_text(FILE *fp, const char *s, bool keep_nl);
 /* the same into a new string (NULL when out of memory) */
 char *sh_escape_text(const char *s, bool keep_nl);
 /* true once stdout or stderr failed (EPIPE...): the session stops quietly */
-bool pr_output_lost(struct shell *sh);
+static inline bool pr_output_lost(struct shell *sh)
+{
+	if (ferror_unlocked(stdout) || ferror_unlocked(stderr))
+		sh->output_lost = true;
+	return sh->output_lost;
+}
+/* whether text output is flushed after every command: -1 not known yet, 0 no, 1 yes */
+extern int sh_pr_flush_each;
 /* ---- record, reduce (shell/record.c), stepping (cmds/step.c) ---------------------------- */
 
 int sh_main_record(int argc, char **argv);

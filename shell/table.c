@@ -22,10 +22,14 @@ static unsigned char group_head[GROUP_BUCKETS];
 static unsigned char group_next[SH_GROUPS_MAX];
 static bool group_index_built;
 
-static unsigned int group_hash(const char *name, size_t n)
+/* of the first three letters (fewer when the name is shorter): no strlen before the lookup */
+static unsigned int group_hash(const char *name)
 {
-	return ((unsigned char)name[0] * 7u + (unsigned char)name[n - 1] * 3u + (unsigned int)n) %
-	       GROUP_BUCKETS;
+	unsigned int h = (unsigned char)name[0] * 7u;
+
+	if (name[1])
+		h += (unsigned char)name[1] * 3u + (unsigned char)name[2];
+	return h % GROUP_BUCKETS;
 }
 
 static void group_index(void)
@@ -36,7 +40,7 @@ static void group_index(void)
 		i++;
 	/* in reverse, so that a chain lists the groups in table order */
 	while (i-- > 0) {
-		h = group_hash(sh_groups[i]->name, strlen(sh_groups[i]->name));
+		h = group_hash(sh_groups[i]->name);
 		group_next[i] = group_head[h];
 		group_head[h] = (unsigned char)(i + 1);
 	}
@@ -56,14 +60,13 @@ void sh_groups_fini(void)
 
 const struct sh_group *sh_group_find(const char *name)
 {
-	size_t n = strlen(name);
 	unsigned int i;
 
-	if (!n)
+	if (!name[0])
 		return NULL;
 	if (!group_index_built)
 		group_index();
-	for (i = group_head[group_hash(name, n)]; i; i = group_next[i - 1])
+	for (i = group_head[group_hash(name)]; i; i = group_next[i - 1])
 		if (!strcmp(sh_groups[i - 1]->name, name))
 			return sh_groups[i - 1];
 	return NULL;

@@ -47,9 +47,11 @@ static inline int wput(struct tok *k, char ch)
 {
 	struct sh_tokens *t = k->t;
 
-	if (k->wlen + 1 >= k->wcap &&
-	    grow((void **)&t->words, t->chars_in, &k->wcap, 1) < 0)
-		return -ENOMEM;
+	if (k->wlen + 1 >= k->wcap) {
+		t->heap = true;
+		if (grow((void **)&t->words, t->chars_in, &k->wcap, 1) < 0)
+			return -ENOMEM;
+	}
 	t->words[k->wlen++] = ch;
 	k->in_word = true;
 	return 0;
@@ -62,6 +64,7 @@ static int vput(struct tok *k, uintptr_t v, bool ex)
 	size_t cap = k->vcap;
 
 	if (k->nvec == k->vcap) {
+		t->heap = true;
 		if (grow((void **)&t->vec, t->vec_in, &cap, sizeof(*t->vec)) < 0 ||
 		    grow((void **)&t->expv, t->expv_in, &k->vcap, sizeof(*t->expv)) < 0)
 			return -ENOMEM;
@@ -82,12 +85,14 @@ static int open_seg(struct tok *k)
 	if (t->nseg && vput(k, 0, false) < 0)	/* the NULL after the previous one */
 		return -ENOMEM;
 	if (t->nseg == k->segcap) {
+		t->heap = true;
 		if (grow((void **)&t->seg, t->seg_in, &cap, sizeof(*t->seg)) < 0)
 			return -ENOMEM;
 		k->segcap = (int)cap;
 	}
 	s = &t->seg[t->nseg++];
 	s->argc = 0;
+	s->any_expand = false;
 	s->expand = NULL;
 	s->values = NULL;
 	s->argv = (char **)(uintptr_t)k->nvec;
@@ -106,6 +111,8 @@ static int end_word(struct tok *k)
 	    vput(k, k->wstart + 1, k->dollar && !k->quoted) < 0)
 		return -ENOMEM;
 	k->t->seg[k->t->nseg - 1].argc++;
+	if (k->dollar && !k->quoted)
+		k->t->seg[k->t->nseg - 1].any_expand = true;
 	k->wstart = k->wlen;
 	k->in_word = k->quoted = k->dollar = false;
 	return 0;
@@ -186,6 +193,7 @@ static bool tokenize_plain(const char *text, struct sh_tokens *t)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	char *w = t->chars_in;
+	bool any = false;
 	int argc = 0;
 
 	/* the words and their NULs take at most the line's length and one: they fit */
@@ -199,6 +207,7 @@ static bool tokenize_plain(const char *text, struct sh_tokens *t)
 		if (argc == SH_TOK_WORDS - 1 || (argc == 0 && *p == '-'))
 			return false;
 		t->expv_in[argc] = *p == '$';
+		any |= *p == '$';
 		t->vec_in[argc++] = w;
 		while (char_class[*p] == C_PLAIN)
 			*w++ = (char)*p++;
@@ -208,6 +217,7 @@ static bool tokenize_plain(const char *text, struct sh_tokens *t)
 	}
 	t->vec_in[argc] = NULL;
 	t->words = t->chars_in;
+	t->heap = false;
 	t->vec = t->vec_in;
 	t->expv = t->expv_in;
 	t->seg = t->seg_in;
@@ -218,6 +228,59 @@ static bool tokenize_plain(const char *text, struct sh_tokens *t)
 	t->seg_in[0].argv = t->vec_in;
 	t->seg_in[0].expand = t->expv_in;
 	t->seg_in[0].ignore = false;
+	t->seg_in[0].any_expand = any;
+	t->seg_in[0].values = NULL;
+	return true;
+}
+
+/*
+ * The same split of plain words in the caller's own buffer (a batch line the reader owns):
+ * the words stay where they are and the blank after each becomes its NUL. Nothing is written
+ * until the whole line is known to be plain, so that the full tokenizer can take it as it was.
+ */
+static bool tokenize_plain_inplace(char *text, struct sh_tokens *t)
+{
+	unsigned char *p = (unsigned char *)text;
+	unsigned char *ends[SH_TOK_WORDS];
+	bool any = false;
+	int argc = 0, i;
+
+	for (;;) {
+		while (char_class[*p] == C_BLANK)
+			p++;
+		if (!*p)
+			break;
+		if (argc == SH_TOK_WORDS - 1 || (argc == 0 && *p == '-'))
+			return false;
+		t->expv_in[argc] = *p == '$';
+		any |= *p == '$';
+		t->vec_in[argc] = (char *)p;
+		while (char_class[*p] == C_PLAIN)
+			p++;
+		if (char_class[*p] == C_OTHER)
+			return false;
+		ends[argc++] = p;
+		if (*p)
+			p++;
+		else
+			break;
+	}
+	for (i = 0; i < argc; i++)
+		*ends[i] = '\0';
+	t->vec_in[argc] = NULL;
+	t->words = t->chars_in;
+	t->heap = false;
+	t->vec = t->vec_in;
+	t->expv = t->expv_in;
+	t->seg = t->seg_in;
+	t->open_word = t->in_comment = false;
+	t->quote = 0;
+	t->nseg = argc ? 1 : 0;
+	t->seg_in[0].argc = argc;
+	t->seg_in[0].argv = t->vec_in;
+	t->seg_in[0].expand = t->expv_in;
+	t->seg_in[0].ignore = false;
+	t->seg_in[0].any_expand = any;
 	t->seg_in[0].values = NULL;
 	return true;
 }
@@ -237,6 +300,7 @@ static int tokenize_full(const char *text, bool partial, struct sh_tokens *t, ch
 	t->open_word = t->in_comment = false;
 	t->quote = 0;
 	t->words = t->chars_in;
+	t->heap = false;
 	t->vec = t->vec_in;
 	t->expv = t->expv_in;
 	t->seg = t->seg_in;
@@ -346,6 +410,13 @@ int sh_tokenize(const char *text, bool partial, struct sh_tokens *t, char *err, 
 	return tokenize_full(text, partial, t, err, errlen);
 }
 
+int sh_tokenize_buf(char *text, struct sh_tokens *t, char *err, size_t errlen)
+{
+	if (tokenize_plain_inplace(text, t))
+		return 0;
+	return tokenize_full(text, false, t, err, errlen);
+}
+
 __attribute__((noinline))
 static void tokens_free_all(struct sh_tokens *t)
 {
@@ -364,6 +435,7 @@ static void tokens_free_all(struct sh_tokens *t)
 		free(t->seg);
 	t->nseg = 0;
 	t->words = t->chars_in;
+	t->heap = false;
 	t->vec = t->vec_in;
 	t->expv = t->expv_in;
 	t->seg = t->seg_in;
@@ -371,9 +443,8 @@ static void tokens_free_all(struct sh_tokens *t)
 
 void sh_tokens_free(struct sh_tokens *t)
 {
-	if (t->seg == t->seg_in && t->words == t->chars_in && t->vec == t->vec_in &&
-	    t->expv == t->expv_in && t->nseg <= 1 && (!t->nseg || !t->seg_in[0].values ||
-			      t->seg_in[0].values == t->seg_in[0].values_in)) {
+	if (!t->heap && t->nseg <= 1 && (!t->nseg || !t->seg_in[0].values ||
+					  t->seg_in[0].values == t->seg_in[0].values_in)) {
 		t->nseg = 0;	/* a plain line: nothing of it on the heap */
 		return;
 	}

@@ -111,7 +111,7 @@ void sh_print_new(struct shell *sh, const char *type, uint32_t id)
 		pr_u64(sh, PR_JSON, "id", NULL, id);
 		pr_str(sh, PR_JSON, "type", NULL, type);
 	}
-	sh_set_result_str(sh, p);
+	sh_set_result_len(sh, p, (size_t)(dec + sizeof(dec) - 1 - p));
 }
 
 int sh_sleep_ms(struct shell *sh, uint64_t ms)
