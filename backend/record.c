@@ -949,7 +949,11 @@ int ish_recorder_add(struct ish_recorder *rr, const struct ish_rec *rec)
 		fd_del(rr, f);
 		break;
 	case ISH_REC_IOCTL:
-		if (f && f->kind == FD_IOMMUFD)
+		/* a struct the program's pointer did not let be read (EFAULT): no command makes it */
+		if (f && f->kind == FD_IOMMUFD && r.argsz < ish_ioctl_argsz(r.request) &&
+		    ish_ioctl_argsz(r.request))
+			emit(rr, &r, NULL, NULL, "its struct could not be read");
+		else if (f && f->kind == FD_IOMMUFD)
 			on_iommufd_ioctl(rr, &r);
 		else if (f && f->kind == FD_DEVICE)
 			on_vfio_ioctl(rr, &r, f);

@@ -5,7 +5,7 @@
  * Why LD_PRELOAD and not ptrace: a VMM makes thousands of iommufd calls (one IOAS_MAP per
  * guest RAM region, invalidations at the guest's pace) from many threads; under ptrace each
  * call stops the thread twice and every user buffer (STE words, command arrays, hw info) is
- * copied out through the tracer, while here a recorded call costs one encoded line copied into
+ * copied out through the tracer, while here a recorded call costs one binary frame copied into
  * a shared mapping of the raw file (no system call) and the buffers are read in place. Threads come for free and children inherit LD_PRELOAD. What it
  * cannot follow, a static or setuid program, is refused before it starts (iommush record) or,
  * for an exec inside a recorded program, marked so that the recording is refused whole.
@@ -13,10 +13,13 @@
  * It watches the fds of /dev/iommu, /dev/vfio/devices/ and the vEVENTQ fds these hand out:
  * open, ioctl, read, pread/pwrite, mmap, close and dup on them. Every other call goes straight
  * to libc after one table lookup. Records go to the raw file named by $IOMMUSH_RECORD_RAW,
- * which iommush record prepared (struct ish_raw_hdr): each line's bytes are reserved with one
- * atomic add shared by every thread and process, so lines never interleave, and what was
- * copied survives a crash of the program.
+ * which iommush record prepared (struct ish_raw_hdr), as binary frames (frame.h: copies, no
+ * encoding): each frame's bytes are reserved with one atomic add shared by every thread and
+ * process, so frames never interleave, and what was copied survives a crash of the program.
+ * A struct on the caller's stack is copied as it is; one elsewhere costs one process_vm_readv
+ * before the call (a bad pointer must give EFAULT, not a crash), nothing after it.
  */
+#include <alloca.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +42,7 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 #include "iommush/record.h"
+#include "frame.h"
 
 #define FD_MAX 65536
 #define ISH_EXPORT __attribute__((visibility("default")))
@@ -133,10 +137,10 @@ static void set_kind(int fd, int k)
 
 static void put(struct ish_rec *r)
 {
-	char stack[8192], *line = stack;
-	size_t need = ish_rec_line_max(r);
-	int n, saved = errno;
+	size_t pathlen = r->path ? strlen(r->path) : 0, need = ish_frame_size(r, pathlen);
+	int saved = errno;
 	struct timespec ts;
+	uint64_t off;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	r->t_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
@@ -146,26 +150,22 @@ static void put(struct ish_rec *r)
 		my_tid = gettid();
 	r->pid = my_pid;
 	r->tid = my_tid;
-	if (need > sizeof(stack)) {
-		line = malloc(need);
-		if (!line) {
-			errno = saved;
-			return;
-		}
-	}
-	n = ish_rec_encode(r, line, line == stack ? sizeof(stack) : need);
-	if (n > 0) {
-		uint64_t off = atomic_fetch_add(&hdr->used, (uint64_t)n);
+	off = atomic_fetch_add(&hdr->used, (uint64_t)need);
+	if (off + need > hdr->size) {
+		atomic_store(&hdr->overflow, 1);
+	} else if (data) {
+		ish_frame_put(r, pathlen, data + off, need);
+	} else {
+		/* no mapping: the frame is built aside and written at its place */
+		void *f = need <= 8192 ? alloca(need) : malloc(need);
 
-		if (off + (uint64_t)n > hdr->size)
-			atomic_store(&hdr->overflow, 1);
-		else if (data)
-			memcpy(data + off, line, (size_t)n);
-		else if (syscall(SYS_pwrite64, out_fd, line, (size_t)n, ISH_RAW_HDR + off) != n)
+		if (f)
+			ish_frame_put(r, pathlen, f, need);
+		if (!f || syscall(SYS_pwrite64, out_fd, f, need, ISH_RAW_HDR + off) != (long)need)
 			atomic_store(&hdr->overflow, 1);	/* a full disk: refused whole */
+		if (f && need > 8192)
+			free(f);
 	}
-	if (line != stack)
-		free(line);
 	errno = saved;
 }
 
@@ -176,10 +176,42 @@ static long result(long rc)
 
 static bool no_vm_readv;	/* a kernel without CONFIG_CROSS_MEMORY_ATTACH */
 
+/* the calling thread's stack, found once a thread (pthread_getattr_np) */
+static __thread uintptr_t stk_lo, stk_hi;
+static __thread int stk_known;	/* 0: not yet, 1: known, -1: cannot be known */
+
 /*
- * A user buffer, read safely: a bad pointer (the kernel said EFAULT) gives nothing. Without
- * process_vm_readv the bytes are copied as they are, which a pointer the program also hands
- * the kernel survives.
+ * [@p, @p + @len) lies between the caller's frame and the top of this thread's stack: mapped
+ * for sure, so it can be copied as it is (most structs a program hands ioctl are on its
+ * stack). A thread on another stack (a coroutine, a signal stack) is not judged so.
+ */
+static bool on_my_stack(const void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p, sp = (uintptr_t)__builtin_frame_address(0);
+
+	if (!stk_known) {
+		pthread_attr_t at;
+		void *addr;
+		size_t sz;
+
+		stk_known = -1;
+		if (pthread_getattr_np(pthread_self(), &at) == 0) {
+			if (pthread_attr_getstack(&at, &addr, &sz) == 0) {
+				stk_lo = (uintptr_t)addr;
+				stk_hi = (uintptr_t)addr + sz;
+				stk_known = 1;
+			}
+			pthread_attr_destroy(&at);
+		}
+	}
+	return stk_known > 0 && sp >= stk_lo && sp < stk_hi && a >= sp && a + len >= a &&
+	       a + len <= stk_hi;
+}
+
+/*
+ * A user buffer, read safely: a bad pointer (the kernel said EFAULT) gives nothing. On this
+ * thread's stack it is copied as it is; elsewhere through process_vm_readv (one system call),
+ * or, without it, copied as it is, which a pointer the program also hands the kernel survives.
  */
 static size_t peek(const void *src, size_t len, void *dst)
 {
@@ -188,6 +220,10 @@ static size_t peek(const void *src, size_t len, void *dst)
 
 	if (!src || !len || len > ISH_REC_BUF_MAX)
 		return 0;
+	if (on_my_stack(src, len)) {
+		memcpy(dst, src, len);
+		return len;
+	}
 	if (!no_vm_readv) {
 		n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 		if (n >= 0 || (errno != ENOSYS && errno != EPERM))
@@ -196,6 +232,49 @@ static size_t peek(const void *src, size_t len, void *dst)
 	}
 	memcpy(dst, src, len);
 	return len;
+}
+
+/*
+ * An ioctl's struct before the call: its first 4 bytes give its size (size / argsz), but off
+ * the stack both are read in one process_vm_readv: up to the end of its page, and the rest as
+ * a second piece that may fail on its own (a struct at the end of a mapping).
+ */
+static uint32_t peek_struct(const void *arg, unsigned char *in)
+{
+	uintptr_t a = (uintptr_t)arg, page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	size_t first = page - (a & (page - 1));
+	uint32_t size;
+
+	if (!arg)
+		return 0;
+	if (first > ISH_REC_ARG_MAX)
+		first = ISH_REC_ARG_MAX;
+	if (!on_my_stack(arg, 4) || !on_my_stack(arg, ISH_REC_ARG_MAX)) {
+		if (!no_vm_readv && first >= 4) {
+			struct iovec local = { in, ISH_REC_ARG_MAX };
+			struct iovec remote[2] = { { (void *)arg, first },
+						   { (void *)(a + first), ISH_REC_ARG_MAX - first } };
+			ssize_t n = process_vm_readv(getpid(), &local, 1, remote,
+						     first < ISH_REC_ARG_MAX ? 2 : 1, 0);
+
+			if (n >= 4) {
+				memcpy(&size, in, 4);
+				if (size > ISH_REC_ARG_MAX)
+					size = ISH_REC_ARG_MAX;
+				return size <= (size_t)n ? size : 0;
+			}
+			if (n >= 0 || (errno != ENOSYS && errno != EPERM))
+				return 0;
+			no_vm_readv = true;
+		}
+		if (peek(arg, 4, &size) != 4)
+			return 0;
+	} else {
+		memcpy(&size, arg, 4);
+	}
+	if (size > ISH_REC_ARG_MAX)
+		size = ISH_REC_ARG_MAX;
+	return (uint32_t)peek(arg, size, in);
 }
 
 /* ---- open ---------------------------------------------------------------------------------- */
@@ -325,12 +404,12 @@ static const void *ioctl_buf(unsigned long req, const void *in, const void *out,
 
 ISH_EXPORT int ioctl(int fd, unsigned long req, ...)
 {
-	unsigned char in[ISH_REC_ARG_MAX], outb[ISH_REC_ARG_MAX], *buf = NULL;
+	unsigned char in[ISH_REC_ARG_MAX], outb[ISH_REC_ARG_MAX], small[1024], *buf = NULL;
 	struct ish_rec r = { .op = ISH_REC_IOCTL };
 	uint32_t size = 0;
 	va_list ap;
 	void *arg;
-	int rc, k;
+	int rc, k, saved;
 
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
@@ -339,35 +418,42 @@ ISH_EXPORT int ioctl(int fd, unsigned long req, ...)
 	if (k == K_NONE)
 		return real_ioctl(fd, req, arg);
 	/* iommufd and VFIO structs begin with their own size (size / argsz) */
-	if (_IOC_TYPE(req) == IOMMUFD_TYPE && peek(arg, 4, &size) == 4) {
-		if (size > sizeof(in))
-			size = sizeof(in);
-		size = (uint32_t)peek(arg, size, in);
-	}
+	if (_IOC_TYPE(req) == IOMMUFD_TYPE)
+		size = peek_struct(arg, in);
 	rc = real_ioctl(fd, req, arg);
+	saved = errno;
 	r.fd = fd;
 	r.request = req;
 	r.rc = result(rc);
 	if (size) {
-		r.argsz = peek(arg, size, outb);
+		/* readable before the call, so after it (the kernel wrote there, unless EFAULT) */
+		memcpy(outb, arg, size);
+		r.argsz = size;
 		r.in = in;
 		r.out = outb;
-		if (r.argsz != size)
-			r.argsz = 0, r.in = r.out = NULL;
 	}
 	if (r.argsz >= 32) {	/* every struct with a buffer is at least that long */
 		size_t len;
 		const void *src = ioctl_buf(req, in, outb, &len);
 
-		if (src && len && len <= ISH_REC_BUF_MAX && (buf = malloc(len))) {
-			r.buflen = peek(src, len, buf);
+		if (src && len && len <= ISH_REC_BUF_MAX &&
+		    (buf = len <= sizeof(small) ? small : malloc(len))) {
+			/* a call that succeeded read (or wrote) its buffer: it is mapped */
+			if (rc == 0) {
+				memcpy(buf, src, len);
+				r.buflen = len;
+			} else {
+				r.buflen = peek(src, len, buf);
+			}
 			r.buf = r.buflen ? buf : NULL;
 		}
 	}
 	if (rc == 0 && req == IOMMU_VEVENTQ_ALLOC && r.argsz >= sizeof(struct iommu_veventq_alloc))
 		set_kind((int)((struct iommu_veventq_alloc *)outb)->out_veventq_fd, K_VEVENTQ);
 	put(&r);
-	free(buf);
+	if (buf != small)
+		free(buf);
+	errno = saved;
 	return rc;
 }
 

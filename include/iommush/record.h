@@ -79,12 +79,13 @@ const char *ish_rec_op_name(enum ish_rec_op op);
 int ish_rec_followable(const char *path, char *why, size_t len);
 
 /*
- * The raw file `iommush record` hands the interposer: a header page, then records. Writers
- * reserve their bytes with one atomic add on @used (shared by every thread and process that
- * maps the file) and copy the line into the mapping: no system call per record, and what was
- * copied survives a crash of the program. A reservation never filled reads as NUL bytes.
+ * The raw file `iommush record` hands the interposer: a header page, then records, as binary
+ * frames (not the text lines above: a copy costs less than an encoding). Writers reserve
+ * their bytes with one atomic add on @used (shared by every thread and process that maps the
+ * file) and copy the frame into the mapping: no system call per record, and what was copied
+ * survives a crash of the program. A frame's layout is iommush record's own business.
  */
-#define ISH_RAW_MAGIC "ISHRAW1"
+#define ISH_RAW_MAGIC "ISHRAW2"
 #define ISH_RAW_HDR 4096
 #define ISH_RAW_SIZE (1ULL << 30)	/* records beyond it make the recording refused */
 struct ish_raw_hdr {
