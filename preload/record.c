@@ -54,13 +54,18 @@ static int out_fd = -1;
 static struct ish_raw_hdr *hdr;	/* the shared header of the raw file */
 static char *data;		/* its records, mapped; NULL: written with pwrite */
 /* pid and tid cost a syscall each: kept per thread, forgotten in a forked child */
-static __thread int my_tid;
+/* the calling thread's id and stack: initial-exec TLS, no __tls_get_addr call each time */
+static __thread struct {
+	uintptr_t stk_lo, stk_hi;	/* its stack, found once (pthread_getattr_np) */
+	int stk_known;			/* 0: not yet, 1: known, -1: cannot be known */
+	int tid;
+} me __attribute__((tls_model("initial-exec")));
 static int my_pid;
 
 static void forget_ids(void)
 {
 	my_pid = 0;
-	my_tid = 0;
+	me.tid = 0;
 }
 
 static int (*real_open)(const char *, int, ...);
@@ -135,6 +140,35 @@ static void set_kind(int fd, int k)
 		atomic_store_explicit(&kinds[fd], (unsigned char)k, memory_order_relaxed);
 }
 
+/*
+ * The mapping is populated a chunk ahead of the records (MADV_POPULATE_WRITE, one system call
+ * a chunk instead of a page fault a page), and a chunk that cannot be populated (the file
+ * system is full) makes the recording refused instead of a SIGBUS in the program.
+ */
+#define CHUNK (256u << 10)
+static _Atomic uint64_t ready;	/* this process populated the mapping up to here */
+static bool no_populate;	/* a kernel before 5.14 */
+
+static bool populate(uint64_t end)
+{
+	uint64_t from = atomic_load_explicit(&ready, memory_order_relaxed), to;
+
+	if (end <= from || no_populate)
+		return true;
+	to = ((end + CHUNK - 1) / CHUNK + 1) * CHUNK;
+	if (to > hdr->size)
+		to = hdr->size;
+	if (madvise(data + from, to - from, MADV_POPULATE_WRITE) < 0) {
+		if (errno == EINVAL)
+			return no_populate = true;
+		return false;
+	}
+	/* another thread may have gone further meanwhile: keep the larger */
+	while (from < to && !atomic_compare_exchange_weak(&ready, &from, to))
+		;
+	return true;
+}
+
 static void put(struct ish_rec *r)
 {
 	size_t pathlen = r->path ? strlen(r->path) : 0, need = ish_frame_size(r, pathlen);
@@ -146,15 +180,18 @@ static void put(struct ish_rec *r)
 	r->t_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	if (!my_pid)
 		my_pid = getpid();
-	if (!my_tid)
-		my_tid = gettid();
+	if (!me.tid)
+		me.tid = gettid();
 	r->pid = my_pid;
-	r->tid = my_tid;
+	r->tid = me.tid;
 	off = atomic_fetch_add(&hdr->used, (uint64_t)need);
 	if (off + need > hdr->size) {
 		atomic_store(&hdr->overflow, 1);
 	} else if (data) {
-		ish_frame_put(r, pathlen, data + off, need);
+		if (populate(off + need))
+			ish_frame_put(r, pathlen, data + off, need);
+		else
+			atomic_store(&hdr->overflow, 1);
 	} else {
 		/* no mapping: the frame is built aside and written at its place */
 		void *f = need <= 8192 ? alloca(need) : malloc(need);
@@ -176,10 +213,6 @@ static long result(long rc)
 
 static bool no_vm_readv;	/* a kernel without CONFIG_CROSS_MEMORY_ATTACH */
 
-/* the calling thread's stack, found once a thread (pthread_getattr_np) */
-static __thread uintptr_t stk_lo, stk_hi;
-static __thread int stk_known;	/* 0: not yet, 1: known, -1: cannot be known */
-
 /*
  * [@p, @p + @len) lies between the caller's frame and the top of this thread's stack: mapped
  * for sure, so it can be copied as it is (most structs a program hands ioctl are on its
@@ -189,23 +222,23 @@ static bool on_my_stack(const void *p, size_t len)
 {
 	uintptr_t a = (uintptr_t)p, sp = (uintptr_t)__builtin_frame_address(0);
 
-	if (!stk_known) {
+	if (!me.stk_known) {
 		pthread_attr_t at;
 		void *addr;
 		size_t sz;
 
-		stk_known = -1;
+		me.stk_known = -1;
 		if (pthread_getattr_np(pthread_self(), &at) == 0) {
 			if (pthread_attr_getstack(&at, &addr, &sz) == 0) {
-				stk_lo = (uintptr_t)addr;
-				stk_hi = (uintptr_t)addr + sz;
-				stk_known = 1;
+				me.stk_lo = (uintptr_t)addr;
+				me.stk_hi = (uintptr_t)addr + sz;
+				me.stk_known = 1;
 			}
 			pthread_attr_destroy(&at);
 		}
 	}
-	return stk_known > 0 && sp >= stk_lo && sp < stk_hi && a >= sp && a + len >= a &&
-	       a + len <= stk_hi;
+	return me.stk_known > 0 && sp >= me.stk_lo && sp < me.stk_hi && a >= sp &&
+	       a + len >= a && a + len <= me.stk_hi;
 }
 
 /*

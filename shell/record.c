@@ -236,7 +236,13 @@ int sh_main_record(int argc, char **argv)
 			"with make, install it, or name it in IOMMUSH_PRELOAD\n", preload);
 		return SH_EXIT_SETUP;
 	}
-	snprintf(raw, sizeof(raw), "%s/iommush-record.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	/*
+	 * The raw file: in memory (/dev/shm) unless TMPDIR says otherwise, so that its pages
+	 * cost the recorded program no block allocation and no writeback.
+	 */
+	if (!tmpdir || !*tmpdir)
+		tmpdir = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
+	snprintf(raw, sizeof(raw), "%s/iommush-record.XXXXXX", tmpdir);
 	rawfd = mkstemp(raw);
 	if (rawfd < 0 || raw_prepare(rawfd) < 0) {
 		fprintf(stderr, "iommush: record: %s: %s\n", raw, strerror(errno));
