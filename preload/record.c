@@ -61,6 +61,7 @@ static __thread struct {
 	int tid;
 } me __attribute__((tls_model("initial-exec")));
 static int my_pid;
+static uintptr_t page_size = 4096;
 
 static void forget_ids(void)
 {
@@ -125,6 +126,7 @@ static void rec_init(void)
 			data = d == MAP_FAILED ? NULL : d;
 		}
 	}
+	page_size = (uintptr_t)sysconf(_SC_PAGESIZE);
 	pthread_atfork(NULL, NULL, forget_ids);
 }
 
@@ -274,37 +276,40 @@ static size_t peek(const void *src, size_t len, void *dst)
  */
 static uint32_t peek_struct(const void *arg, unsigned char *in)
 {
-	uintptr_t a = (uintptr_t)arg, page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	size_t first = page - (a & (page - 1));
+	uintptr_t a = (uintptr_t)arg;
+	size_t first = page_size - (a & (page_size - 1));
 	uint32_t size;
 
 	if (!arg)
 		return 0;
+	if (on_my_stack(arg, ISH_REC_ARG_MAX)) {
+		memcpy(&size, arg, 4);
+		if (size > ISH_REC_ARG_MAX)
+			size = ISH_REC_ARG_MAX;
+		memcpy(in, arg, size);
+		return size;
+	}
 	if (first > ISH_REC_ARG_MAX)
 		first = ISH_REC_ARG_MAX;
-	if (!on_my_stack(arg, 4) || !on_my_stack(arg, ISH_REC_ARG_MAX)) {
-		if (!no_vm_readv && first >= 4) {
-			struct iovec local = { in, ISH_REC_ARG_MAX };
-			struct iovec remote[2] = { { (void *)arg, first },
-						   { (void *)(a + first), ISH_REC_ARG_MAX - first } };
-			ssize_t n = process_vm_readv(getpid(), &local, 1, remote,
-						     first < ISH_REC_ARG_MAX ? 2 : 1, 0);
+	if (!no_vm_readv && first >= 4) {
+		struct iovec local = { in, ISH_REC_ARG_MAX };
+		struct iovec remote[2] = { { (void *)arg, first },
+					   { (void *)(a + first), ISH_REC_ARG_MAX - first } };
+		ssize_t n = process_vm_readv(getpid(), &local, 1, remote,
+					     first < ISH_REC_ARG_MAX ? 2 : 1, 0);
 
-			if (n >= 4) {
-				memcpy(&size, in, 4);
-				if (size > ISH_REC_ARG_MAX)
-					size = ISH_REC_ARG_MAX;
-				return size <= (size_t)n ? size : 0;
-			}
-			if (n >= 0 || (errno != ENOSYS && errno != EPERM))
-				return 0;
-			no_vm_readv = true;
+		if (n >= 4) {
+			memcpy(&size, in, 4);
+			if (size > ISH_REC_ARG_MAX)
+				size = ISH_REC_ARG_MAX;
+			return size <= (size_t)n ? size : 0;
 		}
-		if (peek(arg, 4, &size) != 4)
+		if (n >= 0 || (errno != ENOSYS && errno != EPERM))
 			return 0;
-	} else {
-		memcpy(&size, arg, 4);
+		no_vm_readv = true;
 	}
+	if (peek(arg, 4, &size) != 4)
+		return 0;
 	if (size > ISH_REC_ARG_MAX)
 		size = ISH_REC_ARG_MAX;
 	return (uint32_t)peek(arg, size, in);
