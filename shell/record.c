@@ -24,11 +24,14 @@
 
 static void record_usage(FILE *fp)
 {
-	fputs("Usage: iommush record [-o FILE] [-j] [--] PROGRAM [ARG]...\n"
+	fputs("Usage: iommush record [-o FILE] [-j] [--mmio] [--] PROGRAM [ARG]...\n"
 	      "Run PROGRAM and record its calls on /dev/iommu, VFIO cdevs and the fds they hand\n"
 	      "out, as an iommush batch script (-j: JSON lines). See iommush-record(8).\n"
 	      "  -o, --output FILE   write the recording to FILE (default: standard output)\n"
-	      "  -j, --json          JSON lines instead of a batch script\n", fp);
+	      "  -j, --json          JSON lines instead of a batch script\n"
+	      "  --mmio              record every access through a BAR mapping, and what the\n"
+	      "                      program and the device write into mapped memory (a program\n"
+	      "                      that drives its device itself, not a VMM)\n", fp);
 }
 
 /* PROGRAM as execvp would find it */
@@ -83,7 +86,7 @@ static int find_preload(char *out, size_t len)
 }
 
 static int run_recorded(const char *prog, char **argv, const char *preload, const char *raw,
-			int *status)
+			bool mmio, int *status)
 {
 	const char *old = getenv("LD_PRELOAD");
 	struct sigaction ign = { .sa_handler = SIG_IGN }, oint, oquit;
@@ -103,6 +106,10 @@ static int run_recorded(const char *prog, char **argv, const char *preload, cons
 		sigaction(SIGQUIT, &oquit, NULL);
 		setenv("LD_PRELOAD", pre, 1);
 		setenv("IOMMUSH_RECORD_RAW", raw, 1);
+		if (mmio)
+			setenv("IOMMUSH_RECORD_MMIO", "1", 1);
+		else
+			unsetenv("IOMMUSH_RECORD_MMIO");
 		execv(prog, argv);
 		fprintf(stderr, "iommush: record: cannot run %s: %s\n", prog, strerror(errno));
 		_exit(127);
@@ -193,6 +200,7 @@ int sh_main_record(int argc, char **argv)
 	static const struct option longs[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "mmio", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -202,7 +210,7 @@ int sh_main_record(int argc, char **argv)
 	unsigned char *frames = NULL;
 	uint64_t used = 0, lost = 0;
 	int rawfd;
-	bool json = false;
+	bool json = false, mmio = false;
 	FILE *out;
 	int ch, rc, status = 0, ret;
 
@@ -211,6 +219,7 @@ int sh_main_record(int argc, char **argv)
 		switch (ch) {
 		case 'o': outpath = optarg; break;
 		case 'j': json = true; break;
+		case 'm': mmio = true; break;
 		case 'h': record_usage(stdout); return SH_EXIT_OK;
 		default: record_usage(stderr); return SH_EXIT_USAGE;
 		}
@@ -252,7 +261,7 @@ int sh_main_record(int argc, char **argv)
 		}
 		return SH_EXIT_SETUP;
 	}
-	rc = run_recorded(prog, argv + optind, preload, raw, &status);
+	rc = run_recorded(prog, argv + optind, preload, raw, mmio, &status);
 	if (rc < 0) {
 		fprintf(stderr, "iommush: record: cannot run %s: %s\n", prog, strerror(-rc));
 		ret = SH_EXIT_SETUP;

@@ -28,10 +28,13 @@ enum ish_rec_op {
 	ISH_REC_READ,		/* len asked, buf = the bytes read */
 	ISH_REC_PREAD,		/* len, off, buf = the bytes read */
 	ISH_REC_PWRITE,		/* len, off, buf = the bytes written */
-	ISH_REC_MMAP,		/* len, off; rc = 0 or -errno (the address is not kept) */
+	ISH_REC_MMAP,		/* len, off; rc = 0 or -errno (the address is not kept);
+				 * request = 1: its accesses are recorded one by one (--mmio) */
 	ISH_REC_DUP,		/* fd = the old fd, rc = the new one */
 	ISH_REC_POLL,		/* len = the timeout in ms */
 	ISH_REC_REFUSE,		/* the interposer cannot follow an exec: path, reason in buf */
+	ISH_REC_MEM,		/* memory given to IOAS_MAP changed: off = its address, buf = the
+				 * bytes now; rc = 0 the program wrote them, 1 the device did */
 	ISH_REC_NOPS
 };
 
