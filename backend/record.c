@@ -272,6 +272,7 @@ static struct rmem *mem_for(struct ish_recorder *rr, uint64_t va, uint64_t len, 
 	m = &rr->mems[rr->nmems];
 	m->va = va;
 	m->size = len;
+	m->dma = false;
 	snprintf(m->var, sizeof(m->var), "mem%zu", rr->nmems + 1);
 	rr->nmems++;
 	*fresh = true;
