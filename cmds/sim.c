@@ -38,6 +38,7 @@ static int cmd_device_add(struct shell *sh, const struct sh_call *c)
 	cfg.sid = (uint32_t)sh_num(c, "sid", rid);
 	cfg.edu = sh_has(c, "edu");
 	cfg.vfio = !sh_has(c, "no-vfio");
+	cfg.no_cdev = sh_has(c, "no-cdev");
 	/* QEMU's ids: edu 1234:11e8, otherwise a generic test device 1b36:0005 */
 	cfg.vendor = cfg.edu ? 0x1234 : 0x1b36;
 	cfg.device = cfg.edu ? 0x11e8 : 0x0005;
@@ -127,6 +128,8 @@ static const struct sh_arg device_args[] = {
 	{ "sid", SH_KW, SH_T_U32, SH_OPT, NULL, "its physical StreamID (default: its RID)" },
 	{ "edu", SH_FLAG, SH_T_WORD, SH_OPT, NULL, "model QEMU's edu device (BAR0, DMA)" },
 	{ "no-vfio", SH_FLAG, SH_T_WORD, SH_OPT, NULL, "not bound to vfio-pci (no cdev)" },
+	{ "no-cdev", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
+	  "on vfio-pci, but no cdev (a kernel without VFIO_DEVICE_CDEV)" },
 	{ NULL }
 };
 
@@ -147,8 +150,8 @@ const struct sh_group sh_group_sim = {
 	"sim", "the simulated host", "iommush-sim(8)", (const struct sh_cmd[]) {
 		{ "smmu add", "[no-canwbs] [no-nesting]", "Add a physical SMMUv3 (QEMU's IDRs); "
 		  "prints its index.", smmu_args, cmd_smmu_add, SH_CMD_SIM },
-		{ "device add", "BDF smmu N [sid S] [edu] [no-vfio]", "Add a PCI function behind "
-		  "SMMU N, on vfio-pci unless no-vfio.", device_args, cmd_device_add, SH_CMD_SIM },
+		{ "device add", "BDF smmu N [sid S] [edu] [no-vfio] [no-cdev]", "Add a PCI "
+		  "function behind SMMU N, on vfio-pci unless no-vfio (no-cdev: without its cdev).", device_args, cmd_device_add, SH_CMD_SIM },
 		{ "event", "DEV ID [FIELD=VALUE...]", "Raise a hardware event for a device, as its "
 		  "physical SMMU would record it.", event_args, cmd_event, SH_CMD_SIM },
 		{ "fail", "NTH ERRNO", "Fail the NTH kernel call from now with ERRNO.", fail_args,

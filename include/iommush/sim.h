@@ -38,6 +38,7 @@ struct ish_sim_dev_cfg {
 	uint32_t sid;		/* physical StreamID */
 	bool vfio;		/* bound to vfio-pci: has a cdev */
 	bool edu;		/* model QEMU's edu device (BAR0 registers, DMA) */
+	bool no_cdev;		/* with vfio: a kernel without VFIO_DEVICE_CDEV, no cdev */
 };
 
 /* An empty host: no SMMU, no device. */
