@@ -811,7 +811,8 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
 	errno = saved;
 }
 
-static void trap_add(int fd, void *p, size_t len, off_t off)
+/* trap the accesses to [p, p + len), BAR region offset @off of @fd: false when it cannot */
+static bool trap_add(int fd, void *p, size_t len, off_t off)
 {
 	static bool installed;
 	size_t i;
@@ -821,7 +822,7 @@ static void trap_add(int fd, void *p, size_t len, off_t off)
 		;
 	/* dup, not fcntl: the one a preloaded test kernel hands out too */
 	if (i == TRAPS || (own = real_dup(fd)) < 0)
-		return;
+		return false;
 	real_fcntl(own, F_SETFD, FD_CLOEXEC);
 	if (!installed) {
 		struct sigaction sa;
@@ -832,15 +833,16 @@ static void trap_add(int fd, void *p, size_t len, off_t off)
 		sigemptyset(&sa.sa_mask);
 		if (sigaction(SIGSEGV, &sa, &old_segv) < 0) {
 			real_close(own);
-			return;
+			return false;
 		}
 		installed = true;
 	}
 	if (mprotect(p, len, PROT_NONE) < 0) {
 		real_close(own);
-		return;
+		return false;
 	}
 	traps[i] = (struct trap){ (uintptr_t)p, len, (uint64_t)off, fd, own };
+	return true;
 }
 
 static void trap_drop(uintptr_t a, size_t len)
@@ -854,12 +856,11 @@ static void trap_drop(uintptr_t a, size_t len)
 		}
 	}
 }
-#define CAN_TRAP 1
 #else
-#define CAN_TRAP 0
-static void trap_add(int fd, void *p, size_t len, off_t off)
+static bool trap_add(int fd, void *p, size_t len, off_t off)
 {
 	(void)fd, (void)p, (void)len, (void)off;
+	return false;
 }
 
 static void trap_drop(uintptr_t a, size_t len)
@@ -1047,10 +1048,8 @@ static void *mapped(int fd, size_t len, off_t off, void *p)
 		struct ish_rec r = { .op = ISH_REC_MMAP, .fd = fd, .len = len, .off = (uint64_t)off,
 				     .rc = p == MAP_FAILED ? -errno : 0 };
 
-		if (p != MAP_FAILED && mmio_mode && CAN_TRAP && kind(fd) == K_DEVICE) {
-			trap_add(fd, p, len, off);
-			r.request = 1;
-		}
+		if (p != MAP_FAILED && mmio_mode && kind(fd) == K_DEVICE && trap_add(fd, p, len, off))
+			r.request = 1;	/* its accesses follow as region reads and writes */
 		put(&r);
 	}
 	return p;

@@ -112,9 +112,9 @@ int main(int argc, char **argv)
 	struct iommu_viommu_alloc va = { .size = sizeof(va), .type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3 };
 	struct iommu_ioas_alloc a = { .size = sizeof(a) };
 	struct work works[] = {
-		{ "IOAS_ALLOC + DESTROY", ctl, 1000 },
-		{ "HWPT_INVALIDATE, 8 TLBI_NH_VA", inv, 500 },
-		{ "IOAS_MAP + UNMAP, 2 MiB pinned", map, 50 },
+		{ .what = "IOAS_ALLOC + DESTROY", .run = ctl, .n = 1000 },
+		{ .what = "HWPT_INVALIDATE, 8 TLBI_NH_VA", .run = inv, .n = 500 },
+		{ .what = "IOAS_MAP + UNMAP, 2 MiB pinned", .run = map, .n = 50 },
 	};
 	const char *pre = getenv("LD_PRELOAD"), *sk;
 	struct bench_stat all = { .n = 0 };
