@@ -36,7 +36,7 @@ struct opts {
 static void usage(FILE *fp)
 {
 	fputs("Usage: iommush [OPTION]... [-b FILE | -c COMMANDS | FILE | COMMAND [ARG]...]\n"
-	      "       iommush record [-o FILE] [-j] -- PROGRAM [ARG]...\n"
+	      "       iommush record [-o FILE] [-j] [--mmio] -- PROGRAM [ARG]...\n"
 	      "       iommush reduce [--backend B] FILE\n"
 	      "       iommush [--backend B] check [-j]\n"
 	      "An interactive shell for iommufd nested translation on ARM SMMUv3.\n"
