@@ -97,7 +97,7 @@ $(PC): $(B)/config.mk Makefile
 $(BIN): $(SHELL_OBJ) $(SHELL_DEPS)
 	$(CC) $(LDFLAGS) -o $@ $(SHELL_OBJ) $(SHELL_LINK) $(LIBEDIT_LIBS)
 
-$(PRELOAD): $(PRELOAD_SRC) include/iommush/record.h $(B)/config.mk
+$(PRELOAD): $(PRELOAD_SRC) preload/frame.h include/iommush/record.h $(B)/config.mk
 	$(CC) $(CPPFLAGS) $(filter-out -fsanitize%,$(CFLAGS)) -fPIC -shared -fvisibility=hidden \
 		-o $@ $(PRELOAD_SRC)
 
@@ -141,11 +141,17 @@ $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SHELL_OBJ) $(FUZZLIB_OBJ) $(LIB) $(B)/config.
 		-Wl,--wrap=ish_mem_alloc -o $@ $< $(FUZZ_SHELL_OBJ) $(FUZZLIB_OBJ) $(LIB) \
 		$(LIBEDIT_LIBS) $(LIBS)
 
+# what recording costs, paired in one process: bench/record runs it under iommush record with
+# the simulated kernel preloaded; tests/live/run builds it for the guest
+$(B)/bench/record-overhead: bench/live/record-overhead.c bench/bench.h $(B)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(filter-out -fsanitize%,$(CFLAGS)) -o $@ $< -ldl
+
 tests: $(TESTS)
 fuzzers: $(FUZZERS)
 # one table a run: the programs print its rows under one head; the line above it says where
 # the figures come from
-bench: $(BENCHES) $(BIN) $(PRELOAD)
+bench: $(BENCHES) $(BIN) $(PRELOAD) $(B)/bench/record-overhead $(B)/tests/record/libsimkernel.so
 	@echo "iommush bench: $$(git describe --always --dirty 2>/dev/null || echo '?'), $$(date -u +%F), \
 $$(uname -srm), $$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $$(nproc) CPUs, \
 load $$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -178,7 +184,7 @@ check-man: $(BIN) $(LIB) $(MAN3_SO)
 	@scripts/check-man3 --self-test $(MAN3_EXAMPLE)
 
 # the benchmarks are not run by check (they time things), but they must build
-check-bench-builds: $(BENCHES)
+check-bench-builds: $(BENCHES) $(B)/bench/record-overhead
 	@echo "bench: $(words $(BENCHES)) programs built"
 
 # the library as a VMM links it: exports, install, examples/ through pkg-config, floors

@@ -15,7 +15,7 @@ static const char *const op_names[ISH_REC_NOPS] = {
 	[ISH_REC_OPEN] = "open", [ISH_REC_CLOSE] = "close", [ISH_REC_IOCTL] = "ioctl",
 	[ISH_REC_READ] = "read", [ISH_REC_PREAD] = "pread", [ISH_REC_PWRITE] = "pwrite",
 	[ISH_REC_MMAP] = "mmap", [ISH_REC_DUP] = "dup", [ISH_REC_POLL] = "poll",
-	[ISH_REC_REFUSE] = "refuse",
+	[ISH_REC_REFUSE] = "refuse", [ISH_REC_MEM] = "mem",
 };
 
 const char *ish_rec_op_name(enum ish_rec_op op)
@@ -133,7 +133,8 @@ int ish_rec_encode(const struct ish_rec *r, char *line, size_t len)
 		put_key(&w, "len");
 		put_u(&w, r->len, 10);
 	}
-	if (r->op == ISH_REC_PREAD || r->op == ISH_REC_PWRITE || r->op == ISH_REC_MMAP) {
+	if (r->op == ISH_REC_PREAD || r->op == ISH_REC_PWRITE || r->op == ISH_REC_MMAP ||
+	    r->op == ISH_REC_MEM) {
 		put_key(&w, "off");
 		put_u(&w, r->off, 16);
 	}

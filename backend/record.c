@@ -41,13 +41,14 @@ struct rmem {
 	uint64_t va, size;
 	int pid, fd;		/* a program's file (MAP_FILE): its fd; memory: -1 */
 	char var[24];
+	bool dma;		/* its twin VAR_dma (what the device wrote, to compare) is made */
 };
 
 struct ish_recorder {
 	FILE *out;
 	bool json;
 	unsigned long ncalls, nraw;
-	uint64_t t0;
+	uint64_t t0, t_last;	/* the first record's time, the one before this one's */
 	bool have_t0;
 	char *refused;
 	struct rfd *fds;
@@ -274,6 +275,7 @@ static struct rmem *mem_for(struct ish_recorder *rr, uint64_t va, uint64_t len, 
 	m = &rr->mems[rr->nmems];
 	m->va = va;
 	m->size = len;
+	m->dma = false;
 	m->fd = -1;
 	snprintf(m->var, sizeof(m->var), "mem%zu", rr->nmems + 1);
 	rr->nmems++;
@@ -358,6 +360,9 @@ static void describe(const struct ish_rec *r, char *buf, size_t len)
 		snprintf(buf, len, "dup(fd %d) = %ld", r->fd, r->rc);
 	else if (r->op == ISH_REC_REFUSE)
 		snprintf(buf, len, "exec(%s) not followed", r->path ? r->path : "?");
+	else if (r->op == ISH_REC_MEM)
+		snprintf(buf, len, "%zu bytes at 0x%llx %s", r->buflen, (unsigned long long)r->off,
+			 r->rc ? "written by the device (DMA)" : "written by the program");
 }
 
 /* the call in the raw format, every byte of it, for a call no command makes */
@@ -1085,6 +1090,78 @@ static void on_iommufd_ioctl(struct ish_recorder *rr, const struct ish_rec *r)
 	rr->werr = -ENOMEM;
 }
 
+/* ---- memory the program mapped (iommush record --mmio) -------------------------------------- */
+
+/* the stand-in holding [va, va + len), or NULL */
+static struct rmem *mem_at(struct ish_recorder *rr, uint64_t va, uint64_t len)
+{
+	size_t i;
+
+	for (i = 0; i < rr->nmems; i++) {
+		struct rmem *m = &rr->mems[i];
+
+		if (va >= m->va && va - m->va <= m->size && len <= m->size - (va - m->va))
+			return m;
+	}
+	return NULL;
+}
+
+#define MEM_CHUNK 256	/* bytes a command: 512 hex digits */
+
+/*
+ * Memory given to IOAS_MAP changed between two calls. What the program wrote is written into
+ * its stand-in again; what the device wrote (seen at a register read: DMA results) is written
+ * into the stand-in's twin and compared with the stand-in, after a wait that lets a slower
+ * device finish: a replay whose DMA went elsewhere fails there, naming the first byte.
+ */
+static void on_mem(struct ish_recorder *rr, const struct ish_rec *r)
+{
+	struct rmem *m = mem_at(rr, r->off, r->buflen);
+	char cmd[64 + 2 * MEM_CHUNK + 64], cmp[160];
+	size_t done, n, i;
+	int k;
+
+	if (!m || !r->buf || !r->buflen) {
+		emit(rr, r, NULL, NULL, "not in memory given to IOAS_MAP");
+		return;
+	}
+	if (r->rc && !m->dma) {
+		m->dma = true;
+		if (rr->json) {
+			out(rr, "{\"n\":%lu,\"op\":\"stand-in\",\"command\":\"let %s_dma = mem "
+			    "alloc 0x%llx\"}\n", r->seq, m->var, (unsigned long long)m->size);
+		} else {
+			out(rr, "# what the device writes into %s, to compare\nlet %s_dma = mem alloc "
+			    "0x%llx\n", m->var, m->var, (unsigned long long)m->size);
+		}
+	}
+	for (done = 0; done < r->buflen; done += n) {
+		uint64_t off = r->off - m->va + done;
+
+		n = r->buflen - done < MEM_CHUNK ? r->buflen - done : MEM_CHUNK;
+		k = snprintf(cmd, sizeof(cmd), "mem write $%s%s 0x%llx bytes ", m->var,
+			     r->rc ? "_dma" : "", (unsigned long long)off);
+		for (i = 0; i < n; i++)
+			k += snprintf(cmd + k, sizeof(cmd) - (size_t)k, "%02x",
+				      ((const uint8_t *)r->buf)[done + i]);
+		if (!done) {
+			emit(rr, r, NULL, cmd, NULL);
+		} else if (rr->json) {
+			out(rr, "{\"n\":%lu,\"op\":\"mem\",\"command\":\"%s\"}\n", r->seq, cmd);
+		} else {
+			out(rr, "%s\n", cmd);
+		}
+		if (!r->rc)
+			continue;
+		snprintf(cmp, sizeof(cmp), "mem compare $%s 0x%llx $%s_dma 0x%llx %zu", m->var,
+			 (unsigned long long)off, m->var, (unsigned long long)off, n);
+		if (rr->json)
+			out(rr, "{\"n\":%lu,\"op\":\"mem\",\"command\":\"%s\"}\n", r->seq, cmp);
+		else
+			out(rr, "%s%s\n", done ? "" : "sleep 200\n", cmp);
+	}
+}
+
 /* ---- reads and writes -------------------------------------------------------------------- */
 
 static void on_region_access(struct ish_recorder *rr, const struct ish_rec *r, struct rfd *f)
@@ -1173,6 +1250,11 @@ int ish_recorder_add(struct ish_recorder *rr, const struct ish_rec *rec)
 	rr->ncalls++;
 	if (!r.seq)
 		r.seq = rr->ncalls;
+	/* a register read after a pause: the program waited for its device, so does the replay */
+	if (r.op == ISH_REC_PREAD && rr->t_last && r.t_ns > rr->t_last + 2000000 && !rr->json)
+		out(rr, "sleep %llu\n", (unsigned long long)
+		    ((r.t_ns - rr->t_last) / 1000000 < 2000 ? (r.t_ns - rr->t_last) / 1000000 : 2000));
+	rr->t_last = r.t_ns;
 	f = fd_find(rr, r.pid, r.fd);
 	switch (r.op) {
 	case ISH_REC_OPEN:
@@ -1242,7 +1324,11 @@ int ish_recorder_add(struct ish_recorder *rr, const struct ish_rec *rec)
 		fd_del(rr, f);
 		break;
 	case ISH_REC_IOCTL:
-		if (f && f->kind == FD_IOMMUFD)
+		/* a struct the program's pointer did not let be read (EFAULT): no command makes it */
+		if (f && f->kind == FD_IOMMUFD && r.argsz < ish_ioctl_argsz(r.request) &&
+		    ish_ioctl_argsz(r.request))
+			emit(rr, &r, NULL, NULL, "its struct could not be read");
+		else if (f && f->kind == FD_IOMMUFD)
 			on_iommufd_ioctl(rr, &r);
 		else if (f && f->kind == FD_DEVICE)
 			on_vfio_ioctl(rr, &r, f);
@@ -1273,7 +1359,12 @@ int ish_recorder_add(struct ish_recorder *rr, const struct ish_rec *rec)
 		on_region_access(rr, &r, f);
 		break;
 	case ISH_REC_MMAP:
-		emit(rr, &r, NULL, NULL, "accesses through a mapping are not calls");
+		emit(rr, &r, NULL, NULL, r.len && r.rc == 0 && r.request == 1 ?
+		     "its register accesses are recorded one by one (--mmio)" :
+		     "accesses through a mapping are not calls");
+		break;
+	case ISH_REC_MEM:
+		on_mem(rr, &r);
 		break;
 	case ISH_REC_REFUSE:
 		if (!rr->refused) {

@@ -62,6 +62,7 @@ static int cmd_device_add(struct shell *sh, const struct sh_call *c)
 	if (sh_num(c, "pasid", 0) > 20)
 		return sh_usage(sh, "pasid is at most 20 bits (the PCI PASID capability)");
 	cfg.pasid_bits = (uint8_t)sh_num(c, "pasid", 0);
+	cfg.no_cdev = sh_has(c, "no-cdev");
 	/* QEMU's ids: edu 1234:11e8, otherwise a generic test device 1b36:0005 */
 	cfg.vendor = cfg.edu ? 0x1234 : 0x1b36;
 	cfg.device = cfg.edu ? 0x11e8 : 0x0005;
@@ -215,6 +216,8 @@ static const struct sh_arg device_args[] = {
 	  "it has a PCIe ATS capability (usable behind an SMMU with ATS)" },
 	{ "pasid", SH_KW, SH_T_U32, SH_OPT, NULL,
 	  "a PCI PASID capability of this many bits (default: none)" },
+	{ "no-cdev", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
+	  "on vfio-pci, but no cdev (a kernel without VFIO_DEVICE_CDEV)" },
 	{ NULL }
 };
 
@@ -245,9 +248,9 @@ const struct sh_group sh_group_sim = {
 		{ "smmu add", "[ssidsize BITS] [ats] [no-canwbs] [no-nesting] [httu] "
 		  "[errata-repeat-tlbi-cfgi] [stall] [cmdqv]", "Add a physical SMMUv3 (QEMU's "
 		  "IDRs); prints its index.", smmu_args, cmd_smmu_add, SH_CMD_SIM },
-		{ "device add", "BDF smmu N [sid S] [edu] [no-vfio] [ats] [pasid N]", "Add a PCI "
-		  "function behind SMMU N, on vfio-pci unless no-vfio.", device_args, cmd_device_add,
-		  SH_CMD_SIM },
+		{ "device add", "BDF smmu N [sid S] [edu] [no-vfio] [ats] [pasid N] [no-cdev]", "Add "
+		  "a PCI function behind SMMU N, on vfio-pci unless no-vfio (no-cdev: without its "
+		  "cdev).", device_args, cmd_device_add, SH_CMD_SIM },
 		{ "event", "DEV ID [FIELD=VALUE...]", "Raise a hardware event for a device, as its "
 		  "physical SMMU would record it.", event_args, cmd_event, SH_CMD_SIM },
 		{ "dma", "DEV ADDR LEN [ssid N] [to-ram]", "DMA by a device through its SMMU, with a "

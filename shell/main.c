@@ -35,7 +35,7 @@ struct opts {
 static void usage(FILE *fp)
 {
 	fputs("Usage: iommush [OPTION]... [-b FILE | -c COMMANDS | FILE | COMMAND [ARG]...]\n"
-	      "       iommush record [-o FILE] [-j] -- PROGRAM [ARG]...\n"
+	      "       iommush record [-o FILE] [-j] [--mmio] -- PROGRAM [ARG]...\n"
 	      "       iommush reduce [--backend B] FILE\n"
 	      "       iommush [--backend B] check [-j]\n"
 	      "An interactive shell for iommufd nested translation on ARM SMMUv3.\n"
@@ -468,8 +468,11 @@ int main(int argc, char **argv)
 		}
 		batch = stdin;
 	}
-	if (o.check && !o.backend && access("/dev/iommu", F_OK) < 0) {
-		/* a host check judges this host: no simulator standing in, no iommufd to use */
+	if (o.check && !o.backend && access("/dev/iommu", R_OK | W_OK) < 0) {
+		/*
+		 * A host check judges this host: no simulator standing in, and without an iommufd
+		 * it can open (none, or not this user's) it says so and checks what it can.
+		 */
 		rc = sh_run_line(&sh, "check");
 		sh_vars_free(&sh);
 		return rc;

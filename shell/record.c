@@ -18,16 +18,20 @@
 #include "iommush/record.h"
 #include "iommush/sim.h"
 #include "shell.h"
+#include "../preload/frame.h"
 
 /* ---- record --------------------------------------------------------------------------------- */
 
 static void record_usage(FILE *fp)
 {
-	fputs("Usage: iommush record [-o FILE] [-j] [--] PROGRAM [ARG]...\n"
+	fputs("Usage: iommush record [-o FILE] [-j] [--mmio] [--] PROGRAM [ARG]...\n"
 	      "Run PROGRAM and record its calls on /dev/iommu, VFIO cdevs and the fds they hand\n"
 	      "out, as an iommush batch script (-j: JSON lines). See iommush-record(8).\n"
 	      "  -o, --output FILE   write the recording to FILE (default: standard output)\n"
-	      "  -j, --json          JSON lines instead of a batch script\n", fp);
+	      "  -j, --json          JSON lines instead of a batch script\n"
+	      "  --mmio              record every access through a BAR mapping, and what the\n"
+	      "                      program and the device write into mapped memory (a program\n"
+	      "                      that drives its device itself, not a VMM)\n", fp);
 }
 
 /* PROGRAM as execvp would find it */
@@ -82,7 +86,7 @@ static int find_preload(char *out, size_t len)
 }
 
 static int run_recorded(const char *prog, char **argv, const char *preload, const char *raw,
-			int *status)
+			bool mmio, int *status)
 {
 	const char *old = getenv("LD_PRELOAD");
 	struct sigaction ign = { .sa_handler = SIG_IGN }, oint, oquit;
@@ -102,6 +106,10 @@ static int run_recorded(const char *prog, char **argv, const char *preload, cons
 		sigaction(SIGQUIT, &oquit, NULL);
 		setenv("LD_PRELOAD", pre, 1);
 		setenv("IOMMUSH_RECORD_RAW", raw, 1);
+		if (mmio)
+			setenv("IOMMUSH_RECORD_MMIO", "1", 1);
+		else
+			unsetenv("IOMMUSH_RECORD_MMIO");
 		execv(prog, argv);
 		fprintf(stderr, "iommush: record: cannot run %s: %s\n", prog, strerror(errno));
 		_exit(127);
@@ -135,42 +143,56 @@ static int raw_prepare(int fd)
 	return ftruncate(fd, (off_t)(ISH_RAW_HDR + ISH_RAW_SIZE));
 }
 
-/* the records the program left, as a stream; NULL with the reason when there are none to trust */
-static FILE *raw_open(int fd, char **text, char *why, size_t len)
+/*
+ * The frames the program left (preload/frame.h), read whole into *@raw; *@used their bytes.
+ * -1 with the reason when there are none to trust.
+ */
+static int raw_read(int fd, unsigned char **raw, uint64_t *used, char *why, size_t len)
 {
 	struct ish_raw_hdr h;
-	uint64_t used, i;
-	FILE *fp;
 
 	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
 		snprintf(why, len, "the raw records cannot be read: %s", strerror(errno));
-		return NULL;
+		return -1;
 	}
-	used = atomic_load(&h.used);
-	if (atomic_load(&h.overflow) || used > h.size) {
+	*used = atomic_load(&h.used);
+	if (atomic_load(&h.overflow) || *used > h.size) {
 		snprintf(why, len, "the program made more than %llu MiB of records, or they could "
 			 "not be written", (unsigned long long)(h.size >> 20));
-		return NULL;
+		return -1;
 	}
-	*text = malloc(used + 1);
-	if (!*text || pread(fd, *text, used, ISH_RAW_HDR) != (ssize_t)used) {
+	*raw = malloc(*used ? *used : 1);
+	if (!*raw || pread(fd, *raw, *used, ISH_RAW_HDR) != (ssize_t)*used) {
 		snprintf(why, len, "the raw records cannot be read");
-		free(*text);
-		*text = NULL;
-		return NULL;
+		free(*raw);
+		*raw = NULL;
+		return -1;
 	}
-	/* a record reserved by a process that died before it copied it: skipped */
-	for (i = 0; i < used; i++)
-		if (!(*text)[i])
-			(*text)[i] = '\n';
-	(*text)[used] = '\0';
-	fp = fmemopen(*text, used ? used : 1, "r");
-	if (!fp) {
-		snprintf(why, len, "%s", strerror(errno));
-		free(*text);
-		*text = NULL;
+	return 0;
+}
+
+/* every frame into the translator, in the order they were reserved */
+static int raw_translate(struct ish_recorder *rr, const unsigned char *raw, uint64_t used,
+			 uint64_t *lost)
+{
+	static char path[PATH_MAX + 1];
+	uint64_t off = 0;
+	struct ish_rec r;
+	long n;
+	int rc;
+
+	*lost = 0;
+	while (off < used) {
+		n = ish_frame_get(raw + off, used - off, &r, path, sizeof(path));
+		if (n == 0) {
+			*lost = used - off;	/* a process died between reserving and writing */
+			break;
+		}
+		if (n > 0 && (rc = ish_recorder_add(rr, &r)) < 0)
+			return rc;
+		off += (uint64_t)(n < 0 ? -n : n);
 	}
-	return fp;
+	return 0;
 }
 
 int sh_main_record(int argc, char **argv)
@@ -178,16 +200,18 @@ int sh_main_record(int argc, char **argv)
 	static const struct option longs[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "mmio", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *outpath = NULL, *tmpdir = getenv("TMPDIR");
-	char prog[PATH_MAX], preload[PATH_MAX], raw[PATH_MAX], why[600], *text = NULL;
+	char prog[PATH_MAX], preload[PATH_MAX], raw[PATH_MAX], why[600];
 	struct ish_recorder *rr = NULL;
+	unsigned char *frames = NULL;
+	uint64_t used = 0, lost = 0;
 	int rawfd;
-	unsigned long bad = 0;
-	bool json = false;
-	FILE *in, *out;
+	bool json = false, mmio = false;
+	FILE *out;
 	int ch, rc, status = 0, ret;
 
 	optind = 1;
@@ -195,6 +219,7 @@ int sh_main_record(int argc, char **argv)
 		switch (ch) {
 		case 'o': outpath = optarg; break;
 		case 'j': json = true; break;
+		case 'm': mmio = true; break;
 		case 'h': record_usage(stdout); return SH_EXIT_OK;
 		default: record_usage(stderr); return SH_EXIT_USAGE;
 		}
@@ -220,7 +245,13 @@ int sh_main_record(int argc, char **argv)
 			"with make, install it, or name it in IOMMUSH_PRELOAD\n", preload);
 		return SH_EXIT_SETUP;
 	}
-	snprintf(raw, sizeof(raw), "%s/iommush-record.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	/*
+	 * The raw file: in memory (/dev/shm) unless TMPDIR says otherwise, so that its pages
+	 * cost the recorded program no block allocation and no writeback.
+	 */
+	if (!tmpdir || !*tmpdir)
+		tmpdir = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
+	snprintf(raw, sizeof(raw), "%s/iommush-record.XXXXXX", tmpdir);
 	rawfd = mkstemp(raw);
 	if (rawfd < 0 || raw_prepare(rawfd) < 0) {
 		fprintf(stderr, "iommush: record: %s: %s\n", raw, strerror(errno));
@@ -230,14 +261,13 @@ int sh_main_record(int argc, char **argv)
 		}
 		return SH_EXIT_SETUP;
 	}
-	rc = run_recorded(prog, argv + optind, preload, raw, &status);
+	rc = run_recorded(prog, argv + optind, preload, raw, mmio, &status);
 	if (rc < 0) {
 		fprintf(stderr, "iommush: record: cannot run %s: %s\n", prog, strerror(-rc));
 		ret = SH_EXIT_SETUP;
 		goto unlink_raw;
 	}
-	in = raw_open(rawfd, &text, why, sizeof(why));
-	if (!in) {
+	if (raw_read(rawfd, &frames, &used, why, sizeof(why)) < 0) {
 		fprintf(stderr, "iommush: record: refused: %s; no recording written\n", why);
 		ret = SH_EXIT_SETUP;
 		goto unlink_raw;
@@ -246,13 +276,13 @@ int sh_main_record(int argc, char **argv)
 	if (!out) {
 		fprintf(stderr, "iommush: record: %s: %s\n", outpath, strerror(errno));
 		ret = SH_EXIT_SETUP;
-		goto close_in;
+		goto free_frames;
 	}
 	rc = ish_recorder_new(out, json, &rr);
 	if (rc == 0) {
 		if (!json)
 			fprintf(out, "# iommush record of %s: replay with iommush -b FILE\n", prog);
-		rc = ish_recorder_add_file(rr, in, &bad);
+		rc = raw_translate(rr, frames, used, &lost);
 	}
 	ret = SH_EXIT_OK;
 	if (rc == 0 && rr && ish_recorder_refused(rr)) {
@@ -260,10 +290,12 @@ int sh_main_record(int argc, char **argv)
 			ish_recorder_refused(rr));
 		ret = SH_EXIT_SETUP;
 	} else if (rc < 0) {
-		if (bad)
-			fprintf(stderr, "iommush: record: %s:%lu: not a record\n", raw, bad);
-		else
-			fprintf(stderr, "iommush: record: %s\n", strerror(-rc));
+		fprintf(stderr, "iommush: record: %s\n", strerror(-rc));
+		ret = SH_EXIT_SETUP;
+	} else if (lost) {
+		fprintf(stderr, "iommush: record: refused: a process died while it recorded a call "
+			"(%llu bytes of records unreadable); no recording written\n",
+			(unsigned long long)lost);
 		ret = SH_EXIT_SETUP;
 	} else {
 		fprintf(stderr, "iommush: record: %lu calls, %lu without a command%s%s\n",
@@ -281,9 +313,8 @@ int sh_main_record(int argc, char **argv)
 	/* the program's own status, as its shell would see it */
 	if (ret == SH_EXIT_OK)
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-close_in:
-	fclose(in);
-	free(text);
+free_frames:
+	free(frames);
 unlink_raw:
 	close(rawfd);
 	unlink(raw);

@@ -71,6 +71,9 @@ void sim_pdev_info(const struct sim *sim, const struct sim_pdev *p, struct ish_p
 	if (p->minor >= 0) {
 		snprintf(info->driver, sizeof(info->driver), "vfio-pci");
 		snprintf(info->cdev, sizeof(info->cdev), "/dev/vfio/devices/vfio%d", p->minor);
+	} else if (p->cfg.vfio) {
+		/* vfio-pci on a kernel without VFIO_DEVICE_CDEV: only the group interface */
+		snprintf(info->driver, sizeof(info->driver), "vfio-pci");
 	} else if (p->cfg.vendor == 0x1af4) {
 		snprintf(info->driver, sizeof(info->driver), "virtio-pci");
 	} else {
@@ -165,7 +168,7 @@ static int pdev_add(struct sim *sim, const struct ish_sim_dev_cfg *cfg)
 		goto free_pdev;
 	if (sim_map_add(sim, &sim->pdev_by_bdf, bdf_key(bdf), p) < 0)
 		goto free_pdev;
-	if (cfg->vfio && minor_add(sim, p) < 0)
+	if (cfg->vfio && !cfg->no_cdev && minor_add(sim, p) < 0)
 		goto unmap;
 	p->group = (int)sim->npdev;
 	sim->pdevs[sim->npdev++] = p;

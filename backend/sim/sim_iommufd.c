@@ -302,7 +302,8 @@ int sim_iommufd_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, vo
 	(void)sim;
 	if (nr < IOMMUFD_CMD_BASE || nr - IOMMUFD_CMD_BASE >= NOPS)
 		return vfio_compat(req);
-	if (!arg)
+	/* iommufd_fops_ioctl(): get_user() of the size faults on memory that is not mapped */
+	if (!arg || !sim_user_mapped((uintptr_t)arg, sizeof(usize)))
 		return -EFAULT;
 	memcpy(&usize, arg, sizeof(usize));
 	op = &ops[nr - IOMMUFD_CMD_BASE];

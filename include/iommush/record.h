@@ -28,10 +28,13 @@ enum ish_rec_op {
 	ISH_REC_READ,		/* len asked, buf = the bytes read */
 	ISH_REC_PREAD,		/* len, off, buf = the bytes read */
 	ISH_REC_PWRITE,		/* len, off, buf = the bytes written */
-	ISH_REC_MMAP,		/* len, off; rc = 0 or -errno (the address is not kept) */
+	ISH_REC_MMAP,		/* len, off; rc = 0 or -errno (the address is not kept);
+				 * request = 1: its accesses are recorded one by one (--mmio) */
 	ISH_REC_DUP,		/* fd = the old fd, rc = the new one */
 	ISH_REC_POLL,		/* len = the timeout in ms */
 	ISH_REC_REFUSE,		/* the interposer cannot follow an exec: path, reason in buf */
+	ISH_REC_MEM,		/* memory given to IOAS_MAP changed: off = its address, buf = the
+				 * bytes now; rc = 0 the program wrote them, 1 the device did */
 	ISH_REC_NOPS
 };
 
@@ -79,12 +82,13 @@ const char *ish_rec_op_name(enum ish_rec_op op);
 int ish_rec_followable(const char *path, char *why, size_t len);
 
 /*
- * The raw file `iommush record` hands the interposer: a header page, then records. Writers
- * reserve their bytes with one atomic add on @used (shared by every thread and process that
- * maps the file) and copy the line into the mapping: no system call per record, and what was
- * copied survives a crash of the program. A reservation never filled reads as NUL bytes.
+ * The raw file `iommush record` hands the interposer: a header page, then records, as binary
+ * frames (not the text lines above: a copy costs less than an encoding). Writers reserve
+ * their bytes with one atomic add on @used (shared by every thread and process that maps the
+ * file) and copy the frame into the mapping: no system call per record, and what was copied
+ * survives a crash of the program. A frame's layout is iommush record's own business.
  */
-#define ISH_RAW_MAGIC "ISHRAW1"
+#define ISH_RAW_MAGIC "ISHRAW2"
 #define ISH_RAW_HDR 4096
 #define ISH_RAW_SIZE (1ULL << 30)	/* records beyond it make the recording refused */
 struct ish_raw_hdr {

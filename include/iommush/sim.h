@@ -48,6 +48,7 @@ struct ish_sim_dev_cfg {
 	bool edu;		/* model QEMU's edu device (BAR0 registers, DMA) */
 	bool ats;		/* has a PCIe ATS capability (behind an ATS root complex) */
 	uint8_t pasid_bits;	/* PCI PASID capability: max PASID width, 0 = none */
+	bool no_cdev;		/* with vfio: a kernel without VFIO_DEVICE_CDEV, no cdev */
 };
 
 /* An empty host: no SMMU, no device. */

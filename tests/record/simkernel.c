@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -199,10 +200,19 @@ EXPORT int poll(struct pollfd *p, nfds_t n, int timeout)
 	return (int)ret(rc);
 }
 
+/*
+ * With SIMKERNEL_BARS=1 a device's mmap gives plain memory of that size, so that the
+ * interposer's --mmio can trap the accesses and make them as region reads and writes (which
+ * reach the simulated device); touched without it, it is memory, not a device.
+ */
 EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
+	const char *bars = getenv("SIMKERNEL_BARS");
+
 	if (!ours(fd))
 		return real_mmap(addr, len, prot, flags, fd, off);
+	if (bars && !strcmp(bars, "1") && sim_of[fd] && (flags & MAP_SHARED))
+		return real_mmap(addr, len, prot, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	errno = ENODEV;
 	return MAP_FAILED;
 }

@@ -6,6 +6,8 @@
  *   threads exec PATH  then execve PATH (the recording must be refused if PATH is static)
  *   threads spawn PATH the same through posix_spawn
  *   threads crash      then abort(): what was recorded must survive
+ *   threads pointers   then structs off the stack: on the heap, at the end of a mapping,
+ *                      and a bad pointer, which must fail with EFAULT, not crash
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/iommufd.h>
@@ -40,6 +43,39 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static int pointers(void)
+{
+	struct iommu_ioas_alloc *heap = malloc(sizeof(*heap)), *edge;
+	long page = sysconf(_SC_PAGESIZE);
+	char *two;
+	int rc;
+
+	iofd = open("/dev/iommu", O_RDWR);
+	/* a struct on the heap */
+	memset(heap, 0, sizeof(*heap));
+	heap->size = sizeof(*heap);
+	if (ioctl(iofd, IOMMU_IOAS_ALLOC, heap) < 0)
+		perror("heap IOMMU_IOAS_ALLOC");
+	/* one that ends where its mapping ends: the page after it cannot be read */
+	two = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	munmap(two + page, (size_t)page);
+	edge = (struct iommu_ioas_alloc *)(two + page - sizeof(*edge));
+	memset(edge, 0, sizeof(*edge));
+	edge->size = sizeof(*edge);
+	if (ioctl(iofd, IOMMU_IOAS_ALLOC, edge) < 0)
+		perror("edge IOMMU_IOAS_ALLOC");
+	/* a bad pointer: the kernel says EFAULT, and so must the recorded program see it */
+	errno = 0;
+	rc = ioctl(iofd, IOMMU_IOAS_ALLOC, (void *)(two + page));
+	if (rc != -1 || errno != EFAULT)
+		fprintf(stderr, "a bad pointer gave %d, errno %d\n", rc, errno);
+	printf("pointers: ioas %u and %u\n", heap->out_ioas_id, edge->out_ioas_id);
+	free(heap);
+	close(iofd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct iommu_destroy d = { .size = sizeof(d) };
@@ -47,6 +83,8 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int i, fd2, status;
 
+	if (argc == 2 && !strcmp(argv[1], "pointers"))
+		return pointers();
 	iofd = open("/dev/iommu", O_RDWR);
 	if (iofd < 0) {
 		perror("/dev/iommu");
@@ -73,6 +111,7 @@ int main(int argc, char **argv)
 	close(iofd);
 	if (argc == 2 && !strcmp(argv[1], "crash"))
 		abort();
+
 	if (argc == 3 && !strcmp(argv[1], "spawn")) {
 		char *args[] = { argv[2], NULL };
 

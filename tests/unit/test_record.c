@@ -331,6 +331,49 @@ static void the_ioas_calls_of_issue_14_become_ioas_commands(void **state)
 	free(t.text);
 }
 
+/* --mmio: what the program wrote is written again, what the device wrote is compared */
+static void memory_the_program_and_the_device_wrote_is_written_and_compared(void **state)
+{
+	struct iommu_ioas_map m = { .size = sizeof(m), .ioas_id = 2,
+				    .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+					     IOMMU_IOAS_MAP_WRITEABLE,
+				    .user_va = 0x7f0000000000, .length = 0x10000, .iova = 0x100000 };
+	uint8_t cpu[3] = { 0x10, 0x11, 0x12 }, dev[300];
+	struct ish_rec r = { .op = ISH_REC_MEM, .fd = -1, .off = 0x7f0000000010, .buf = cpu,
+			     .buflen = sizeof(cpu), .pid = 7, .tid = 7 };
+	struct tr t;
+	const char *s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(dev); i++)
+		dev[i] = (uint8_t)i;
+	tr_open(&t, false);
+	bind_dev(&t, 1);
+	ioas_alloc(&t, 2, 0);
+	rec_ioctl(&t, 3, IOMMU_IOAS_MAP, &m, &m, sizeof(m), 0, NULL, 0);
+	assert_int_equal(ish_recorder_add(t.rr, &r), 0);
+	/* 300 bytes the device wrote at 0x1000: two commands of at most 256, each compared */
+	r.off = 0x7f0000001000;
+	r.buf = dev;
+	r.buflen = sizeof(dev);
+	r.rc = 1;
+	assert_int_equal(ish_recorder_add(t.rr, &r), 0);
+	/* memory no IOAS maps: kept raw */
+	r.off = 0x1000;
+	assert_int_equal(ish_recorder_add(t.rr, &r), 0);
+	s = tr_close(&t);
+	assert_non_null(strstr(s, "\nmem write $mem1 0x10 bytes 101112\n"));
+	assert_non_null(strstr(s, "\nlet mem1_dma = mem alloc 0x10000\n"));
+	assert_non_null(strstr(s, "\nmem write $mem1_dma 0x1000 bytes 000102"));
+	assert_non_null(strstr(s, "\nsleep 200\nmem compare $mem1 0x1000 $mem1_dma 0x1000 256\n"));
+	assert_non_null(strstr(s, "\nmem write $mem1_dma 0x1100 bytes 000102"));
+	assert_non_null(strstr(s, "\nmem compare $mem1 0x1100 $mem1_dma 0x1100 44\n"));
+	assert_non_null(strstr(s, "raw (not in memory given to IOAS_MAP)"));
+	assert_null(strstr(s, "let mem1_dma = mem alloc 0x10000\nlet mem1_dma"));
+	free(t.text);
+}
+
 static void invalidations_keep_every_command_word(void **state)
 {
 	const uint64_t cmds[2][2] = { { 0x4200000005, 0 }, { 0x10, 0 } };
@@ -683,6 +726,7 @@ int main(void)
 		cmocka_unit_test(an_id_handed_out_a_thousand_times_is_named_by_its_generation),
 		cmocka_unit_test(mapped_memory_is_stood_in_for_by_one_mem_buffer_per_range),
 		cmocka_unit_test(the_ioas_calls_of_issue_14_become_ioas_commands),
+		cmocka_unit_test(memory_the_program_and_the_device_wrote_is_written_and_compared),
 		cmocka_unit_test(invalidations_keep_every_command_word),
 		cmocka_unit_test(a_nested_hwpt_keeps_its_ste_words),
 		cmocka_unit_test(region_accesses_become_mmio_commands_on_the_region_they_hit),

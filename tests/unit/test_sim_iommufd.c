@@ -648,6 +648,26 @@ static void hwpt_paging_flags(void **state)
 	env_close(&e);
 }
 
+/* vfio-pci on a kernel without VFIO_DEVICE_CDEV: the driver, but no cdev to open */
+static void a_function_without_its_cdev_is_on_vfio_pci_but_cannot_be_opened(void **state)
+{
+	struct ish_backend *be = ish_sim_new_empty();
+	struct ish_sim_smmu_cfg cfg;
+	struct ish_sim_dev_cfg dev = { .bdf = BDF_A, .vendor = 0x1234, .device = 0x11e8,
+				       .name = "edu", .sid = 8, .vfio = true, .no_cdev = true };
+	struct ish_pci_dev info;
+
+	(void)state;
+	ish_sim_smmu_default(&cfg);
+	assert_int_equal(ish_sim_add_smmu(be, &cfg), 0);
+	assert_int_equal(ish_sim_add_device(be, &dev), 0);
+	assert_int_equal(be->ops->pci_lookup(be, BDF_A, &info), 0);
+	assert_string_equal(info.driver, "vfio-pci");
+	assert_string_equal(info.cdev, "");
+	assert_int_equal(be->ops->open_device(be, BDF_A, &info), -ENODEV);
+	be->ops->free(be);
+}
+
 static struct ish_backend *host_with(bool canwbs, bool nesting, uint32_t idr3)
 {
 	struct ish_backend *be = ish_sim_new_empty();
@@ -1746,6 +1766,7 @@ int main(void)
 		cmocka_unit_test(allow_iovas_list_rules),
 		cmocka_unit_test(hwpt_paging_flags),
 		cmocka_unit_test(viommu_needs_host_features),
+		cmocka_unit_test(a_function_without_its_cdev_is_on_vfio_pci_but_cannot_be_opened),
 		cmocka_unit_test(viommu_checks),
 		cmocka_unit_test(vste_rules),
 		cmocka_unit_test(vdevice_rules),

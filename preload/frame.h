@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A raw record as the interposer writes it into the raw file: binary, not the text line of
+ * ish_rec_encode(), so that a recorded call costs a few copies, not an encoding (iommush
+ * record turns the frames into records after the program ended). A frame is 8-byte aligned:
+ * its head, then the struct before and after the call (argsz bytes each), the buffer, the
+ * path. The writer reserves the whole frame with one atomic add, stores its size first and
+ * `done` last (release): a reader skips a frame whose `done` is not set (its process died
+ * while copying it) and stops at a size of 0 (it died between the add and the first store).
+ * Shared by preload/record.c (the writer) and shell/record.c (the reader); not installed.
+ */
+#ifndef ISH_RAW_FRAME_H
+#define ISH_RAW_FRAME_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+#include "iommush/record.h"
+
+#define ISH_FRAME_DONE 0x454e4f44u	/* "DONE" */
+
+struct ish_frame {
+	uint32_t size;			/* the whole frame, a multiple of 8 */
+	_Atomic uint32_t done;		/* ISH_FRAME_DONE once it is whole */
+	uint32_t op;
+	int32_t pid, tid, fd;
+	int64_t rc;
+	uint64_t t_ns, request, len, off;
+	uint32_t argsz, buflen, pathlen, pad;
+};
+
+static inline size_t ish_frame_size(const struct ish_rec *r, size_t pathlen)
+{
+	size_t n = sizeof(struct ish_frame) + 2 * (r->in ? r->argsz : 0) +
+		   (r->buf ? r->buflen : 0) + pathlen;
+
+	return (n + 7) & ~(size_t)7;
+}
+
+/* write @r into @dst, @size bytes from ish_frame_size(); `done` is stored last */
+static inline void ish_frame_put(const struct ish_rec *r, size_t pathlen, void *dst, size_t size)
+{
+	struct ish_frame *f = dst;
+	unsigned char *p = (unsigned char *)(f + 1);
+	uint32_t argsz = r->in ? (uint32_t)r->argsz : 0, buflen = r->buf ? (uint32_t)r->buflen : 0;
+
+	f->size = (uint32_t)size;
+	f->op = (uint32_t)r->op;
+	f->pid = r->pid;
+	f->tid = r->tid;
+	f->fd = r->fd;
+	f->rc = r->rc;
+	f->t_ns = r->t_ns;
+	f->request = r->request;
+	f->len = r->len;
+	f->off = r->off;
+	f->argsz = argsz;
+	f->buflen = buflen;
+	f->pathlen = (uint32_t)pathlen;
+	f->pad = 0;
+	memcpy(p, r->in, argsz);
+	memcpy(p + argsz, r->out, argsz);
+	memcpy(p + 2 * argsz, r->buf, buflen);
+	memcpy(p + 2 * argsz + buflen, r->path, pathlen);
+	atomic_store_explicit(&f->done, ISH_FRAME_DONE, memory_order_release);
+}
+
+/*
+ * The frame at @src of @avail bytes, into @r (pointing into @src; the path copied to @path of
+ * @pathmax bytes, NUL-terminated). Returns its size: > 0 a record, < 0 -(its size) for a frame
+ * to skip (never finished), 0 for the end (no frame, or one that does not fit).
+ */
+static inline long ish_frame_get(const void *src, size_t avail, struct ish_rec *r, char *path,
+				 size_t pathmax)
+{
+	const struct ish_frame *f = src;
+	const unsigned char *p = (const unsigned char *)(f + 1);
+	size_t need;
+
+	if (avail < sizeof(*f) || !f->size || f->size > avail || f->size % 8)
+		return 0;
+	if (atomic_load_explicit(&f->done, memory_order_acquire) != ISH_FRAME_DONE)
+		return -(long)f->size;
+	need = sizeof(*f) + 2 * (size_t)f->argsz + f->buflen + f->pathlen;
+	if (need > f->size || f->op >= ISH_REC_NOPS || f->argsz > ISH_REC_ARG_MAX ||
+	    f->pathlen >= pathmax)
+		return 0;
+	memset(r, 0, sizeof(*r));
+	r->op = (enum ish_rec_op)f->op;
+	r->pid = f->pid;
+	r->tid = f->tid;
+	r->fd = f->fd;
+	r->rc = (long)f->rc;
+	r->t_ns = f->t_ns;
+	r->request = (unsigned long)f->request;
+	r->len = (size_t)f->len;
+	r->off = f->off;
+	r->argsz = f->argsz;
+	if (f->argsz) {
+		r->in = p;
+		r->out = p + f->argsz;
+	}
+	r->buflen = f->buflen;
+	if (f->buflen)
+		r->buf = p + 2 * f->argsz;
+	if (f->pathlen || r->op == ISH_REC_OPEN || r->op == ISH_REC_REFUSE) {
+		memcpy(path, p + 2 * f->argsz + f->buflen, f->pathlen);
+		path[f->pathlen] = '\0';
+		r->path = path;
+	}
+	return (long)f->size;
+}
+
+#endif
