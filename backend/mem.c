@@ -1,8 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Host buffers for IOAS_MAP: page-aligned anonymous memory, numbered lowest-free from 1. */
+/*
+ * Host buffers for IOAS_MAP: anonymous memory aligned to its size (rounded up to a power of
+ * two, at most 2 MiB), numbered lowest-free from 1. The alignment makes what the kernel does
+ * with a buffer independent of where mmap happened to put it: an IOAS_MAP without a fixed
+ * IOVA takes an IOVA as aligned as the user address (iopt_alloc_iova), and the simulator the
+ * same, so the two hand out the same IOVA for the same script.
+ */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include "internal.h"
 
 /* the lowest id not in use: O(k) for the k-th id, which stays small for buffers */
@@ -13,6 +21,32 @@ static uint32_t lowest_free_mem_id(struct ish_ctx *ctx)
 	for (id = 1; ish_hmap_get(&ctx->mems_by_id, id); id++)
 		;
 	return id;
+}
+
+#define MEM_ALIGN_MAX (2UL << 20)
+
+/* @size bytes at an address aligned to @size's power of two up to 2 MiB; NULL when none */
+static void *mem_map_aligned(size_t size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), align = page, len, head;
+	uint8_t *va;
+
+	while (align < size && align < MEM_ALIGN_MAX)
+		align <<= 1;
+	if (size > SIZE_MAX - align)
+		return NULL;
+	len = size + align - page;
+	va = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (va == MAP_FAILED)
+		return NULL;
+	/* the unaligned head and the tail beyond the buffer go back */
+	head = (align - ((uintptr_t)va & (align - 1))) & (align - 1);
+	if (head)
+		munmap(va, head);
+	if (len - head > ((size + page - 1) & ~(page - 1)))
+		munmap(va + head + ((size + page - 1) & ~(page - 1)),
+		       len - head - ((size + page - 1) & ~(page - 1)));
+	return va + head;
 }
 
 int ish_mem_alloc(struct ish_ctx *ctx, size_t size, uint32_t *mem_id)
@@ -26,8 +60,8 @@ int ish_mem_alloc(struct ish_ctx *ctx, size_t size, uint32_t *mem_id)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (va == MAP_FAILED) {
+	va = mem_map_aligned(size);
+	if (!va) {
 		rc = ish_fail(ctx, -ENOMEM, "cannot allocate %zu bytes", size);
 		goto free_rec;
 	}
