@@ -473,20 +473,34 @@ static struct ish_backend *reduce_backend(const char *name, bool *sim)
  * only names the backend left out, and of a failure the command and errno (the message names
  * the backend's view, the file and line the script).
  */
+static void drop_key(char *l, const char *key)
+{
+	char *p, *e;
+	size_t n = strlen(key);
+
+	for (p = l; (p = strstr(p, key));) {
+		e = p + n;
+		while (*e && *e != '"')
+			e += e[0] == '\\' && e[1] ? 2 : 1;
+		if (*e)
+			e++;
+		if (*e == ',')
+			e++;
+		memmove(p, e, strlen(e) + 1);
+	}
+}
+
 static void outcome_line(char *l)
 {
-	static const char *const drop[] = { "\"backend\":\"kernel\",", "\"backend\":\"sim\",",
-					    "\"backend\":\"sim-no-canwbs\"," };
 	char *p;
-	size_t i;
 
 	if (!strncmp(l, "{\"error\":{", 10) && (p = strstr(l, ",\"message\":"))) {
 		strcpy(p, "}}");
 		return;
 	}
-	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
-		while ((p = strstr(l, drop[i])))
-			memmove(p, p + strlen(drop[i]), strlen(p + strlen(drop[i])) + 1);
+	/* the backend's name and the name it gives the physical SMMU */
+	drop_key(l, "\"backend\":\"");
+	drop_key(l, "\"iommu\":\"");
 }
 
 /* the outcomes of the kept units of @r (all when @keep is NULL) on @backend, run in a child;
@@ -907,6 +921,18 @@ int sh_main_reduce(int argc, char **argv)
 	test_set(&r, cand, n, keep);	/* leaves the final set in keep */
 	for (i = 0, kept = 0; i <= r.target; i++)
 		kept += keep[i];
+	if (r.other) {
+		/* the outcomes of the reduced script, which it records */
+		free(oa);
+		free(ob);
+		oa = ob = NULL;
+		if (first_difference(&r, keep, r.target, &oa, &ob) != r.target) {
+			fprintf(stderr, "iommush: reduce: %s:%u: the reduced script does not differ "
+				"again (not every time?)\n", argv[optind], s.u[r.target].line);
+			ret = SH_EXIT_FAIL;
+			goto free_all;
+		}
+	}
 	if (r.other) {
 		printf("# iommush reduce --differs %s --backend %s %s: %zu of %zu commands; the last "
 		       "does otherwise on the two (%lu replays on each%s)\n", r.other, r.backend,

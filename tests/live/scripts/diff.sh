@@ -41,6 +41,7 @@ while [ "$i" -lt "$seeds" ]; do
 		differ=$((differ + 1))
 	fi
 	i=$((i + 1))
+	[ $((i % 25)) -ne 0 ] || echo "diff: progress: $i seeds, $total calls, $differ differed"
 done
 echo "diff: $seeds seeds from $first, $total calls, $differ differed"
 [ "$differ" -eq 0 ]
