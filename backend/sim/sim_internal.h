@@ -112,6 +112,8 @@ struct sim_obj {
 			/* set at nested attach when a vDEVICE existed: where events go */
 			struct sim_obj *vmaster;	/* the vIOMMU */
 			uint32_t vsid;
+			/* a failed replace within its IOAS dropped its MSI window (do_attach) */
+			bool resv_dropped;
 		} dev;
 		struct {
 			struct sim_area *areas;	/* the treap's root */

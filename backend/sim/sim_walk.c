@@ -391,7 +391,16 @@ bool sim_dma(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size
 			memcpy(x.host, (uint8_t *)buf + done, seg);
 		else if (x.host)
 			memcpy((uint8_t *)buf + done, x.host, seg);
-		else if (!x.blocked)
+		/*
+		 * A read the SMMU refused (fault or abort) still returns data to the device: the
+		 * machine answers from nothing mapped, as QEMU's memory core does for a
+		 * transaction its IOMMU did not translate (the unassigned region reads 0). The
+		 * edu buffer then holds zeros, not what it held before (differential testing,
+		 * tests/diff/faulted-dma-read-reads-zeros.ish).
+		 */
+		if (!x.host && !write)
+			memset((uint8_t *)buf + done, 0, seg);
+		if (!x.host && !x.blocked)
 			report_fault(sim, p, &x, a, seg);
 		ok = ok && x.host;
 		done += seg;
