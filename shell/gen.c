@@ -3,7 +3,8 @@
  * iommush gen: write a batch script of random but meaningful calls over the uAPI the shell
  * covers, for differential testing (the same script on the kernel and on the simulator, see
  * iommush reduce --differs). Seeded and reproducible: the same seed and options give the same
- * script on every machine (one 64-bit generator, no floating point, no host state).
+ * script on every machine (one 64-bit generator, no floating point, no host state, and at
+ * most one draw in an expression whose order C leaves open: draws go into locals first).
  *
  * The generator keeps a model of what the script has made (by variable), and each operation
  * in ops[] picks its arguments mostly from that model so calls reach real state (a device on
@@ -28,6 +29,7 @@ struct gen {
 	bool dma;
 	unsigned int sleep_ms;
 	unsigned long nvar;		/* variables made so far: o1, o2... */
+	bool edgy;			/* an argument of this command was not a live object */
 };
 
 static uint64_t rnd(struct gen *g)
@@ -66,13 +68,14 @@ struct obj {
 	uint64_t size;		/* K_MEM */
 };
 
+static const char *const bdfs[] = { "0000:00:01.0", "0000:00:02.0" };
 static struct obj pool[K_NKIND][POOL];
+static struct obj *bound[2];	/* the device variable bound to 00:01.0, 00:02.0 */
 static unsigned int npool[K_NKIND];
 /* mapped ranges of IOVA (any IOAS): what DMA and vSTE pointers aim at */
 static uint64_t mapped[16];
 static unsigned int nmapped;
 static bool vsmmu_made[2], vmm_made[2];
-static struct obj *bound[2];	/* the device variable bound to 00:01.0, 00:02.0 */
 
 static void emit(struct gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void emit(struct gen *g, const char *fmt, ...)
@@ -94,7 +97,10 @@ static struct obj *new_obj(struct gen *g, enum kind k)
 	if (npool[k] < POOL)
 		o = &pool[k][npool[k]++];
 	else
-		o = &pool[k][below(g, POOL)];
+		/* a full pool reuses a slot, never that of a bound device */
+		do
+			o = &pool[k][below(g, POOL)];
+		while (o == bound[0] || o == bound[1]);
 	memset(o, 0, sizeof(*o));
 	snprintf(o->var, sizeof(o->var), "o%lu", ++g->nvar);
 	o->alive = true;
@@ -125,14 +131,21 @@ static const char *arg(struct gen *g, enum kind k, char *buf, size_t len)
 	struct obj *o = NULL;
 	unsigned int r = below(g, 100);
 
+	if (k == K_DEV && r < 55) {
+		snprintf(buf, len, "%s", bdfs[below(g, 2)]);
+		return buf;
+	}
 	if (r < 90)
 		o = some(g, k);
 	else if (r < 96)
 		o = some(g, (enum kind)below(g, K_NKIND));
 	if (o) {
+		if (!o->alive || r >= 90)
+			g->edgy = true;
 		snprintf(buf, len, "$%s", o->var);
 		return buf;
 	}
+	g->edgy = true;
 	if (k == K_DEV && !chance(g, 20)) {
 		snprintf(buf, len, "%s", chance(g, 50) ? "0000:00:01.0" : "0000:00:02.0");
 		return buf;
@@ -149,8 +162,13 @@ static uint64_t iova_value(struct gen *g)
 					 0x80ff000, 0x8100000, 0x40000000, 0xfffff000,
 					 0xffffffffff000ULL, 0x1000000000000ULL, 0x1001, 0x100800 };
 
-	if (nmapped && chance(g, 40))
-		return mapped[below(g, nmapped)] + (chance(g, 70) ? 0 : 0x1000ULL * below(g, 16));
+	uint64_t base, step;
+
+	if (nmapped && chance(g, 40)) {
+		base = mapped[below(g, nmapped)];
+		step = chance(g, 70) ? 0 : 0x1000ULL * below(g, 16);
+		return base + step;
+	}
 	if (chance(g, 50))
 		return 0x100000ULL + 0x10000ULL * below(g, 64);
 	return PICK(g, edge);
@@ -185,8 +203,9 @@ static void vste(struct gen *g, uint64_t *w0, uint64_t *w1)
 					  0x20000000, 0x30000000 };
 	unsigned int cfg = PICK(g, cfgs);
 	uint64_t ctx = (nmapped ? mapped[below(g, nmapped)] : 0x100000) + 0x8000;
+	uint64_t v = chance(g, 92) ? 1 : 0;
 
-	*w0 = (chance(g, 92) ? 1 : 0) | (uint64_t)cfg << 1;
+	*w0 = v | (uint64_t)cfg << 1;
 	if (cfg == 5 || chance(g, 10)) {
 		*w0 |= ctx & 0xffffffffffc0ULL;
 		if (chance(g, 15))
@@ -213,28 +232,54 @@ static void cmds(struct gen *g, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (i = 0; i < n && off + 96 < len; i++) {
-		const char *sep = i ? " , " : "";
+		const char *sep = i ? " , " : "", *sid;
+		unsigned int kind = below(g, 11), x, y, z;
+		uint64_t w0, w1;
 
-		switch (below(g, 11)) {
-		case 0: off += snprintf(buf + off, len - off, "%sCFGI_CD sid=%s ssid=%u leaf=%u",
-				       sep, PICK(g, sids), below(g, 2), below(g, 2)); break;
-		case 1: off += snprintf(buf + off, len - off, "%sCFGI_CD_ALL sid=%s", sep,
-				       PICK(g, sids)); break;
+		switch (kind) {
+		case 0:
+			sid = PICK(g, sids);
+			x = below(g, 2);
+			y = below(g, 2);
+			off += snprintf(buf + off, len - off, "%sCFGI_CD sid=%s ssid=%u leaf=%u", sep,
+					sid, x, y);
+			break;
+		case 1:
+			sid = PICK(g, sids);
+			off += snprintf(buf + off, len - off, "%sCFGI_CD_ALL sid=%s", sep, sid);
+			break;
 		case 2: off += snprintf(buf + off, len - off, "%sTLBI_NH_ALL", sep); break;
-		case 3: off += snprintf(buf + off, len - off, "%sTLBI_NH_ASID asid=%u", sep,
-				       below(g, 4)); break;
-		case 4: off += snprintf(buf + off, len - off, "%sTLBI_NH_VA asid=%u addr=0x%x leaf=%u",
-				       sep, below(g, 4), 0x1000 * below(g, 64), below(g, 2)); break;
-		case 5: off += snprintf(buf + off, len - off, "%sTLBI_NH_VAA addr=0x%x", sep,
-				       0x1000 * below(g, 64)); break;
+		case 3:
+			x = below(g, 4);
+			off += snprintf(buf + off, len - off, "%sTLBI_NH_ASID asid=%u", sep, x);
+			break;
+		case 4:
+			x = below(g, 4);
+			y = 0x1000 * below(g, 64);
+			z = below(g, 2);
+			off += snprintf(buf + off, len - off, "%sTLBI_NH_VA asid=%u addr=0x%x leaf=%u",
+					sep, x, y, z);
+			break;
+		case 5:
+			x = 0x1000 * below(g, 64);
+			off += snprintf(buf + off, len - off, "%sTLBI_NH_VAA addr=0x%x", sep, x);
+			break;
 		case 6: off += snprintf(buf + off, len - off, "%sCMD_SYNC", sep); break;
-		case 7: off += snprintf(buf + off, len - off, "%sATC_INV sid=%s size=%u", sep,
-				       PICK(g, sids), below(g, 64)); break;
+		case 7:
+			sid = PICK(g, sids);
+			x = below(g, 64);
+			off += snprintf(buf + off, len - off, "%sATC_INV sid=%s size=%u", sep, sid, x);
+			break;
 		case 8: off += snprintf(buf + off, len - off, "%sTLBI_NSNH_ALL", sep); break;
 		case 9: off += snprintf(buf + off, len - off, "%sTLBI_EL2_ALL", sep); break;
-		default: off += snprintf(buf + off, len - off, "%sraw 0x%" PRIx64 " 0x%" PRIx64, sep,
-					(uint64_t)((rnd(g) & 0xffffffffff0000ffULL) | below(g, 0x50)),
-					(uint64_t)(chance(g, 50) ? 0 : rnd(g))); break;
+		default:
+			/* an opcode below 0x50 (known or not) with any other bits */
+			w0 = rnd(g) & 0xffffffffff0000ffULL;
+			w0 = (w0 & ~0xffULL) | below(g, 0x50);
+			w1 = chance(g, 50) ? 0 : rnd(g);
+			off += snprintf(buf + off, len - off, "%sraw 0x%" PRIx64 " 0x%" PRIx64, sep,
+					w0, w1);
+			break;
 		}
 	}
 }
@@ -261,18 +306,22 @@ static void op_bind(struct gen *g)
 		emit(g, "device bind 0000:00:07.0");
 		return;
 	}
-	/* mostly a device that is not bound; at times one that is (EBUSY) */
+	/* mostly a device that is not bound; at times one that is (EALREADY), with no variable */
 	if (bound[d] && bound[d]->alive && !chance(g, 10))
 		d ^= 1;
+	if (bound[d] && bound[d]->alive) {
+		emit(g, "device bind 0000:00:0%u.0", d + 1);
+		return;
+	}
 	bind_dev(g, d);
 }
 
 static void op_unbind(struct gen *g)
 {
-	struct obj *o = some(g, K_DEV);
+	struct obj *o = bound[below(g, 2)];
 	char a[32];
 
-	if (o && chance(g, 90)) {
+	if (o && o->alive && chance(g, 90)) {
 		o->alive = false;
 		emit(g, "device unbind $%s", o->var);
 	} else {
@@ -303,9 +352,12 @@ static void op_map(struct gen *g)
 	uint64_t size = m ? m->size : 0x1000, iova = iova_value(g);
 	size_t off;
 
-	off = (size_t)snprintf(line, sizeof(line), "ioas map %s %s", arg(g, K_IOAS, a, sizeof(a)),
-			       m && chance(g, 95) ? (snprintf(b, sizeof(b), "$%s", m->var), b)
-						  : arg(g, K_MEM, b, sizeof(b)));
+	arg(g, K_IOAS, a, sizeof(a));
+	if (m && chance(g, 95))
+		snprintf(b, sizeof(b), "$%s", m->var);
+	else
+		arg(g, K_MEM, b, sizeof(b));
+	off = (size_t)snprintf(line, sizeof(line), "ioas map %s %s", a, b);
 	if (!chance(g, 10))
 		off += (size_t)snprintf(line + off, sizeof(line) - off, " iova 0x%" PRIx64, iova);
 	if (chance(g, 30))
@@ -327,34 +379,64 @@ static void op_unmap(struct gen *g)
 {
 	char a[32];
 
-	if (chance(g, 30))
+	uint64_t iova, len;
+
+	if (chance(g, 30)) {
 		emit(g, "ioas unmap %s all", arg(g, K_IOAS, a, sizeof(a)));
-	else
-		emit(g, "ioas unmap %s iova 0x%" PRIx64 " length 0x%" PRIx64,
-		     arg(g, K_IOAS, a, sizeof(a)), iova_value(g), length_value(g, 0x10000));
+		return;
+	}
+	arg(g, K_IOAS, a, sizeof(a));
+	iova = iova_value(g);
+	len = length_value(g, 0x10000);
+	emit(g, "ioas unmap %s iova 0x%" PRIx64 " length 0x%" PRIx64, a, iova, len);
+}
+
+/*
+ * An allocating command: bound to a new variable of @k when its arguments were all objects
+ * the script believes alive (g->edgy clear), else run plain: it most likely fails, and a
+ * variable left unset would make every later use of it a usage error, no kernel call.
+ */
+static struct obj *alloc_cmd(struct gen *g, enum kind k, const char *cmd)
+{
+	struct obj *o;
+
+	if (g->edgy) {
+		emit(g, "%s", cmd);
+		return NULL;
+	}
+	o = new_obj(g, k);
+	emit(g, "let %s = %s", o->var, cmd);
+	return o;
 }
 
 static void op_hwpt(struct gen *g)
 {
-	char a[32], b[32];
+	char a[32], b[32], cmd[160];
 	bool np = chance(g, 75), dirty = chance(g, 8);
-	struct obj *o = new_obj(g, K_S2);
+	enum kind on = chance(g, 85) ? K_IOAS : K_S2;
+	struct obj *o;
 
-	o->nest_parent = np;
-	emit(g, "let %s = hwpt alloc %s %s%s%s", o->var, arg(g, K_DEV, a, sizeof(a)),
-	     arg(g, chance(g, 85) ? K_IOAS : K_S2, b, sizeof(b)), np ? " nest-parent" : "",
-	     dirty ? " dirty-tracking" : "");
+	g->edgy = dirty || on != K_IOAS;
+	arg(g, K_DEV, a, sizeof(a));
+	arg(g, on, b, sizeof(b));
+	snprintf(cmd, sizeof(cmd), "hwpt alloc %s %s%s%s", a, b, np ? " nest-parent" : "",
+		 dirty ? " dirty-tracking" : "");
+	o = alloc_cmd(g, K_S2, cmd);
+	if (o)
+		o->nest_parent = np;
 }
 
 static void op_nested(struct gen *g)
 {
-	char a[32], b[32];
+	char a[32], b[32], cmd[160];
 	uint64_t w0, w1;
-	struct obj *o = new_obj(g, K_NESTED);
 
+	g->edgy = false;
 	vste(g, &w0, &w1);
-	emit(g, "let %s = hwpt alloc %s %s ste 0x%" PRIx64 " 0x%" PRIx64, o->var,
-	     arg(g, K_DEV, a, sizeof(a)), arg(g, K_VIOMMU, b, sizeof(b)), w0, w1);
+	arg(g, K_DEV, a, sizeof(a));
+	arg(g, K_VIOMMU, b, sizeof(b));
+	snprintf(cmd, sizeof(cmd), "hwpt alloc %s %s ste 0x%" PRIx64 " 0x%" PRIx64, a, b, w0, w1);
+	alloc_cmd(g, K_NESTED, cmd);
 }
 
 static void op_attach(struct gen *g)
@@ -362,8 +444,12 @@ static void op_attach(struct gen *g)
 	static const enum kind pts[] = { K_S2, K_S2, K_NESTED, K_NESTED, K_NESTED, K_IOAS,
 					 K_VIOMMU, K_MEM };
 	char a[32], b[32];
+	enum kind k;
 
-	emit(g, "device attach %s %s", arg(g, K_DEV, a, sizeof(a)), arg(g, PICK(g, pts), b, sizeof(b)));
+	arg(g, K_DEV, a, sizeof(a));
+	k = PICK(g, pts);
+	arg(g, k, b, sizeof(b));
+	emit(g, "device attach %s %s", a, b);
 }
 
 static void op_detach(struct gen *g)
@@ -375,33 +461,47 @@ static void op_detach(struct gen *g)
 
 static void op_viommu(struct gen *g)
 {
-	char a[32], b[32];
-	struct obj *o = new_obj(g, K_VIOMMU);
+	char a[32], b[32], cmd[160];
+	const char *type = "";
 
-	emit(g, "let %s = viommu alloc %s %s%s", o->var, arg(g, K_DEV, a, sizeof(a)),
-	     arg(g, K_S2, b, sizeof(b)), chance(g, 4) ? (chance(g, 50) ? " type 0" : " type 2") : "");
+	g->edgy = false;
+	arg(g, K_DEV, a, sizeof(a));
+	arg(g, K_S2, b, sizeof(b));
+	if (chance(g, 4)) {
+		type = chance(g, 50) ? " type 0" : " type 2";
+		g->edgy = true;
+	}
+	snprintf(cmd, sizeof(cmd), "viommu alloc %s %s%s", a, b, type);
+	alloc_cmd(g, K_VIOMMU, cmd);
 }
 
 static void op_vdevice(struct gen *g)
 {
 	static const char *const vsids[] = { "0x5", "0x8", "0x10", "0x42", "0x0", "0x5",
 					     "0xffff", "0x100000000" };
-	char a[32], b[32];
-	struct obj *o = new_obj(g, K_VDEV);
+	char a[32], b[32], cmd[160];
+	const char *vsid;
 
-	emit(g, "let %s = vdevice alloc %s %s vsid %s", o->var, arg(g, K_VIOMMU, a, sizeof(a)),
-	     arg(g, K_DEV, b, sizeof(b)), PICK(g, vsids));
+	g->edgy = false;
+	arg(g, K_VIOMMU, a, sizeof(a));
+	arg(g, K_DEV, b, sizeof(b));
+	vsid = PICK(g, vsids);
+	snprintf(cmd, sizeof(cmd), "vdevice alloc %s %s vsid %s", a, b, vsid);
+	alloc_cmd(g, K_VDEV, cmd);
 }
 
 static void op_veventq(struct gen *g)
 {
 	static const char *const depths[] = { "", " depth 16", " depth 1", " depth 2",
 					      " depth 0", " depth 0x80000", " depth 64" };
-	char a[32];
-	struct obj *o = new_obj(g, K_VEVENTQ);
+	char a[32], cmd[160];
+	const char *depth;
 
-	emit(g, "let %s = veventq alloc %s%s", o->var, arg(g, K_VIOMMU, a, sizeof(a)),
-	     PICK(g, depths));
+	g->edgy = false;
+	arg(g, K_VIOMMU, a, sizeof(a));
+	depth = PICK(g, depths);
+	snprintf(cmd, sizeof(cmd), "veventq alloc %s%s", a, depth);
+	alloc_cmd(g, K_VEVENTQ, cmd);
 }
 
 static void op_veventq_read(struct gen *g)
@@ -458,24 +558,24 @@ static void op_show(struct gen *g)
 /* edu DMA: RAM -> buffer from one IOVA, buffer -> RAM to another, then what RAM holds */
 static void op_dma(struct gen *g)
 {
-	struct obj *d = some(g, K_DEV), *m = some(g, K_MEM);
+	struct obj *d = bound[below(g, 2)], *m = some(g, K_MEM);
 	uint64_t src = iova_value(g), dst = iova_value(g);
 	unsigned int len = chance(g, 80) ? 256 : 4096;
 
-	if (!d || !m)
+	if (!d || !d->alive || !m)
 		return;
 	if (chance(g, 50))
 		emit(g, "mem fill $%s 0x%02x length 0x%" PRIx64, m->var, below(g, 256),
 		     m->size < 0x2000 ? m->size : 0x2000);
-	emit(g, "mmio write $%s bar0 0x80 0x%" PRIx64 " width 8", d->var, src);
-	emit(g, "mmio write $%s bar0 0x88 0x40000 width 8", d->var);
-	emit(g, "mmio write $%s bar0 0x90 %u width 8", d->var, len);
-	emit(g, "mmio write $%s bar0 0x98 1 width 8", d->var);
+	emit(g, "mmio write %s bar0 0x80 0x%" PRIx64 " width 8", bdfs[d->dev], src);
+	emit(g, "mmio write %s bar0 0x88 0x40000 width 8", bdfs[d->dev]);
+	emit(g, "mmio write %s bar0 0x90 %u width 8", bdfs[d->dev], len);
+	emit(g, "mmio write %s bar0 0x98 1 width 8", bdfs[d->dev]);
 	emit(g, "sleep %u", g->sleep_ms);
-	emit(g, "mmio write $%s bar0 0x80 0x40000 width 8", d->var);
-	emit(g, "mmio write $%s bar0 0x88 0x%" PRIx64 " width 8", d->var, dst);
-	emit(g, "mmio write $%s bar0 0x90 %u width 8", d->var, len);
-	emit(g, "mmio write $%s bar0 0x98 3 width 8", d->var);
+	emit(g, "mmio write %s bar0 0x80 0x40000 width 8", bdfs[d->dev]);
+	emit(g, "mmio write %s bar0 0x88 0x%" PRIx64 " width 8", bdfs[d->dev], dst);
+	emit(g, "mmio write %s bar0 0x90 %u width 8", bdfs[d->dev], len);
+	emit(g, "mmio write %s bar0 0x98 3 width 8", bdfs[d->dev]);
 	emit(g, "sleep %u", g->sleep_ms);
 	emit(g, "mem read $%s 0x0 width 8", m->var);
 	if (m->size >= 0x2000)
@@ -492,15 +592,20 @@ static void op_vsmmu(struct gen *g)
 	uint64_t w0, w1;
 
 	if (!vsmmu_made[v] || chance(g, 5)) {
-		emit(g, "vsmmu create vs%u ioas %s%s%s%s", v, arg(g, K_IOAS, a, sizeof(a)),
-		     chance(g, 60) ? " events" : "", chance(g, 30) ? " gbpa abort" : "",
-		     chance(g, 20) ? " enabled" : "");
+		const char *ev, *gbpa, *en;
+
+		arg(g, K_IOAS, a, sizeof(a));
+		ev = chance(g, 60) ? " events" : "";
+		gbpa = chance(g, 30) ? " gbpa abort" : "";
+		en = chance(g, 20) ? " enabled" : "";
+		emit(g, "vsmmu create vs%u ioas %s%s%s%s", v, a, ev, gbpa, en);
 		vsmmu_made[v] = true;
 		return;
 	}
 	switch (below(g, 11)) {
 	case 0: case 1:
-		emit(g, "vsmmu add vs%u %s%s", v, arg(g, K_DEV, a, sizeof(a)),
+		arg(g, K_DEV, a, sizeof(a));
+		emit(g, "vsmmu add vs%u %s%s", v, a,
 		     chance(g, 50) ? (below(g, 2) ? " vsid 0x8" : " vsid 0x10") : "");
 		break;
 	case 2:
@@ -514,16 +619,20 @@ static void op_vsmmu(struct gen *g)
 		break;
 	case 5: case 6:
 		vste(g, &w0, &w1);
-		if (chance(g, 40))
+		if (chance(g, 40)) {
 			emit(g, "vsmmu ste vs%u %s raw 0x%" PRIx64 " 0x%" PRIx64, v,
 			     arg(g, K_DEV, a, sizeof(a)), w0, w1);
-		else if (chance(g, 20))
-			emit(g, "vsmmu ste vs%u sid %s %s", v, chance(g, 50) ? "all" : "0x0-0x20",
+		} else if (chance(g, 20)) {
+			const char *sids = chance(g, 50) ? "all" : "0x0-0x20";
+
+			emit(g, "vsmmu ste vs%u sid %s %s", v, sids,
 			     chance(g, 50) ? "bypass" : "abort");
-		else
-			emit(g, "vsmmu ste vs%u %s %s", v, arg(g, K_DEV, a, sizeof(a)),
+		} else {
+			arg(g, K_DEV, a, sizeof(a));
+			emit(g, "vsmmu ste vs%u %s %s", v, a,
 			     chance(g, 30) ? "abort" : chance(g, 50) ? "bypass" :
 			     "translate s1contextptr=0x108000");
+		}
 		break;
 	case 7:
 		cmds(g, c, sizeof(c));
@@ -570,8 +679,12 @@ static void op_vmm(struct gen *g)
 		emit(g, "vmm write vm%u %s", v, PICK(g, regs));
 		break;
 	case 3:
-		emit(g, "vmm ste vm%u 0x%x %s", v, PICK(g, ((const unsigned int[]){ 0x8, 0x10, 0x0, 0x42 })),
-		     PICK(g, stes));
+	{
+		static const unsigned int sids[] = { 0x8, 0x10, 0x0, 0x42 };
+		unsigned int sid = PICK(g, sids);
+
+		emit(g, "vmm ste vm%u 0x%x %s", v, sid, PICK(g, stes));
+	}
 		break;
 	case 4:
 		emit(g, "vmm l1 vm%u 0 span %u l2ptr 0x40020000", v, chance(g, 80) ? 9 : below(g, 16));
@@ -654,14 +767,14 @@ static void prologue(struct gen *g)
 		return;
 	s2 = new_obj(g, K_S2);
 	s2->nest_parent = true;
-	emit(g, "let %s = hwpt alloc $%s $%s nest-parent", s2->var, dev->var, io->var);
-	emit(g, "device attach $%s $%s", dev->var, s2->var);
+	emit(g, "let %s = hwpt alloc %s $%s nest-parent", s2->var, bdfs[dev->dev], io->var);
+	emit(g, "device attach %s $%s", bdfs[dev->dev], s2->var);
 	if (chance(g, 8))
 		return;
 	vi = new_obj(g, K_VIOMMU);
-	emit(g, "let %s = viommu alloc $%s $%s", vi->var, dev->var, s2->var);
+	emit(g, "let %s = viommu alloc %s $%s", vi->var, bdfs[dev->dev], s2->var);
 	o = new_obj(g, K_VDEV);
-	emit(g, "let %s = vdevice alloc $%s $%s vsid 0x%x", o->var, vi->var, dev->var, 8 + 8 * d);
+	emit(g, "let %s = vdevice alloc $%s %s vsid 0x%x", o->var, vi->var, bdfs[dev->dev], 8 + 8 * d);
 	if (chance(g, 70)) {
 		o = new_obj(g, K_VEVENTQ);
 		emit(g, "let %s = veventq alloc $%s", o->var, vi->var);
@@ -669,15 +782,15 @@ static void prologue(struct gen *g)
 	if (chance(g, 85)) {
 		vste(g, &w0, &w1);
 		o = new_obj(g, K_NESTED);
-		emit(g, "let %s = hwpt alloc $%s $%s ste 0x%" PRIx64 " 0x%" PRIx64, o->var,
-		     dev->var, vi->var, w0, w1);
-		emit(g, "device attach $%s $%s", dev->var, o->var);
+		emit(g, "let %s = hwpt alloc %s $%s ste 0x%" PRIx64 " 0x%" PRIx64, o->var,
+		     bdfs[dev->dev], vi->var, w0, w1);
+		emit(g, "device attach %s $%s", bdfs[dev->dev], o->var);
 	}
 	if (d == 0 && chance(g, 40)) {
 		dev = bind_dev(g, 1);
-		emit(g, "device attach $%s $%s", dev->var, s2->var);
+		emit(g, "device attach %s $%s", bdfs[dev->dev], s2->var);
 		o = new_obj(g, K_VDEV);
-		emit(g, "let %s = vdevice alloc $%s $%s vsid 0x10", o->var, vi->var, dev->var);
+		emit(g, "let %s = vdevice alloc $%s %s vsid 0x10", o->var, vi->var, bdfs[dev->dev]);
 	}
 }
 
