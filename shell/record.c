@@ -840,6 +840,60 @@ static int find_difference(struct reducer *r, const char *path, char **oa, char 
 	return SH_EXIT_OK;
 }
 
+/* does unit @j use a variable one of the units marked in @gone defines? */
+static bool uses_gone(const struct script *s, size_t j, const bool *gone)
+{
+	size_t k, i;
+
+	for (k = 0; k < s->u[j].nuses; k++)
+		for (i = 0; i < j; i++)
+			if (gone[i] && !strcmp(s->u[i].def, s->u[j].uses[k]))
+				return true;
+	return false;
+}
+
+/*
+ * After ddmin: a kept command that defines a variable is kept again by the closure of every
+ * command that uses it, so ddmin can drop it only together with them. Try each, newest first,
+ * with everything that (transitively) uses it.
+ */
+static size_t prune_chains(struct reducer *r, size_t *cand, size_t n, bool *keep)
+{
+	bool *gone = calloc(r->target + 1, sizeof(*gone));
+	size_t *sub = malloc((n + 1) * sizeof(*sub)), c, i, m;
+
+	if (!gone || !sub)
+		goto free_all;
+	for (c = n; c-- > 0 && c < n;) {
+		if (r->max_runs && r->runs >= r->max_runs) {
+			r->capped = true;
+			break;
+		}
+		if (!r->s->u[cand[c]].def[0])
+			continue;
+		memset(gone, 0, (r->target + 1) * sizeof(*gone));
+		gone[cand[c]] = true;
+		for (i = c + 1; i < n; i++)
+			if (uses_gone(r->s, cand[i], gone))
+				gone[cand[i]] = true;
+		if (uses_gone(r->s, r->target, gone))
+			continue;
+		for (i = 0, m = 0; i < n; i++)
+			if (!gone[cand[i]])
+				sub[m++] = cand[i];
+		if (m < n - 1 && test_set(r, sub, m, keep)) {
+			memcpy(cand, sub, m * sizeof(*cand));
+			n = m;
+			if (c > n)
+				c = n;
+		}
+	}
+free_all:
+	free(gone);
+	free(sub);
+	return n;
+}
+
 int sh_main_reduce(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -954,12 +1008,16 @@ int sh_main_reduce(int argc, char **argv)
 		goto free_all;
 	}
 	n = ddmin(&r, cand, n, keep);
+	n = prune_chains(&r, cand, n, keep);
 	again = test_set(&r, cand, n, keep);	/* leaves the final set in keep */
 	for (i = 0, kept = 0; i <= r.target; i++)
 		kept += keep[i];
 	if (r.other) {
 		/* the reduced script differs as the whole did (test_set checked it) */
-		if (!again) {
+		free(oa);
+		free(ob);
+		oa = ob = NULL;
+		if (!again || first_difference(&r, keep, r.target, &oa, &ob) != r.target) {
 			fprintf(stderr, "iommush: reduce: %s:%u: the reduced script does not differ "
 				"again (not every time?)\n", argv[optind], s.u[r.target].line);
 			ret = SH_EXIT_FAIL;
