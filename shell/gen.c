@@ -74,6 +74,7 @@ static struct obj *bound[2];	/* the device variable bound to 00:01.0, 00:02.0 */
 static unsigned int npool[K_NKIND];
 /* mapped ranges of IOVA (any IOAS): what DMA and vSTE pointers aim at */
 static uint64_t mapped[16];
+static struct obj *mapped_mem[16];	/* the buffer mapped there, NULL: not known */
 static unsigned int nmapped;
 static bool vsmmu_made[2], vmm_made[2];
 
@@ -155,6 +156,15 @@ static const char *arg(struct gen *g, enum kind k, char *buf, size_t len)
 }
 
 /* ---- values at the edges ------------------------------------------------------------------ */
+
+/* an IOVA the script mapped (maybe): DMA and vSTE pointers aim there */
+static void remember_map(struct gen *g, uint64_t iova, struct obj *m)
+{
+	unsigned int i = nmapped < 16 ? nmapped++ : below(g, 16);
+
+	mapped[i] = iova;
+	mapped_mem[i] = m;
+}
 
 static uint64_t iova_value(struct gen *g)
 {
@@ -369,10 +379,7 @@ static void op_map(struct gen *g)
 	if (chance(g, 10))
 		snprintf(line + off, sizeof(line) - off, " readonly");
 	emit(g, "%s", line);
-	if (nmapped < 16)
-		mapped[nmapped++] = iova;
-	else
-		mapped[below(g, 16)] = iova;
+	remember_map(g, iova, b[0] == '$' ? m : NULL);
 }
 
 static void op_unmap(struct gen *g)
@@ -558,12 +565,21 @@ static void op_show(struct gen *g)
 /* edu DMA: RAM -> buffer from one IOVA, buffer -> RAM to another, then what RAM holds */
 static void op_dma(struct gen *g)
 {
-	struct obj *d = bound[below(g, 2)], *m = some(g, K_MEM);
-	uint64_t src = iova_value(g), dst = iova_value(g);
-	unsigned int len = chance(g, 80) ? 256 : 4096;
+	struct obj *d = bound[below(g, 2)], *m = some(g, K_MEM), *at = NULL;
+	uint64_t src = iova_value(g), dst = iova_value(g), off = 0;
+	unsigned int len = chance(g, 80) ? 256 : 4096, k;
 
 	if (!d || !d->alive || !m)
 		return;
+	/* mostly into a buffer the script mapped, read back where the data should land */
+	if (nmapped && chance(g, 70)) {
+		k = below(g, nmapped);
+		if (mapped_mem[k]) {
+			at = mapped_mem[k];
+			off = at->size > 0x2000 ? 0x1000ULL * below(g, 2) : 0;
+			dst = mapped[k] + off;
+		}
+	}
 	if (chance(g, 50))
 		emit(g, "mem fill $%s 0x%02x length 0x%" PRIx64, m->var, below(g, 256),
 		     m->size < 0x2000 ? m->size : 0x2000);
@@ -580,6 +596,8 @@ static void op_dma(struct gen *g)
 	emit(g, "mem read $%s 0x0 width 8", m->var);
 	if (m->size >= 0x2000)
 		emit(g, "mem read $%s 0x1000 width 8", m->var);
+	if (at)
+		emit(g, "mem read $%s 0x%" PRIx64 " width 8", at->var, off);
 	if (chance(g, 50))
 		emit(g, "mem dump $%s length 0x40", m->var);
 }
@@ -761,8 +779,7 @@ static void prologue(struct gen *g)
 	m->size = size_of(sz);
 	emit(g, "let %s = mem alloc %s", m->var, sz);
 	emit(g, "ioas map $%s $%s iova 0x%" PRIx64, io->var, m->var, iova);
-	if (nmapped < 16)
-		mapped[nmapped++] = iova;
+	remember_map(g, iova, m);
 	if (chance(g, 8))
 		return;
 	s2 = new_obj(g, K_S2);
@@ -852,6 +869,7 @@ int sh_main_gen(int argc, char **argv)
 	memset(pool, 0, sizeof(pool));
 	memset(npool, 0, sizeof(npool));
 	nmapped = 0;
+	memset(mapped_mem, 0, sizeof(mapped_mem));
 	memset(bound, 0, sizeof(bound));
 	memset(vsmmu_made, 0, sizeof(vsmmu_made));
 	memset(vmm_made, 0, sizeof(vmm_made));
