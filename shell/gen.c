@@ -571,7 +571,12 @@ static void op_dma(struct gen *g)
 
 	if (!d || !d->alive || !m)
 		return;
-	/* mostly into a buffer the script mapped, read back where the data should land */
+	/* mostly from and into buffers the script mapped, the data read back where it should
+	 * land; else an edge (often nothing mapped: the read faults) */
+	if (nmapped && chance(g, 50)) {
+		k = below(g, nmapped);
+		src = mapped[k];
+	}
 	if (nmapped && chance(g, 70)) {
 		k = below(g, nmapped);
 		if (mapped_mem[k]) {
@@ -755,7 +760,7 @@ static const struct op ops[] = {
 	{ op_mem_free, 1, false },
 	{ op_info, 1, false },
 	{ op_show, 2, false },
-	{ op_dma, 4, true },
+	{ op_dma, 6, true },
 	{ op_vsmmu, 7, false },
 	{ op_vmm, 6, false },
 };
