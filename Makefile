@@ -161,7 +161,7 @@ load $$(cut -d' ' -f1-3 /proc/loadavg)"
 	@for b in $(BENCHES); do ISH_BENCH_TABLE=1 IOMMUSH=$(abspath $(BIN)) $$b || exit 1; done
 
 # ---- tests: every suite prints "NAME: N passed, M failed"; make check runs them all
-check: check-unit check-shell check-man check-lib check-record check-bench-builds check-clang \
+check: check-unit check-shell check-man check-lib check-record check-diff check-bench-builds check-clang \
 	check-sanitizers check-valgrind check-fuzz check-faults check-live
 	@echo "check: all suites passed"
 
@@ -173,6 +173,10 @@ check-shell: $(BIN) $(PRELOAD)
 
 check-record: $(BIN) $(PRELOAD) $(REC_TEST)
 	@tests/record/run $(BIN) $(B)
+
+# the differences differential testing found (iommush gen, reduce --differs), on the simulator
+check-diff: $(BIN)
+	@tests/diff/run $(BIN)
 
 # section 3: the pages against include/iommush/*.h and the shared library's exports, the check's
 # own self-test, and the example of libiommush(3) built against the library and run
@@ -282,7 +286,7 @@ endif
 clean:
 	rm -rf $(B) build-san build-aarch64 build-clang build-fuzz iommush
 
-.PHONY: all tests fuzzers bench check check-unit check-shell check-man check-lib check-record \
+.PHONY: all tests fuzzers bench check check-unit check-shell check-man check-lib check-record check-diff \
 	check-bench-builds check-sanitizers check-valgrind check-clang check-fuzz check-faults \
 	faults-sample fuzz fuzz-build check-live cross-aarch64 bench-live install clean
 

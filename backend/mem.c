@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Host buffers for IOAS_MAP: page-aligned anonymous memory, numbered lowest-free from 1. */
+/*
+ * Host buffers for IOAS_MAP: anonymous memory aligned to its size (rounded up to a power of
+ * two, at most 2 MiB), numbered lowest-free from 1. The alignment makes what the kernel does
+ * with a buffer independent of where mmap happened to put it: an IOAS_MAP without a fixed
+ * IOVA takes an IOVA as aligned as the user address (iopt_alloc_iova), and the simulator the
+ * same, so the two hand out the same IOVA for the same script.
+ */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include "internal.h"
 
 /* the lowest id not in use: O(k) for the k-th id, which stays small for buffers */
@@ -14,6 +22,43 @@ static uint32_t lowest_free_mem_id(struct ish_ctx *ctx)
 	for (id = 1; ish_hmap_get(&ctx->mems_by_id, id); id++)
 		;
 	return id;
+}
+
+#define MEM_ALIGN_MAX (2UL << 20)
+
+/*
+ * @size bytes at an address aligned to @size's power of two up to 2 MiB (a buffer then sits on
+ * the same IOVA alignment a VMM's RAM does, and a huge page can back it); anonymous, or the
+ * memfd @fd shared. A reservation a little larger is made, the buffer put at its aligned
+ * place, the head and tail given back. NULL when there is no room.
+ */
+static void *mem_map_aligned(size_t size, int fd)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), align = page, len, head, body;
+	uint8_t *res, *va;
+
+	while (align < size && align < MEM_ALIGN_MAX)
+		align <<= 1;
+	if (size > SIZE_MAX - align)
+		return NULL;
+	body = (size + page - 1) & ~(page - 1);
+	len = body + align - page;
+	res = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (res == MAP_FAILED)
+		return NULL;
+	head = (align - ((uintptr_t)res & (align - 1))) & (align - 1);
+	va = fd >= 0 ? mmap(res + head, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0)
+		     : mmap(res + head, size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (va == MAP_FAILED) {
+		munmap(res, len);
+		return NULL;
+	}
+	if (head)
+		munmap(res, head);
+	if (len - head > body)
+		munmap(va + body, len - head - body);
+	return va;
 }
 
 static int mem_alloc(struct ish_ctx *ctx, size_t size, bool memfd, uint32_t *mem_id)
@@ -38,11 +83,9 @@ static int mem_alloc(struct ish_ctx *ctx, size_t size, bool memfd, uint32_t *mem
 			rc = ish_fail(ctx, -errno, "cannot size a memfd to %zu bytes", size);
 			goto close_fd;
 		}
-		va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	} else {
-		va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	}
-	if (va == MAP_FAILED) {
+	va = mem_map_aligned(size, fd);
+	if (!va) {
 		rc = ish_fail(ctx, -ENOMEM, "cannot allocate %zu bytes", size);
 		goto close_fd;
 	}

@@ -36,7 +36,8 @@ static void usage(FILE *fp)
 {
 	fputs("Usage: iommush [OPTION]... [-b FILE | -c COMMANDS | FILE | COMMAND [ARG]...]\n"
 	      "       iommush record [-o FILE] [-j] [--mmio] -- PROGRAM [ARG]...\n"
-	      "       iommush reduce [--backend B] FILE\n"
+	      "       iommush reduce [--backend B] [--differs B2] [--max-replays N] FILE\n"
+	      "       iommush gen [--seed N] [--calls N] [--no-dma] [--sleep MS]\n"
 	      "       iommush [--backend B] check [-j]\n"
 	      "An interactive shell for iommufd nested translation on ARM SMMUv3.\n"
 	      "\n"
@@ -433,6 +434,8 @@ int main(int argc, char **argv)
 		return sh_main_record(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "reduce"))
 		return sh_main_reduce(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "gen"))
+		return sh_main_gen(argc - 1, argv + 1);
 	if (parse_opts(&sh, &o, argc, argv) < 0)
 		return SH_EXIT_USAGE;
 	if (o.version) {

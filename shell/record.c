@@ -17,6 +17,7 @@
 #include "config.h"
 #include "iommush/record.h"
 #include "iommush/sim.h"
+#include "../cmds/cmds.h"
 #include "shell.h"
 #include "../preload/frame.h"
 
@@ -477,8 +478,216 @@ struct reducer {
 	const struct script *s;
 	size_t target;
 	const char *backend;
-	unsigned long runs;
+	const char *other;		/* --differs: the second backend */
+	unsigned long runs, max_runs;
+	bool capped;			/* ddmin stopped at max_runs */
+	char *want[2];			/* --differs: the target's two outcomes, kept the same */
 };
+
+/* ---- outcomes: what each command did on one backend, for --differs ------------------------- */
+
+/* a backend by name, for a replay in a child */
+static struct ish_backend *reduce_backend(const char *name, bool *sim)
+{
+	struct ish_backend *be;
+	int err = 0;
+
+	*sim = strcmp(name, "kernel") != 0;
+	if (!*sim)
+		return ish_kernel_backend_new(&err);
+	be = ish_sim_new();
+	if (be && !strcmp(name, "sim-no-canwbs"))
+		ish_sim_set_canwbs(be, false);
+	return be;
+}
+
+/*
+ * The outcome of a command as the two backends can be held to it: its JSON output with what
+ * only names the backend left out, and of a failure the command and errno (the message names
+ * the backend's view, the file and line the script).
+ */
+static void drop_key(char *l, const char *key)
+{
+	char *p, *e;
+	size_t n = strlen(key);
+
+	for (p = l; (p = strstr(p, key));) {
+		e = p + n;
+		while (*e && *e != '"')
+			e += e[0] == '\\' && e[1] ? 2 : 1;
+		if (*e)
+			e++;
+		if (*e == ',')
+			e++;
+		memmove(p, e, strlen(e) + 1);
+	}
+}
+
+static void outcome_line(char *l)
+{
+	char *p;
+
+	if (!strncmp(l, "{\"error\":{", 10) && (p = strstr(l, ",\"message\":"))) {
+		strcpy(p, "}}");
+		return;
+	}
+	/* the backend's name and the name it gives the physical SMMU */
+	drop_key(l, "\"backend\":\"");
+	drop_key(l, "\"iommu\":\"");
+}
+
+/*
+ * Two outcomes of the same kind: equal but for the numbers in them (ids: a reduced script
+ * hands out other ids than the whole, and still shows the same difference).
+ */
+static bool same_shape(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (a[0] == ':' && b[0] == ':' && a[1] >= '0' && a[1] <= '9' &&
+		    b[1] >= '0' && b[1] <= '9') {
+			for (a++; *a >= '0' && *a <= '9'; a++)
+				;
+			for (b++; *b >= '0' && *b <= '9'; b++)
+				;
+			continue;
+		}
+		if (*a++ != *b++)
+			return false;
+	}
+	return *a == *b;
+}
+
+/* the outcomes of the kept units of @r (all when @keep is NULL) on @backend, run in a child;
+ * out[i] is unit i's (NULL: not run or the child died before it) */
+static int run_outcomes(struct reducer *r, const bool *keep, size_t last, const char *backend,
+			char **out)
+{
+	FILE *tmp = tmpfile();
+	char *line = NULL;
+	size_t cap = 0, i, cur = (size_t)-1;
+	ssize_t n;
+	pid_t pid;
+	int status;
+
+	for (i = 0; i <= last; i++)
+		out[i] = NULL;
+	if (!tmp)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct shell sh = { 0 };
+		struct ish_backend *be;
+
+		if (dup2(fileno(tmp), STDOUT_FILENO) < 0 || !freopen("/dev/null", "w", stderr))
+			_exit(99);
+		alarm(600);	/* a hung kernel call must not hang the reducer */
+		be = reduce_backend(backend, &sh.sim);
+		if (!be || ish_ctx_new(be, &sh.ctx) < 0)
+			_exit(98);
+		sh.json = sh.force = true;
+		sh.no_wait = sh.sim;	/* the simulated edu finishes at once */
+		sh.backend = backend;
+		for (i = 0; i <= last; i++) {
+			if (keep && !keep[i] && i != last)
+				continue;
+			printf("@%zu\n", i);
+			fflush(stdout);
+			sh_run_line(&sh, r->s->u[i].cmd);
+			fflush(stdout);
+			if (sh.quit)
+				break;
+		}
+		cmd_vmm_free_all();
+		ish_ctx_free(sh.ctx);
+		sh_vars_free(&sh);
+		_exit(0);
+	}
+	if (pid < 0) {
+		fclose(tmp);
+		return -errno;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			break;
+	rewind(tmp);
+	while ((n = getline(&line, &cap, tmp)) > 0) {
+		char *o;
+
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (line[0] == '@') {
+			cur = strtoul(line + 1, NULL, 10);
+			if (cur <= last && !out[cur])
+				out[cur] = strdup("");
+			continue;
+		}
+		if (cur > last || !out[cur])
+			continue;
+		outcome_line(line);
+		if (asprintf(&o, "%s%s%s", out[cur], *out[cur] ? " " : "", line) < 0)
+			continue;
+		free(out[cur]);
+		out[cur] = o;
+	}
+	free(line);
+	fclose(tmp);
+	return 0;
+}
+
+static void outcomes_free(char **out, size_t last)
+{
+	size_t i;
+
+	for (i = 0; i <= last; i++) {
+		free(out[i]);
+		out[i] = NULL;
+	}
+}
+
+static const char *outcome_text(const char *o)
+{
+	return o ? (*o ? o : "(nothing)") : "(not run: the replay died before it)";
+}
+
+/*
+ * The first kept unit up to @last whose outcome differs between the two backends, (size_t)-1
+ * when none does; the two outcomes of it in @oa, @ob when asked.
+ */
+static size_t first_difference(struct reducer *r, const bool *keep, size_t last, char **oa,
+			       char **ob)
+{
+	char **a = calloc(last + 1, sizeof(*a)), **b = calloc(last + 1, sizeof(*b));
+	size_t i, found = (size_t)-1;
+
+	if (!a || !b)
+		goto free_outcomes;
+	r->runs++;
+	if (run_outcomes(r, keep, last, r->backend, a) < 0 ||
+	    run_outcomes(r, keep, last, r->other, b) < 0)
+		goto free_runs;
+	for (i = 0; i <= last; i++) {
+		if (keep && !keep[i] && i != last)
+			continue;
+		if (!a[i] && !b[i])
+			break;
+		if (!a[i] || !b[i] || strcmp(a[i], b[i])) {
+			found = i;
+			if (oa)
+				*oa = strdup(outcome_text(a[i]));
+			if (ob)
+				*ob = strdup(outcome_text(b[i]));
+			break;
+		}
+	}
+free_runs:
+	outcomes_free(a, last);
+	outcomes_free(b, last);
+free_outcomes:
+	free(a);
+	free(b);
+	return found;
+}
 
 /* run the kept units in a fresh context, in a child: true when they still fail the same way */
 static bool still_fails(struct reducer *r, const bool *keep)
@@ -551,6 +760,17 @@ static bool test_set(struct reducer *r, const size_t *idx, size_t n, bool *keep)
 			keep[i] = true;
 	keep[r->target] = true;
 	closure(r->s, keep, r->target);
+	if (r->other) {
+		char *a = NULL, *b = NULL;
+		bool same;
+
+		/* the same difference: both outcomes as they were (ids aside), not another pair */
+		same = first_difference(r, keep, r->target, &a, &b) == r->target && a && b &&
+		       same_shape(a, r->want[0]) && same_shape(b, r->want[1]);
+		free(a);
+		free(b);
+		return same;
+	}
 	return still_fails(r, keep);
 }
 
@@ -569,7 +789,7 @@ static size_t ddmin(struct reducer *r, size_t *cand, size_t n, bool *keep)
 	/* nothing at all may be enough: the target and what it depends on */
 	if (n && test_set(r, cand, 0, keep))
 		n = 0;
-	while (n >= 2) {
+	while (n >= 2 && (!r->max_runs || r->runs < r->max_runs)) {
 		size_t chunk = (n + gran - 1) / gran, c, i, m;
 		bool reduced = false;
 
@@ -604,8 +824,103 @@ static size_t ddmin(struct reducer *r, size_t *cand, size_t n, bool *keep)
 			break;
 		gran = gran * 2 < n ? gran * 2 : n;
 	}
-	if (n == 1 && test_set(r, cand, 0, keep))
+	if (n >= 2 && r->max_runs && r->runs >= r->max_runs)
+		r->capped = true;
+	else if (n == 1 && test_set(r, cand, 0, keep))
 		n = 0;
+	free(sub);
+	return n;
+}
+
+static bool backend_ok(const char *b)
+{
+	return !strcmp(b, "sim") || !strcmp(b, "sim-no-canwbs") || !strcmp(b, "kernel");
+}
+
+/* --outcomes: every command's outcome on one backend, as --differs compares them */
+static int print_outcomes(struct reducer *r)
+{
+	size_t last = r->s->n - 1, i;
+	char **a = calloc(r->s->n, sizeof(*a));
+
+	if (!a || run_outcomes(r, NULL, last, r->backend, a) < 0) {
+		free(a);
+		return SH_EXIT_SETUP;
+	}
+	for (i = 0; i <= last; i++)
+		printf("%u: %s\n", r->s->u[i].line, outcome_text(a[i]));
+	outcomes_free(a, last);
+	free(a);
+	return SH_EXIT_OK;
+}
+
+/* --differs: the first command whose outcome differs is the target; before it, both agree */
+static int find_difference(struct reducer *r, const char *path, char **oa, char **ob)
+{
+	size_t at;
+
+	if (!r->s->n)
+		return SH_EXIT_FAIL;
+	at = first_difference(r, NULL, r->s->n - 1, oa, ob);
+	if (at == (size_t)-1) {
+		fprintf(stderr, "iommush: reduce: %s: every command does the same on %s and %s: "
+			"nothing to reduce\n", path, r->backend, r->other);
+		return SH_EXIT_FAIL;
+	}
+	r->target = at;
+	return SH_EXIT_OK;
+}
+
+/* does unit @j use a variable one of the units marked in @gone defines? */
+static bool uses_gone(const struct script *s, size_t j, const bool *gone)
+{
+	size_t k, i;
+
+	for (k = 0; k < s->u[j].nuses; k++)
+		for (i = 0; i < j; i++)
+			if (gone[i] && !strcmp(s->u[i].def, s->u[j].uses[k]))
+				return true;
+	return false;
+}
+
+/*
+ * After ddmin: a kept command that defines a variable is kept again by the closure of every
+ * command that uses it, so ddmin can drop it only together with them. Try each, newest first,
+ * with everything that (transitively) uses it.
+ */
+static size_t prune_chains(struct reducer *r, size_t *cand, size_t n, bool *keep)
+{
+	bool *gone = calloc(r->target + 1, sizeof(*gone));
+	size_t *sub = malloc((n + 1) * sizeof(*sub)), c, i, m;
+
+	if (!gone || !sub)
+		goto free_all;
+	for (c = n; c-- > 0 && c < n;) {
+		if (r->max_runs && r->runs >= r->max_runs) {
+			r->capped = true;
+			break;
+		}
+		if (!r->s->u[cand[c]].def[0])
+			continue;
+		memset(gone, 0, (r->target + 1) * sizeof(*gone));
+		gone[cand[c]] = true;
+		for (i = c + 1; i < n; i++)
+			if (uses_gone(r->s, cand[i], gone))
+				gone[cand[i]] = true;
+		if (uses_gone(r->s, r->target, gone))
+			continue;
+		for (i = 0, m = 0; i < n; i++)
+			if (!gone[cand[i]])
+				sub[m++] = cand[i];
+		if (m < n - 1 && test_set(r, sub, m, keep)) {
+			memcpy(cand, sub, m * sizeof(*cand));
+			n = m;
+			if (c > n)
+				c = n;
+		}
+	}
+free_all:
+	free(gone);
 	free(sub);
 	return n;
 }
@@ -614,23 +929,40 @@ int sh_main_reduce(int argc, char **argv)
 {
 	static const struct option longs[] = {
 		{ "backend", required_argument, NULL, 'B' },
+		{ "differs", required_argument, NULL, 'D' },
+		{ "max-replays", required_argument, NULL, 'M' },
+		{ "outcomes", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct reducer r = { .backend = "sim" };
 	struct script s;
 	size_t *cand = NULL, n, i, kept;
-	bool *keep = NULL;
+	bool *keep = NULL, outcomes = false, again;
+	char *oa = NULL, *ob = NULL;
+	uint64_t v;
 	int ch, rc, ret = SH_EXIT_SETUP;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
 		switch (ch) {
 		case 'B': r.backend = optarg; break;
+		case 'D': r.other = optarg; break;
+		case 'M':
+			if (!sh_parse_u64(optarg, &v) || !v || v > 1000000) {
+				fprintf(stderr, "iommush: reduce: --max-replays %s: 1 to 1000000\n",
+					optarg);
+				return SH_EXIT_USAGE;
+			}
+			r.max_runs = (unsigned long)v;
+			break;
+		case 'O': outcomes = true; break;
 		case 'h':
-			puts("Usage: iommush reduce [--backend sim|sim-no-canwbs|kernel] FILE\n"
+			puts("Usage: iommush reduce [--backend sim|sim-no-canwbs|kernel] [--differs B2]\n"
+			     "                      [--max-replays N] [--outcomes] FILE\n"
 			     "Print a minimal part of FILE that still fails as its last expect-error "
-			     "does. See iommush-record(8).");
+			     "does,\nor (--differs) where backend B2 still does otherwise than B. "
+			     "See iommush-record(8).");
 			return SH_EXIT_OK;
 		default: return SH_EXIT_USAGE;
 		}
@@ -639,28 +971,50 @@ int sh_main_reduce(int argc, char **argv)
 		fprintf(stderr, "iommush: reduce: one recording, please (iommush reduce FILE)\n");
 		return SH_EXIT_USAGE;
 	}
-	if (strcmp(r.backend, "sim") && strcmp(r.backend, "sim-no-canwbs") &&
-	    strcmp(r.backend, "kernel")) {
-		fprintf(stderr, "iommush: reduce: --backend is sim, sim-no-canwbs or kernel\n");
+	if (!backend_ok(r.backend) || (r.other && !backend_ok(r.other))) {
+		fprintf(stderr, "iommush: reduce: --backend and --differs are sim, sim-no-canwbs or "
+			"kernel\n");
 		return SH_EXIT_USAGE;
 	}
+	if (r.other && !strcmp(r.other, r.backend)) {
+		fprintf(stderr, "iommush: reduce: --differs %s: the same backend as --backend\n",
+			r.other);
+		return SH_EXIT_USAGE;
+	}
+	if (!r.max_runs && r.other)
+		r.max_runs = 300;
 	rc = script_load(argv[optind], &s);
 	if (rc < 0) {
 		fprintf(stderr, "iommush: reduce: %s: %s\n", argv[optind], strerror(-rc));
 		script_free(&s);
 		return SH_EXIT_SETUP;
 	}
-	/* the failure to keep: the last expect-error */
-	for (i = s.n; i-- > 0;)
-		if (!strncmp(s.u[i].cmd, "expect-error ", 13))
-			break;
-	if (i == (size_t)-1) {
-		fprintf(stderr, "iommush: reduce: %s does not end in a failure (no expect-error "
-			"line): nothing to keep failing\n", argv[optind]);
-		script_free(&s);
-		return SH_EXIT_FAIL;
-	}
 	r.s = &s;
+	if (outcomes) {
+		ret = s.n ? print_outcomes(&r) : SH_EXIT_OK;
+		script_free(&s);
+		return ret;
+	}
+	if (r.other) {
+		ret = find_difference(&r, argv[optind], &oa, &ob);
+		if (ret != SH_EXIT_OK)
+			goto free_all;
+		r.want[0] = oa;
+		r.want[1] = ob;
+		ret = SH_EXIT_SETUP;
+		i = r.target;
+	} else {
+		/* the failure to keep: the last expect-error */
+		for (i = s.n; i-- > 0;)
+			if (!strncmp(s.u[i].cmd, "expect-error ", 13))
+				break;
+		if (i == (size_t)-1) {
+			fprintf(stderr, "iommush: reduce: %s does not end in a failure (no "
+				"expect-error line): nothing to keep failing\n", argv[optind]);
+			script_free(&s);
+			return SH_EXIT_FAIL;
+		}
+	}
 	r.target = i;
 	keep = calloc(s.n + 1, sizeof(*keep));
 	cand = calloc(s.n + 1, sizeof(*cand));
@@ -673,24 +1027,52 @@ int sh_main_reduce(int argc, char **argv)
 		if (strncmp(s.u[i].cmd, "set ", 4))
 			cand[n++] = i;
 	if (!test_set(&r, cand, n, keep)) {
-		fprintf(stderr, "iommush: reduce: %s:%u: \"%s\" does not fail that way when %s "
-			"replays the recording: nothing to reduce\n", argv[optind], s.u[r.target].line,
-			s.u[r.target].cmd, r.backend);
+		if (r.other)
+			fprintf(stderr, "iommush: reduce: %s:%u: \"%s\" differs only with the "
+				"commands after it, or not every time: nothing to reduce\n",
+				argv[optind], s.u[r.target].line, s.u[r.target].cmd);
+		else
+			fprintf(stderr, "iommush: reduce: %s:%u: \"%s\" does not fail that way when "
+				"%s replays the recording: nothing to reduce\n", argv[optind],
+				s.u[r.target].line, s.u[r.target].cmd, r.backend);
 		ret = SH_EXIT_FAIL;
 		goto free_all;
 	}
 	n = ddmin(&r, cand, n, keep);
-	test_set(&r, cand, n, keep);	/* leaves the final set in keep */
+	n = prune_chains(&r, cand, n, keep);
+	again = test_set(&r, cand, n, keep);	/* leaves the final set in keep */
 	for (i = 0, kept = 0; i <= r.target; i++)
 		kept += keep[i];
-	printf("# iommush reduce %s: %zu of %zu commands still fail as line %u does: \"%s\" "
-	       "(%lu replays on %s)\n", argv[optind], kept, r.target + 1, s.u[r.target].line,
-	       s.u[r.target].cmd, r.runs, r.backend);
+	if (r.other) {
+		/* the reduced script differs as the whole did (test_set checked it) */
+		free(oa);
+		free(ob);
+		oa = ob = NULL;
+		if (!again || first_difference(&r, keep, r.target, &oa, &ob) != r.target) {
+			fprintf(stderr, "iommush: reduce: %s:%u: the reduced script does not differ "
+				"again (not every time?)\n", argv[optind], s.u[r.target].line);
+			ret = SH_EXIT_FAIL;
+			goto free_all;
+		}
+	}
+	if (r.other) {
+		printf("# iommush reduce --differs %s --backend %s %s: %zu of %zu commands; the last "
+		       "does otherwise on the two (%lu replays on each%s)\n", r.other, r.backend,
+		       argv[optind], kept, r.target + 1, r.runs,
+		       r.capped ? ", stopped at --max-replays: may not be minimal" : "");
+		printf("# outcome %s: %s\n# outcome %s: %s\n", r.backend, oa, r.other, ob);
+	} else {
+		printf("# iommush reduce %s: %zu of %zu commands still fail as line %u does: \"%s\" "
+		       "(%lu replays on %s)\n", argv[optind], kept, r.target + 1,
+		       s.u[r.target].line, s.u[r.target].cmd, r.runs, r.backend);
+	}
 	for (i = 0; i <= r.target; i++)
 		if (keep[i])
 			fputs(s.u[i].text, stdout);
 	ret = SH_EXIT_OK;
 free_all:
+	free(oa);
+	free(ob);
 	free(keep);
 	free(cand);
 	script_free(&s);

@@ -497,6 +497,7 @@ extern int sh_pr_flush_each;
 
 int sh_main_record(int argc, char **argv);
 int sh_main_reduce(int argc, char **argv);
+int sh_main_gen(int argc, char **argv);
 /* open @path for next/continue; 0 or -errno */
 int sh_step_open(struct shell *sh, const char *path);
 /* run its commands up to line @until (all when 0 = every line): the status of the first failure */

@@ -145,6 +145,8 @@ struct sim_obj {
 			struct sim_map pasids;	/* PASID -> its HWPT (igroup->pasid_attach) */
 			bool pasid0;	/* vfio's pasid ida holds 0 (IOMMU_NO_PASID: the RID) */
 			bool rid_vfio;	/* vfio's iommufd_attached: the RID attached the plain way */
+			/* a failed replace within its IOAS dropped its MSI window (do_attach) */
+			bool resv_dropped;
 		} dev;
 		struct {
 			struct sim_area *areas;	/* the treap's root */

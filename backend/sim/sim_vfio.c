@@ -82,7 +82,16 @@ static void ste_changed(struct sim_obj *idev)
 	sim_cdc_inv(dev_smmu(idev), p->cfg.sid, -1, false);
 }
 
-/* Attach, or replace what is attached; a failure changes nothing. */
+/*
+ * Attach, or replace what is attached. A failure changes nothing, but for one thing the
+ * kernel does: iommufd_device_do_replace() unwinds a failed iommufd_hwpt_replace_device()
+ * through err_unresv, which removes the device's reserved regions from the new HWPT's IOAS
+ * even when that IOAS is the one the device stays attached to (the reservations were not
+ * added then). So a failed replace between two page tables of one IOAS drops the SW MSI
+ * window from it, and the window can be mapped over until the device leaves the IOAS. The
+ * live suite shows it (tests/live/scripts/replace-resv.ish); copied here as the kernel does
+ * it, with the device marked so that its later detach removes nothing twice.
+ */
 static int do_attach(struct sim_obj *idev, struct sim_obj *hwpt)
 {
 	struct sim_obj *old = idev->u.dev.hwpt, *vmaster;
@@ -102,12 +111,20 @@ static int do_attach(struct sim_obj *idev, struct sim_obj *hwpt)
 		return -EINVAL;
 	rc = smmu_attach_check(idev, hwpt, &vmaster);
 	if (rc < 0) {
-		if (new_ioas != old_ioas)
+		if (new_ioas != old_ioas) {
 			sim_ioas_resv_del(new_ioas, SIM_MSI_IOVA, SIM_MSI_LAST);
+		} else if (!idev->u.dev.resv_dropped) {
+			/* the kernel's err_unresv within one IOAS (above) */
+			sim_ioas_resv_del(new_ioas, SIM_MSI_IOVA, SIM_MSI_LAST);
+			idev->u.dev.resv_dropped = true;
+		}
 		return rc;
 	}
-	if (old_ioas && old_ioas != new_ioas)
-		sim_ioas_resv_del(old_ioas, SIM_MSI_IOVA, SIM_MSI_LAST);
+	if (old_ioas && old_ioas != new_ioas) {
+		if (!idev->u.dev.resv_dropped)
+			sim_ioas_resv_del(old_ioas, SIM_MSI_IOVA, SIM_MSI_LAST);
+		idev->u.dev.resv_dropped = false;
+	}
 	hwpt->users++;
 	if (!old)
 		idev->users++;
@@ -128,7 +145,9 @@ void sim_device_detach(struct sim_obj *idev)
 
 	if (!old)
 		return;
-	sim_ioas_resv_del(paging_of(old)->u.paging.ioas, SIM_MSI_IOVA, SIM_MSI_LAST);
+	if (!idev->u.dev.resv_dropped)
+		sim_ioas_resv_del(paging_of(old)->u.paging.ioas, SIM_MSI_IOVA, SIM_MSI_LAST);
+	idev->u.dev.resv_dropped = false;
 	idev->u.dev.hwpt = NULL;
 	idev->u.dev.vmaster = NULL;
 	idev->users--;

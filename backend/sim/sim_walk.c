@@ -596,8 +596,21 @@ int sim_dma_run(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, s
 				return SIM_DMA_STALLED;
 			}
 			sim->host_events++;	/* no IOPF handler: logged, answered, aborted */
-		} else if (!x.blocked)
-			report_fault(sim, p, &x, a, seg);
+			if (!write)
+				memset((uint8_t *)buf + done, 0, seg);
+		} else {
+			/*
+			 * A read the SMMU refused (fault or abort) still returns data to the device:
+			 * the machine answers from nothing mapped, as QEMU's memory core does for a
+			 * transaction its IOMMU did not translate (the unassigned region reads 0).
+			 * The edu buffer then holds zeros, not what it held before (differential
+			 * testing, tests/diff/faulted-dma-read-reads-zeros.ish).
+			 */
+			if (!write)
+				memset((uint8_t *)buf + done, 0, seg);
+			if (!x.blocked)
+				report_fault(sim, p, &x, a, seg);
+		}
 		ok = ok && x.host;
 		done += seg;
 	}

@@ -479,6 +479,88 @@ static void dma_s2(void **state)
 	env_close(&e);
 }
 
+/*
+ * A read the SMMU faults returns zeros to the device (QEMU's unassigned region), so the edu
+ * buffer holds zeros after it, not its old bytes (tests/diff/faulted-dma-read-reads-zeros.ish,
+ * found against the live kernel); the abort of a blocked device likewise.
+ */
+static void dma_faulted_read_reads_zeros(void **state)
+{
+	struct env e;
+	int i;
+
+	(void)state;
+	env_open(&e, false, 0);
+	attach(&e, e.ioas);
+	memset(e.ram, 0x5a, 256);
+	memset(e.ram + 0x1000, 0x11, 256);
+	edu_dma(&e, BASE, EDU_BUF, 256, 0);
+	edu_dma(&e, BASE + RAM_LEN, EDU_BUF, 256, 0);		/* unmapped: faults */
+	edu_dma(&e, EDU_BUF, BASE + 0x1000, 256, 1);
+	for (i = 0; i < 256; i++)
+		assert_int_equal(e.ram[0x1000 + i], 0);
+	env_close(&e);
+}
+
+/*
+ * The kernel's failed replace within one IOAS (iommufd_device_do_replace(), err_unresv)
+ * drops the device's MSI window from the IOAS it stays attached through: a map there works
+ * until the device leaves the IOAS (tests/live/scripts/replace-resv.ish). A failed replace
+ * to another IOAS leaves the window where it was.
+ */
+static void failed_replace_drops_msi_window(void **state)
+{
+	struct iommu_ioas_alloc ia = { .size = sizeof(ia) };
+	struct vfio_device_detach_iommufd_pt de = { .argsz = sizeof(de) };
+	uint8_t *buf = mmap(NULL, 0x200000, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint32_t tr, ioas;
+	struct env e;
+
+	(void)state;
+	assert_true(buf != MAP_FAILED);
+	env_open(&e, true, 8);
+	assert_int_equal(map_at(&e, 0x8000000, buf, 0x200000, IOMMU_IOAS_MAP_READABLE), -EINVAL);
+	/* a translating vSTE of a vSID with no vDEVICE fails the attach in the driver */
+	assert_int_equal(destroy(&e, e.vdev), 0);
+	tr = alloc_nested(&e, STE_S1(BASE + CD_OFF), 0);
+	assert_int_equal(attach_fd(&e, e.dfd, tr), -ENOENT);
+	assert_int_equal(map_at(&e, 0x8000000, buf, 0x200000, IOMMU_IOAS_MAP_READABLE), 0);
+	assert_int_equal(unmap_at(&e, 0x8000000, 0x200000), 0);
+	/* leaving and coming back reserves it again, once (the detach removed nothing twice) */
+	assert_int_equal(e.be->ops->ioctl(e.be, e.dfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &de), 0);
+	attach(&e, e.parent);
+	assert_int_equal(map_at(&e, 0x8000000, buf, 0x200000, IOMMU_IOAS_MAP_READABLE), -EINVAL);
+	/* a failed replace onto another IOAS keeps this one's window */
+	assert_int_equal(io(&e, IOMMU_IOAS_ALLOC, &ia), 0);
+	ioas = ia.out_ioas_id;
+	{
+		struct iommu_hwpt_alloc h = { .size = sizeof(h), .dev_id = e.dev, .pt_id = ioas,
+					      .flags = IOMMU_HWPT_ALLOC_NEST_PARENT };
+		struct iommu_viommu_alloc v = { .size = sizeof(v), .dev_id = e.dev,
+						.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3 };
+		uint32_t vi, tr2, save = e.viommu;
+
+		assert_int_equal(io(&e, IOMMU_HWPT_ALLOC, &h), 0);
+		v.hwpt_id = h.out_hwpt_id;
+		assert_int_equal(io(&e, IOMMU_VIOMMU_ALLOC, &v), 0);
+		vi = v.out_viommu_id;
+		e.viommu = vi;
+		tr2 = alloc_nested(&e, STE_S1(BASE + CD_OFF), 0);
+		e.viommu = save;
+		assert_int_equal(attach_fd(&e, e.dfd, tr2), -ENOENT);
+		assert_int_equal(map_at(&e, 0x8000000, buf, 0x200000, IOMMU_IOAS_MAP_READABLE),
+				 -EINVAL);
+		assert_int_equal(destroy(&e, tr2), 0);
+		assert_int_equal(destroy(&e, vi), 0);
+		assert_int_equal(destroy(&e, h.out_hwpt_id), 0);
+		assert_int_equal(destroy(&e, ioas), 0);
+	}
+	assert_int_equal(destroy(&e, tr), 0);
+	env_close(&e);
+	munmap(buf, 0x200000);
+}
+
 static void dma_readonly_s2(void **state)
 {
 	struct vfio_device_attach_iommufd_pt a = { .argsz = sizeof(a) };
@@ -881,6 +963,8 @@ int main(void)
 		cmocka_unit_test(edu_registers),
 		cmocka_unit_test(dma_s2),
 		cmocka_unit_test(dma_readonly_s2),
+		cmocka_unit_test(dma_faulted_read_reads_zeros),
+		cmocka_unit_test(failed_replace_drops_msi_window),
 		cmocka_unit_test(dma_bypass_abort_v0),
 		cmocka_unit_test(dma_bad_cd_and_overflow),
 		cmocka_unit_test(dma_s1_walk),
