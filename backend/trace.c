@@ -43,6 +43,8 @@ int ish_call_format(const struct ish_call *c, long rc, char *buf, size_t len)
 		put(&o, "%s(%s)", c->op, c->arg ? (const char *)c->arg : "");
 	} else if (!strcmp(c->op, "poll")) {
 		put(&o, "poll(fd %d, timeout %d ms)", c->fd, (int)c->len);
+	} else if (!strcmp(c->op, "map-huge")) {
+		put(&o, "map-huge(%zu bytes)", c->len);
 	} else if (!strcmp(c->op, "read")) {
 		put(&o, "read(fd %d, %zu bytes)", c->fd, c->len);
 	} else if (!strcmp(c->op, "pread") || !strcmp(c->op, "pwrite")) {

@@ -54,6 +54,14 @@ struct ish_ops {
 	/* rebind a function to vfio-pci (kernel only, only when asked); restore on release */
 	int (*pci_use_vfio)(struct ish_backend *be, const char *bdf);
 	void (*free)(struct ish_backend *be);
+	/*
+	 * Memory whose bytes are physically contiguous within each huge page, for tables a
+	 * device walks (mem alloc SIZE huge). *page is the huge page size, set on every return;
+	 * -EINVAL when @size is not a multiple of it, -ENOMEM when none are reserved. The kernel
+	 * backend maps hugetlb pages (MAP_HUGETLB); the simulator has no physical addresses,
+	 * ordinary memory is contiguous enough for it. NULL: -EOPNOTSUPP.
+	 */
+	int (*map_huge)(struct ish_backend *be, size_t size, size_t *page, void **va);
 };
 
 struct ish_backend {
