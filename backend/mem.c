@@ -33,7 +33,7 @@ static int mem_alloc(struct ish_ctx *ctx, size_t size, enum mem_kind kind, uint3
 	if (kind == MEM_HUGE) {
 		rc = ish_sys_map_huge(ctx, size, &page, &va);
 		if (rc == -EINVAL && page)
-			rc = ish_fail(ctx, rc, "huge: %zu bytes is not a multiple of the huge page "
+			rc = ish_fail(ctx, rc, "huge: 0x%zx bytes is not a multiple of the huge page "
 				      "size (%zu KiB)", size, page >> 10);
 		else if (rc == -ENOMEM)
 			rc = ish_fail(ctx, rc, "no huge pages reserved: boot with hugepages=N or "
