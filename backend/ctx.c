@@ -329,6 +329,26 @@ ssize_t ish_sys_pwrite(struct ish_ctx *ctx, int fd, const void *buf, size_t len,
 	return rc;
 }
 
+/*
+ * Huge-page memory (mem alloc SIZE huge): a call, so that --trace shows it and fail-Nth reaches
+ * its error path. Real in a dry run too, as every mem alloc is: it is the caller's memory.
+ */
+int ish_sys_map_huge(struct ish_ctx *ctx, size_t size, size_t *page, void **va)
+{
+	struct ish_call c = { .fd = -1, .op = "map-huge", .len = size };
+	int rc;
+
+	*page = 0;
+	if (call_fails(ctx))
+		rc = -ctx->fail_err;
+	else if (!ctx->be->ops->map_huge)
+		rc = -EOPNOTSUPP;
+	else
+		rc = ctx->be->ops->map_huge(ctx->be, size, page, va);
+	trace(ctx, &c, rc);
+	return rc;
+}
+
 /* ---- PCI: enumeration is not counted as a kernel call; the rebind is ---------------------- */
 
 int ish_pci_list(struct ish_ctx *ctx, ish_pci_cb cb, void *arg)

@@ -138,6 +138,7 @@ struct ish_mem {
 	void *va;
 	size_t size;
 	int fd;			/* the memfd behind it (mem alloc ... memfd), or -1: anonymous */
+	bool huge;		/* in huge pages (mem alloc ... huge) */
 	struct ish_link link;
 };
 
@@ -226,6 +227,7 @@ int ish_sys_munmap(struct ish_ctx *ctx, void *addr, size_t len);
 int ish_sys_poll(struct ish_ctx *ctx, int fd, int timeout_ms);
 ssize_t ish_sys_pread(struct ish_ctx *ctx, int fd, void *buf, size_t len, uint64_t off);
 ssize_t ish_sys_pwrite(struct ish_ctx *ctx, int fd, const void *buf, size_t len, uint64_t off);
+int ish_sys_map_huge(struct ish_ctx *ctx, size_t size, size_t *page, void **va);
 
 /* the size of a known request's uAPI struct, 0 when unknown */
 size_t ish_ioctl_argsz(unsigned long request);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "config.h"
@@ -617,6 +618,42 @@ free_m:
 	return rc;
 }
 
+/* ---- huge pages ---------------------------------------------------------------------------- */
+
+/* the default hugetlb page size, /proc/meminfo "Hugepagesize:" (hugetlb_report_meminfo()) */
+static size_t huge_page_size(void)
+{
+	unsigned long kib = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Hugepagesize: %lu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return (size_t)kib << 10;
+}
+
+/*
+ * hugetlb pages: a private mapping reserves its pages at mmap() (hugetlb_reserve_pages()), so
+ * too few free ones is -ENOMEM now, not a SIGBUS at the first touch; munmap() wants the length
+ * a multiple of the page size, hence the -EINVAL first
+ */
+static int kern_map_huge(struct ish_backend *be, size_t size, size_t *page, void **va)
+{
+	(void)be;
+	*page = huge_page_size();
+	if (!*page)
+		return -ENOMEM;	/* no hugetlb in this kernel: none reserved either */
+	if (!size || size % *page)
+		return -EINVAL;
+	*va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB,
+		   -1, 0);
+	return *va == MAP_FAILED ? -errno : 0;
+}
+
 /* ---- life ---------------------------------------------------------------------------------- */
 
 static void kern_free(struct ish_backend *be)
@@ -653,6 +690,7 @@ static const struct ish_ops kernel_ops = {
 	.free = kern_free,
 	.mmap = kern_mmap,
 	.munmap = kern_munmap,
+	.map_huge = kern_map_huge,
 };
 
 static int root_from_env(char *buf, size_t len, const char *var, const char *def)

@@ -61,10 +61,13 @@ static void *mem_map_aligned(size_t size, int fd)
 	return va;
 }
 
-static int mem_alloc(struct ish_ctx *ctx, size_t size, bool memfd, uint32_t *mem_id)
+enum mem_kind { MEM_ANON, MEM_MEMFD, MEM_HUGE };
+
+static int mem_alloc(struct ish_ctx *ctx, size_t size, enum mem_kind kind, uint32_t *mem_id)
 {
 	struct ish_mem *m;
 	int fd = -1, rc;
+	size_t page;
 	void *va;
 
 	if (!size)
@@ -72,7 +75,19 @@ static int mem_alloc(struct ish_ctx *ctx, size_t size, bool memfd, uint32_t *mem
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	if (memfd) {
+	if (kind == MEM_HUGE) {
+		rc = ish_sys_map_huge(ctx, size, &page, &va);
+		if (rc == -EINVAL && page)
+			rc = ish_fail(ctx, rc, "huge: 0x%zx bytes is not a multiple of the huge page "
+				      "size (%zu KiB)", size, page >> 10);
+		else if (rc == -ENOMEM)
+			rc = ish_fail(ctx, rc, "no huge pages reserved: boot with hugepages=N or "
+				      "echo N > /proc/sys/vm/nr_hugepages");
+		else if (rc < 0)
+			rc = ish_fail(ctx, rc, "cannot allocate %zu bytes in huge pages", size);
+		if (rc < 0)
+			goto free_rec;
+	} else if (kind == MEM_MEMFD) {
 		/* shared, so that the buffer and the file's pages (MAP_FILE) are the same bytes */
 		fd = memfd_create("iommush-mem", MFD_CLOEXEC);
 		if (fd < 0) {
@@ -84,8 +99,7 @@ static int mem_alloc(struct ish_ctx *ctx, size_t size, bool memfd, uint32_t *mem
 			goto close_fd;
 		}
 	}
-	va = mem_map_aligned(size, fd);
-	if (!va) {
+	if (kind != MEM_HUGE && !(va = mem_map_aligned(size, fd))) {
 		rc = ish_fail(ctx, -ENOMEM, "cannot allocate %zu bytes", size);
 		goto close_fd;
 	}
@@ -93,6 +107,7 @@ static int mem_alloc(struct ish_ctx *ctx, size_t size, bool memfd, uint32_t *mem
 	m->va = va;
 	m->size = size;
 	m->fd = fd;
+	m->huge = kind == MEM_HUGE;
 	rc = ish_hmap_put(&ctx->mems_by_id, m->id, m);
 	if (rc < 0)
 		goto unmap;
@@ -112,13 +127,20 @@ free_rec:
 
 int ish_mem_alloc(struct ish_ctx *ctx, size_t size, uint32_t *mem_id)
 {
-	return mem_alloc(ctx, size, false, mem_id);
+	return mem_alloc(ctx, size, MEM_ANON, mem_id);
 }
 
 int ish_mem_alloc_memfd(struct ish_ctx *ctx, size_t size, uint32_t *mem_id)
 {
-	return mem_alloc(ctx, size, true, mem_id);
+	return mem_alloc(ctx, size, MEM_MEMFD, mem_id);
 }
+
+int ish_mem_alloc_huge(struct ish_ctx *ctx, size_t size, uint32_t *mem_id)
+{
+	return mem_alloc(ctx, size, MEM_HUGE, mem_id);
+}
+
+bool ish_mem_huge(const struct ish_mem *m) { return m->huge; }
 
 int ish_mem_fd(const struct ish_mem *m) { return m->fd; }
 

@@ -47,6 +47,8 @@ int ish_call_format(const struct ish_call *c, long rc, char *buf, size_t len)
 		put(&o, "munmap(%zu bytes)", c->len);
 	} else if (!strcmp(c->op, "poll")) {
 		put(&o, "poll(fd %d, timeout %d ms)", c->fd, (int)c->len);
+	} else if (!strcmp(c->op, "map-huge")) {
+		put(&o, "map-huge(%zu bytes)", c->len);
 	} else if (!strcmp(c->op, "read") || !strcmp(c->op, "write")) {
 		put(&o, "%s(fd %d, %zu bytes)", c->op, c->fd, c->len);
 	} else if (!strcmp(c->op, "pread") || !strcmp(c->op, "pwrite")) {

@@ -8,11 +8,15 @@
 
 static int cmd_alloc(struct shell *sh, const struct sh_call *c)
 {
+	size_t size = (size_t)sh_num(c, "SIZE", 0);
 	uint32_t id;
 	int rc;
 
-	rc = sh_has(c, "memfd") ? ish_mem_alloc_memfd(sh->ctx, (size_t)sh_num(c, "SIZE", 0), &id) :
-	     ish_mem_alloc(sh->ctx, (size_t)sh_num(c, "SIZE", 0), &id);
+	if (sh_has(c, "memfd") && sh_has(c, "huge"))
+		return sh_fail(sh, -EINVAL, "say memfd or huge, not both");
+	rc = sh_has(c, "memfd") ? ish_mem_alloc_memfd(sh->ctx, size, &id) :
+	     sh_has(c, "huge") ? ish_mem_alloc_huge(sh->ctx, size, &id) :
+	     ish_mem_alloc(sh->ctx, size, &id);
 	if (rc < 0)
 		return rc;
 	sh_print_new(sh, "mem", id);
@@ -228,6 +232,8 @@ static const struct sh_arg alloc_args[] = {
 	{ "SIZE", SH_POS, SH_T_SIZE, 0, NULL, "bytes, with an optional K, M or G suffix" },
 	{ "memfd", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
 	  "backed by a memfd (shared), for ioas map-file" },
+	{ "huge", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
+	  "in huge pages (hugetlb): physically contiguous, for tables a device walks" },
 	{ NULL }
 };
 
@@ -275,7 +281,7 @@ static const struct sh_arg compare_args[] = {
 
 const struct sh_group sh_group_mem = {
 	"mem", "host buffers for DMA", "iommush-mem(8)", (const struct sh_cmd[]) {
-		{ "alloc", "SIZE [memfd]", "Allocate a page-aligned host buffer; prints its id.",
+		{ "alloc", "SIZE [memfd | huge]", "Allocate a page-aligned host buffer; prints its id.",
 		  alloc_args, cmd_alloc, 0 },
 		{ "fill", "MEM PATTERN [offset OFF] [length LEN]", "Fill with a byte value or a "
 		  "sequence.", fill_args, cmd_fill, 0 },

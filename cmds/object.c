@@ -229,6 +229,7 @@ static void show_memory(struct shell *sh)
 		pr_u64(sh, PR_ANY, "id", "mem %llu", ish_mem_id(m));
 		pr_hex(sh, PR_ANY, "size", "  size 0x%llx", ish_mem_size(m));
 		pr_bool(sh, PR_ANY, "memfd", "  memfd", ish_mem_fd(m) >= 0);
+		pr_bool(sh, PR_ANY, "huge", "  huge", ish_mem_huge(m));
 		pr_nl(sh);
 		pr_obj_close(sh);
 	}

@@ -17,7 +17,6 @@
 #include "config.h"
 #include "iommush/record.h"
 #include "iommush/sim.h"
-#include "../cmds/cmds.h"
 #include "shell.h"
 #include "../preload/frame.h"
 
@@ -598,7 +597,7 @@ static int run_outcomes(struct reducer *r, const bool *keep, size_t last, const 
 			if (sh.quit)
 				break;
 		}
-		cmd_vmm_free_all();
+		sh_groups_fini();
 		ish_ctx_free(sh.ctx);
 		sh_vars_free(&sh);
 		_exit(0);

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include "sim_internal.h"
 
 static const struct ish_ops sim_ops;
@@ -652,6 +653,23 @@ static void sim_free(struct ish_backend *be)
 	free(sim);
 }
 
+/*
+ * mem alloc SIZE huge: the simulator walks tables through the buffer's virtual address, so
+ * ordinary memory is as contiguous as a huge page; the size rule is the kernel backend's, with
+ * the 2 MiB of a 4 KiB-page arm64 or x86 kernel.
+ */
+#define SIM_HUGE_PAGE (2u << 20)
+
+static int sim_map_huge(struct ish_backend *be, size_t size, size_t *page, void **va)
+{
+	(void)be;
+	*page = SIM_HUGE_PAGE;
+	if (!size || size % SIM_HUGE_PAGE)
+		return -EINVAL;
+	*va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return *va == MAP_FAILED ? -ENOMEM : 0;
+}
+
 static const struct ish_ops sim_ops = {
 	.name = "sim",
 	.open_iommufd = sim_open_iommufd,
@@ -669,4 +687,5 @@ static const struct ish_ops sim_ops = {
 	.free = sim_free,
 	.mmap = sim_mmap,
 	.munmap = sim_munmap,
+	.map_huge = sim_map_huge,
 };

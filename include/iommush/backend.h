@@ -58,6 +58,14 @@ struct ish_ops {
 	 * NULL when the backend cannot (-ENODEV) */
 	int (*mmap)(struct ish_backend *be, int fd, uint64_t off, size_t len, void **addr);
 	int (*munmap)(struct ish_backend *be, void *addr, size_t len);
+	/*
+	 * Memory whose bytes are physically contiguous within each huge page, for tables a
+	 * device walks (mem alloc SIZE huge). *page is the huge page size, set on every return;
+	 * -EINVAL when @size is not a multiple of it, -ENOMEM when none are reserved. The kernel
+	 * backend maps hugetlb pages (MAP_HUGETLB); the simulator has no physical addresses,
+	 * ordinary memory is contiguous enough for it. NULL: -EOPNOTSUPP.
+	 */
+	int (*map_huge)(struct ish_backend *be, size_t size, size_t *page, void **va);
 };
 
 struct ish_backend {

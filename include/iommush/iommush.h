@@ -401,6 +401,14 @@ struct ish_mem;
 int ish_mem_alloc(struct ish_ctx *ctx, size_t size, uint32_t *mem_id);
 /* the same, backed by a memfd (shared), for IOMMU_IOAS_MAP_FILE */
 int ish_mem_alloc_memfd(struct ish_ctx *ctx, size_t size, uint32_t *mem_id);
+/*
+ * the same in huge pages (hugetlb, MAP_HUGETLB on the kernel backend): physically contiguous
+ * within each huge page, for stage-1 tables and pages larger than 4 KiB that an emulated
+ * SMMU reads as one block (tests/live/extra/README.md). @size must be a multiple of the huge
+ * page size (-EINVAL); -ENOMEM when no huge pages are reserved.
+ */
+int ish_mem_alloc_huge(struct ish_ctx *ctx, size_t size, uint32_t *mem_id);
+bool ish_mem_huge(const struct ish_mem *m);
 int ish_mem_fd(const struct ish_mem *m);	/* its memfd, or -1 */
 struct ish_mem *ish_mem_by_fd(struct ish_ctx *ctx, int fd);	/* O(buffers) */
 int ish_mem_free(struct ish_ctx *ctx, uint32_t mem_id);	/* -EBUSY while mapped */

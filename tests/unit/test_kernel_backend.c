@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -788,11 +789,57 @@ static void core_binds_through_the_kernel_backend(void **state)
 	ish_kernel_sys_ioctl = saved;
 }
 
+/* HugePages_Free of /proc/meminfo, -1 when the kernel has no hugetlb */
+static long huge_pages_free(void)
+{
+	char line[128];
+	long n = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/*
+ * map_huge: the size rule against the kernel's Hugepagesize, then hugetlb pages when some are
+ * free on this machine and -ENOMEM when none are (both outcomes checked, whichever applies).
+ */
+static void map_huge_follows_the_reservation(void **state)
+{
+	struct kfx *k = *state;
+	long free_pages = huge_pages_free();
+	size_t page = 1;
+	void *va = NULL;
+	int rc;
+
+	rc = k->be->ops->map_huge(k->be, 4096, &page, &va);
+	if (free_pages < 0) {
+		assert_int_equal(rc, -ENOMEM);
+		assert_int_equal(page, 0);
+		return;
+	}
+	assert_int_equal(rc, -EINVAL);
+	assert_true(page >= 65536 && !(page & (page - 1)));
+	rc = k->be->ops->map_huge(k->be, page, &page, &va);
+	if (free_pages == 0) {
+		assert_int_equal(rc, -ENOMEM);
+		return;
+	}
+	assert_int_equal(rc, 0);
+	((volatile char *)va)[page - 1] = 1;
+	assert_int_equal(munmap(va, page), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(new_fails_without_iommufd),
+		T(map_huge_follows_the_reservation),
 		T(new_fails_eacces),
 		T(roots_from_environment),
 		T(lookup_fills_every_field),

@@ -366,6 +366,63 @@ static void a_device_is_found_by_vsid_and_by_id(void **state)
 	fx_close_clean(&fx);
 }
 
+/*
+ * mem alloc SIZE huge through the map-huge call: a multiple of the huge page size maps and
+ * DMA-maps like any buffer; any other size is -EINVAL naming the page size; a failed call is
+ * -ENOMEM with the fix in the message, and leaves no buffer behind.
+ */
+static void trace_op(void *arg, const struct ish_call *c, long rc)
+{
+	(void)rc;
+	if (!strcmp(c->op, "map-huge"))
+		*(size_t *)arg = c->len;
+}
+
+static void huge_buffers_name_their_size_rule_and_the_missing_reservation(void **state)
+{
+	struct fx fx;
+	struct ish_mem *m;
+	uint64_t iova = 0;
+	size_t traced = 0;
+	uint32_t id = 0, plain = 0;
+
+	(void)state;
+	fx_open_bare(&fx);
+	ish_set_trace(fx.ctx, trace_op, &traced);
+	assert_int_equal(ish_mem_alloc_huge(fx.ctx, 4u << 20, &id), 0);
+	assert_int_equal(traced, 4u << 20);
+	m = ish_mem_find(fx.ctx, id);
+	assert_non_null(m);
+	assert_true(ish_mem_huge(m));
+	assert_int_equal(ish_mem_size(m), 4u << 20);
+	assert_int_equal(ish_mem_fd(m), -1);
+	((volatile char *)ish_mem_va(m))[(4u << 20) - 1] = 1;
+	assert_int_equal(ish_ioas_alloc(fx.ctx, &fx.ioas), 0);
+	assert_int_equal(ish_ioas_map(fx.ctx, fx.ioas, ish_mem_va(m), 4u << 20, &iova,
+				      IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE), 0);
+	assert_int_equal(ish_mem_free(fx.ctx, id), -EBUSY);
+	assert_int_equal(ish_ioas_unmap(fx.ctx, fx.ioas, 0, UINT64_MAX, NULL), 0);
+	assert_int_equal(ish_mem_free(fx.ctx, id), 0);
+
+	assert_int_equal(ish_mem_alloc(fx.ctx, 4096, &plain), 0);
+	assert_false(ish_mem_huge(ish_mem_find(fx.ctx, plain)));
+
+	ish_clear_err(fx.ctx);
+	assert_int_equal(ish_mem_alloc_huge(fx.ctx, 3u << 20, &id), -EINVAL);
+	assert_non_null(strstr(ish_errmsg(fx.ctx), "not a multiple of the huge page size (2048 KiB)"));
+	ish_clear_err(fx.ctx);
+	assert_int_equal(ish_mem_alloc_huge(fx.ctx, 0, &id), -EINVAL);
+
+	ish_clear_err(fx.ctx);
+	ish_fail_nth(fx.ctx, 1, ENOMEM);
+	assert_int_equal(ish_mem_alloc_huge(fx.ctx, 2u << 20, &id), -ENOMEM);
+	assert_string_equal(ish_errmsg(fx.ctx), "no huge pages reserved: boot with hugepages=N or "
+			    "echo N > /proc/sys/vm/nr_hugepages");
+	assert_null(ish_mem_next(ish_mem_first(fx.ctx)));	/* only the plain buffer */
+	assert_int_equal(ish_mem_free(fx.ctx, plain), 0);
+	fx_close_clean(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +437,7 @@ int main(void)
 		cmocka_unit_test(the_failed_call_of_a_multi_call_step_is_named),
 		cmocka_unit_test(event_forwarding_is_predicted_as_the_driver_decides),
 		cmocka_unit_test(a_device_is_found_by_vsid_and_by_id),
+		cmocka_unit_test(huge_buffers_name_their_size_rule_and_the_missing_reservation),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
