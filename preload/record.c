@@ -431,7 +431,8 @@ static void *mapped(int fd, size_t len, off_t off, void *p)
 {
 	if (kind(fd) != K_NONE) {
 		struct ish_rec r = { .op = ISH_REC_MMAP, .fd = fd, .len = len, .off = (uint64_t)off,
-				     .rc = p == MAP_FAILED ? -errno : 0 };
+				     .rc = p == MAP_FAILED ? -errno : 0,
+				     .va = p == MAP_FAILED ? 0 : (uintptr_t)p };
 
 		put(&r);
 	}
