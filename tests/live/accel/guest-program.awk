@@ -2,7 +2,7 @@
 # smmuv3_accel_*_ste), turned into an iommush batch script that plays the same guest through
 # iommush's VMM front end (iommush-vmm(8)) on the same device: the accel lab's side by side
 # (tests/live/accel/run). Runs under busybox awk in L1:
-#   awk -v ram=0x40000000 -v ramsize=512M -f guest-program.awk qemu-trace.log > guest.ish
+#   awk -v ram=0x40000000 -v ramsize=512M -v iova=0xbadc000 -f guest-program.awk trace > guest.ish
 # Guest RAM is one buffer at the IPA QEMU's virt machine puts RAM at, so that the addresses the
 # guest wrote (stream table, queues, CDs) mean the same. Each CMDQ_PROD write becomes one
 # `vmm cmd` with the commands QEMU consumed for it (QEMU traces a register write after it handled
@@ -64,6 +64,7 @@ BEGIN {
 	if (ram == "") ram = "0x40000000"
 	if (ramsize == "") ramsize = "512M"
 	if (l2 == "") l2 = "0x5ff00000"
+	if (iova == "") iova = "0xbadc000"
 	print "# the L2 guest's SMMU traffic from QEMU's trace, played through iommush's VMM front end"
 	print "let dev = device bind 0000:00:01.0"
 	print "let ioas = ioas alloc"
@@ -89,6 +90,20 @@ ev == "smmuv3_write_mmio" {
 	if (!(addr in reg)) {
 		printf "# write of %s at %s: no register of the front end\n", val, addr
 		next
+	}
+	if (reg[addr] == "eventq_cons" && val != "0x0" && !faulted) {
+		# the guest consumes the fault L1 raised: raise one here too (edu 00:01.0 to the same
+		# IOVA). Our guest RAM holds no CD where the guest's STE points, so the SMMU reports
+		# C_BAD_CD where the guest's own tables gave F_TRANSLATION; the front end must put it
+		# in the guest's event queue with vSID 0x8
+		faulted = 1
+		print "mmio write $dev config 0x4 0x6 width 2"
+		print "mmio write $dev bar0 0x80 0x40000 width 8"
+		print "mmio write $dev bar0 0x88 " iova " width 8"
+		print "mmio write $dev bar0 0x90 16 width 8"
+		print "mmio write $dev bar0 0x98 3 width 8"
+		print "sleep 300"
+		print "vmm events vm0 wait 2000 expect C_BAD_CD sid 0x8"
 	}
 	printf "vmm write vm0 %s %s\n", reg[addr], val
 	if (reg[addr] == "strtab_base_cfg") {
