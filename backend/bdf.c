@@ -3,17 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include "iommush/backend.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "internal.h"
 
 /* Up to @max hex digits at *s; advances *s. -1 when there is none. */
 static long long hex_field(const char **s, int max)
@@ -21,7 +11,7 @@ static long long hex_field(const char **s, int max)
 	long long v = 0;
 	int n = 0, d;
 
-	while (n < max && (d = hexval(**s)) >= 0) {
+	while (n < max && (d = ish_hex_digit(**s)) >= 0) {
 		v = v * 16 + d;
 		(*s)++;
 		n++;

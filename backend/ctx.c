@@ -441,10 +441,12 @@ void ish_obj_del(struct ish_ctx *ctx, struct ish_obj *obj)
 		if (obj->u.device.key_cdev)
 			ish_hmap_del(&ctx->dev_index, obj->u.device.key_cdev);
 	}
-	if (obj->type == ISH_OBJ_IOAS)
+	if (obj->type == ISH_OBJ_IOAS) {
 		while (obj->u.ioas.maps.first)
 			maps_unlink(ctx, ish_entry(obj->u.ioas.maps.first, struct ish_map, ioas_link),
 				    obj);
+		free(obj->u.ioas.allowed);
+	}
 	ish_hmap_del(&ctx->by_id, obj->id);
 	ish_list_unlink(&ctx->objs, &obj->all);
 	ish_list_unlink(&ctx->bytype[obj->type], &obj->bytype);
@@ -697,6 +699,7 @@ uint64_t ish_map_iova(const struct ish_map *m) { return m->iova; }
 uint64_t ish_map_length(const struct ish_map *m) { return m->length; }
 void *ish_map_va(const struct ish_map *m) { return m->va; }
 uint32_t ish_map_flags(const struct ish_map *m) { return m->flags; }
+bool ish_map_file(const struct ish_map *m) { return m->file; }
 
 void ish_maps_drop_ioas(struct ish_ctx *ctx, uint32_t ioas_id)
 {

@@ -24,6 +24,18 @@
 #include "hmap.h"
 #include "ioctl.h"
 
+/* a hex digit's value, -1 for any other character (PCI addresses, raw records) */
+static inline int ish_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #define ISH_DRY_ID_BASE 0x80000000u
 #define ISH_DRY_FD_BASE 0x40000000
 
@@ -69,6 +81,9 @@ struct ish_obj {
 		} device;
 		struct {
 			struct ish_list maps;	/* its struct ish_map, by ioas_link */
+			/* the last IOMMU_IOAS_ALLOW_IOVAS that succeeded (malloc'd; none: NULL) */
+			struct ish_iova_range *allowed;
+			uint32_t nallowed;
 		} ioas;
 		struct {
 			uint64_t ste[2];
@@ -92,8 +107,9 @@ struct ish_obj {
 struct ish_map {
 	uint32_t ioas;
 	uint64_t iova, length;
-	void *va;
+	void *va;		/* where this process sees the bytes; NULL: nowhere (a bare fd) */
 	uint32_t flags;
+	bool file;		/* IOMMU_IOAS_MAP_FILE, or a COPY of it: the kernel holds the file */
 	struct ish_link all, ioas_link;
 };
 
@@ -102,6 +118,7 @@ struct ish_mem {
 	uint32_t id;
 	void *va;
 	size_t size;
+	int fd;			/* the memfd behind it (mem alloc ... memfd), or -1: anonymous */
 	struct ish_link link;
 };
 

@@ -130,6 +130,37 @@ static void dec_option(struct ish_out *o, const void *arg, const void *res, bool
 		    (unsigned long long)((const struct iommu_option *)res)->val64);
 }
 
+static void dec_ioas_map_file(struct ish_out *o, const void *arg, const void *res, bool ok)
+{
+	const struct iommu_ioas_map_file *a = arg;
+
+	ish_out_put(o, "ioas_id=%u flags=0x%x fd=%d start=0x%llx length=0x%llx iova=0x%llx",
+	    a->ioas_id, a->flags, a->fd, (unsigned long long)a->start,
+	    (unsigned long long)a->length, (unsigned long long)a->iova);
+	if (ok)
+		ish_out_put(o, " -> iova=0x%llx",
+		    (unsigned long long)((const struct iommu_ioas_map_file *)res)->iova);
+}
+
+static void dec_ioas_change_process(struct ish_out *o, const void *arg, const void *res, bool ok)
+{
+	ish_out_put(o, "size=%u", ((const struct iommu_ioas_change_process *)arg)->size);
+}
+
+static void dec_ioas_noiommu_get_pa(struct ish_out *o, const void *arg, const void *res, bool ok)
+{
+	const struct iommu_ioas_noiommu_get_pa *a = arg;
+
+	ish_out_put(o, "flags=0x%x ioas_id=%u iova=0x%llx length=0x%llx", a->flags, a->ioas_id,
+	    (unsigned long long)a->iova, (unsigned long long)a->length);
+	if (ok) {
+		const struct iommu_ioas_noiommu_get_pa *r = res;
+
+		ish_out_put(o, " -> length=0x%llx out_phys=0x%llx", (unsigned long long)r->length,
+		    (unsigned long long)r->out_phys);
+	}
+}
+
 static void dec_hwpt_alloc(struct ish_out *o, const void *arg, const void *res, bool ok)
 {
 	const struct iommu_hwpt_alloc *a = arg;
@@ -243,6 +274,18 @@ static void dec_vfio_get_info(struct ish_out *o, const void *arg, const void *re
 		    a->num_irqs);
 }
 
+static void dec_vfio_device_feature(struct ish_out *o, const void *arg, const void *res, bool ok)
+{
+	const struct vfio_device_feature *a = arg;
+	uint32_t f = a->flags;
+
+	ish_out_put(o, "argsz=%u flags=%s%s%s%u", a->argsz, f & VFIO_DEVICE_FEATURE_GET ? "GET|" : "",
+	    f & VFIO_DEVICE_FEATURE_SET ? "SET|" : "", f & VFIO_DEVICE_FEATURE_PROBE ? "PROBE|" : "",
+	    f & VFIO_DEVICE_FEATURE_MASK);
+	if ((f & VFIO_DEVICE_FEATURE_MASK) == VFIO_DEVICE_FEATURE_DMA_BUF)
+		ish_out_put(o, "(DMA_BUF)");
+}
+
 static void dec_vfio_get_region_info(struct ish_out *o, const void *arg, const void *res, bool ok)
 {
 	const struct vfio_region_info *a = arg;
@@ -288,22 +331,26 @@ static const struct ish_ioctl_desc descs[256] = {
 	D(IOMMU_FAULT_QUEUE_ALLOC, struct iommu_fault_alloc, out_fault_fd,
 	  OUT(struct iommu_fault_alloc, out_fault_id), OUT(struct iommu_fault_alloc, out_fault_fd),
 	  NULL),
-	D(IOMMU_IOAS_MAP_FILE, struct iommu_ioas_map_file, iova, NO, NO, NULL),
+	D(IOMMU_IOAS_MAP_FILE, struct iommu_ioas_map_file, iova, NO, NO, dec_ioas_map_file),
 	D(IOMMU_VIOMMU_ALLOC, struct iommu_viommu_alloc, out_viommu_id,
 	  OUT(struct iommu_viommu_alloc, out_viommu_id), NO, dec_viommu_alloc),
 	D(IOMMU_VDEVICE_ALLOC, struct iommu_vdevice_alloc, virt_id,
 	  OUT(struct iommu_vdevice_alloc, out_vdevice_id), NO, dec_vdevice_alloc),
-	D(IOMMU_IOAS_CHANGE_PROCESS, struct iommu_ioas_change_process, __reserved, NO, NO, NULL),
+	D(IOMMU_IOAS_CHANGE_PROCESS, struct iommu_ioas_change_process, __reserved, NO, NO,
+	  dec_ioas_change_process),
 	D(IOMMU_VEVENTQ_ALLOC, struct iommu_veventq_alloc, out_veventq_fd,
 	  OUT(struct iommu_veventq_alloc, out_veventq_id),
 	  OUT(struct iommu_veventq_alloc, out_veventq_fd), dec_veventq_alloc),
 	D(IOMMU_HW_QUEUE_ALLOC, struct iommu_hw_queue_alloc, length,
 	  OUT(struct iommu_hw_queue_alloc, out_hw_queue_id), NO, NULL),
-	D(IOMMU_IOAS_NOIOMMU_GET_PA, struct iommu_ioas_noiommu_get_pa, out_phys, NO, NO, NULL),
+	D(IOMMU_IOAS_NOIOMMU_GET_PA, struct iommu_ioas_noiommu_get_pa, out_phys, NO, NO,
+	  dec_ioas_noiommu_get_pa),
 	/* VFIO cdev: argsz-style, the minimum is what vfio_df_ioctl_*() copy in */
 	D(VFIO_DEVICE_GET_INFO, struct vfio_device_info, num_irqs, NO, NO, dec_vfio_get_info),
 	D(VFIO_DEVICE_GET_REGION_INFO, struct vfio_region_info, offset, NO, NO,
 	  dec_vfio_get_region_info),
+	/* the header; a feature's data follows (DMA_BUF: the new dma-buf is the return value) */
+	D(VFIO_DEVICE_FEATURE, struct vfio_device_feature, flags, NO, NO, dec_vfio_device_feature),
 	D(VFIO_DEVICE_BIND_IOMMUFD, struct vfio_device_bind_iommufd, out_devid,
 	  OUT(struct vfio_device_bind_iommufd, out_devid), NO, dec_vfio_bind_iommufd),
 	D(VFIO_DEVICE_ATTACH_IOMMUFD_PT, struct vfio_device_attach_iommufd_pt, pt_id, NO, NO,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "iommush/record.h"
+#include "internal.h"
 
 static const char *const op_names[ISH_REC_NOPS] = {
 	[ISH_REC_OPEN] = "open", [ISH_REC_CLOSE] = "close", [ISH_REC_IOCTL] = "ioctl",
@@ -162,17 +163,6 @@ int ish_rec_encode(const struct ish_rec *r, char *line, size_t len)
 	return (int)(len - w.left);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* hex into @dst; returns the byte count or -1 */
 static long unhex(const char *s, unsigned char *dst, size_t room)
 {
@@ -181,7 +171,7 @@ static long unhex(const char *s, unsigned char *dst, size_t room)
 	if (!strcmp(s, "-"))
 		return 0;
 	while (s[0]) {
-		int hi = hexval(s[0]), lo = s[1] ? hexval(s[1]) : -1;
+		int hi = ish_hex_digit(s[0]), lo = s[1] ? ish_hex_digit(s[1]) : -1;
 
 		if (hi < 0 || lo < 0 || n >= room)
 			return -1;
@@ -250,8 +240,8 @@ int ish_rec_decode(char *line, struct ish_rec *r, void *scratch, size_t scratch_
 			char *d = val, *s = val;
 
 			while (*s) {
-				if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-					*d++ = (char)(hexval(s[1]) << 4 | hexval(s[2]));
+				if (*s == '%' && ish_hex_digit(s[1]) >= 0 && ish_hex_digit(s[2]) >= 0) {
+					*d++ = (char)(ish_hex_digit(s[1]) << 4 | ish_hex_digit(s[2]));
 					s += 3;
 				} else {
 					*d++ = *s++;

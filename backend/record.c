@@ -39,6 +39,7 @@ struct robj {
 
 struct rmem {
 	uint64_t va, size;
+	int pid, fd;		/* a program's file (MAP_FILE): its fd; memory: -1 */
 	char var[24];
 };
 
@@ -265,7 +266,7 @@ static struct rmem *mem_for(struct ish_recorder *rr, uint64_t va, uint64_t len, 
 	*fresh = false;
 	for (i = 0; i < rr->nmems; i++) {
 		m = &rr->mems[i];
-		if (va >= m->va && va - m->va <= m->size && len <= m->size - (va - m->va))
+		if (m->fd < 0 && va >= m->va && va - m->va <= m->size && len <= m->size - (va - m->va))
 			return m;
 	}
 	if (GROW(rr->mems, rr->nmems, rr->capmems) < 0)
@@ -273,6 +274,7 @@ static struct rmem *mem_for(struct ish_recorder *rr, uint64_t va, uint64_t len, 
 	m = &rr->mems[rr->nmems];
 	m->va = va;
 	m->size = len;
+	m->fd = -1;
 	snprintf(m->var, sizeof(m->var), "mem%zu", rr->nmems + 1);
 	rr->nmems++;
 	*fresh = true;
@@ -596,6 +598,15 @@ static void on_vfio_ioctl(struct ish_recorder *rr, const struct ish_rec *r, stru
 		snprintf(cmd, sizeof(cmd), "region list $%s", dev->var);
 		emit(rr, r, NULL, cmd, NULL);
 		return;
+	case VFIO_DEVICE_FEATURE: {
+		ARG(vfio_device_feature, ft, r->in);
+
+		/* the shell exports a dma-buf only inside ioas map-file ... dma-buf: no command alone */
+		emit(rr, r, NULL, NULL, (ft.flags & VFIO_DEVICE_FEATURE_MASK) ==
+		     VFIO_DEVICE_FEATURE_DMA_BUF ? "a dma-buf export: ioas map-file ... dma-buf DEV "
+		     "makes and maps one" : "a VFIO device feature");
+		return;
+	}
 	default:
 		emit(rr, r, NULL, NULL, NULL);
 	}
@@ -651,6 +662,138 @@ static void on_ioas_map(struct ish_recorder *rr, const struct ish_rec *r)
 		json_str(rr, alloc);
 		out(rr, "}\n");
 	}
+	emit(rr, r, NULL, cmd, NULL);
+}
+
+static void on_allow_iovas(struct ish_recorder *rr, const struct ish_rec *r)
+{
+	ARG(iommu_ioas_allow_iovas, al, r->in);
+	size_t n = al.num_iovas, i, len;
+	char a[32], *cmd;
+	int k;
+
+	if (r->buflen < n * sizeof(struct iommu_iova_range)) {
+		emit(rr, r, NULL, NULL, "ranges not recorded");
+		return;
+	}
+	len = 64 + n * 42;
+	cmd = malloc(len);
+	if (!cmd) {
+		rr->werr = -ENOMEM;
+		return;
+	}
+	k = snprintf(cmd, len, "ioas allow %s", ref(rr, al.ioas_id, a, sizeof(a)));
+	for (i = 0; i < n; i++) {
+		struct iommu_iova_range g;
+
+		memcpy(&g, (const uint8_t *)r->buf + i * sizeof(g), sizeof(g));
+		k += snprintf(cmd + k, len - (size_t)k, " 0x%llx-0x%llx",
+			      (unsigned long long)g.start, (unsigned long long)g.last);
+	}
+	emit(rr, r, NULL, cmd, NULL);
+	free(cmd);
+}
+
+static void on_ioas_copy(struct ish_recorder *rr, const struct ish_rec *r)
+{
+	ARG(iommu_ioas_copy, c, r->in);
+	const uint32_t rw = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE;
+	char cmd[256], a[32], b[32];
+	int n;
+
+	/* the shell gives READABLE, WRITEABLE or both; none is not a command */
+	if ((c.flags & ~(rw | IOMMU_IOAS_MAP_FIXED_IOVA)) || !(c.flags & rw)) {
+		emit(rr, r, NULL, NULL, "copy flags the shell does not give");
+		return;
+	}
+	n = snprintf(cmd, sizeof(cmd), "ioas copy %s %s 0x%llx 0x%llx",
+		     ref(rr, c.dst_ioas_id, a, sizeof(a)), ref(rr, c.src_ioas_id, b, sizeof(b)),
+		     (unsigned long long)c.src_iova, (unsigned long long)c.length);
+	if (c.flags & IOMMU_IOAS_MAP_FIXED_IOVA)
+		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " dst-iova 0x%llx",
+			      (unsigned long long)c.dst_iova);
+	if ((c.flags & rw) != rw)
+		snprintf(cmd + n, sizeof(cmd) - (size_t)n, "%s",
+			 c.flags & IOMMU_IOAS_MAP_READABLE ? " readable" : " writeable");
+	emit(rr, r, NULL, cmd, NULL);
+}
+
+static void on_option(struct ish_recorder *rr, const struct ish_rec *r)
+{
+	ARG(iommu_option, o, r->in);
+	char cmd[128], a[32];
+	int n;
+
+	if (o.option_id > IOMMU_OPTION_HUGE_PAGES ||
+	    (o.op != IOMMU_OPTION_OP_SET && o.op != IOMMU_OPTION_OP_GET) ||
+	    (o.option_id == IOMMU_OPTION_HUGE_PAGES && !o.object_id)) {
+		emit(rr, r, NULL, NULL, "an option the shell does not name");
+		return;
+	}
+	n = snprintf(cmd, sizeof(cmd), "ioas option %s",
+		     o.option_id == IOMMU_OPTION_RLIMIT_MODE ? "rlimit-mode" : "huge-pages");
+	if (o.object_id)
+		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " %s",
+			      ref(rr, o.object_id, a, sizeof(a)));
+	if (o.op == IOMMU_OPTION_OP_SET)
+		snprintf(cmd + n, sizeof(cmd) - (size_t)n, " set %llu", (unsigned long long)o.val64);
+	emit(rr, r, NULL, cmd, NULL);
+}
+
+/* a memfd of the program: a memfd-backed mem buffer of the same size stands in for it */
+static void on_map_file(struct ish_recorder *rr, const struct ish_rec *r)
+{
+	ARG(iommu_ioas_map_file, m, r->in);
+	const uint32_t known = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			       IOMMU_IOAS_MAP_WRITEABLE;
+	char cmd[256], alloc[96], a[32];
+	struct rmem *f = NULL;
+	size_t i;
+	int n;
+
+	if ((m.flags & ~known) || !(m.flags & IOMMU_IOAS_MAP_READABLE) || !m.length ||
+	    m.start > UINT64_MAX - m.length) {
+		emit(rr, r, NULL, NULL, "map flags the shell does not give");
+		return;
+	}
+	/* the same file again (by pid and fd): the same stand-in, so that it fails alike */
+	for (i = 0; i < rr->nmems && !f; i++)
+		if (rr->mems[i].fd == m.fd && rr->mems[i].pid == r->pid)
+			f = &rr->mems[i];
+	if (!f) {
+		if (GROW(rr->mems, rr->nmems, rr->capmems) < 0) {
+			rr->werr = -ENOMEM;
+			return;
+		}
+		f = &rr->mems[rr->nmems++];
+		f->pid = r->pid;
+		f->fd = m.fd;
+		f->va = 0;
+		/* the file's size is not recorded: the stand-in holds just this range */
+		f->size = (m.start + m.length + 4095) & ~4095ULL;
+		snprintf(f->var, sizeof(f->var), "file%zu", rr->nmems);
+		snprintf(alloc, sizeof(alloc), "let %s = mem alloc 0x%llx memfd", f->var,
+			 (unsigned long long)f->size);
+		if (rr->json) {
+			out(rr, "{\"n\":%lu,\"op\":\"stand-in\",\"command\":", r->seq);
+			json_str(rr, alloc);
+			out(rr, "}\n");
+		} else {
+			out(rr, "# the program's file at fd %d\n%s\n", m.fd, alloc);
+		}
+	}
+	n = snprintf(cmd, sizeof(cmd), "ioas map-file %s $%s", ref(rr, m.ioas_id, a, sizeof(a)),
+		     f->var);
+	if (m.flags & IOMMU_IOAS_MAP_FIXED_IOVA)
+		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " iova 0x%llx",
+			      (unsigned long long)m.iova);
+	n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " length 0x%llx",
+		      (unsigned long long)m.length);
+	if (m.start)
+		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " offset 0x%llx",
+			      (unsigned long long)m.start);
+	if (!(m.flags & IOMMU_IOAS_MAP_WRITEABLE))
+		snprintf(cmd + n, sizeof(cmd) - (size_t)n, " readonly");
 	emit(rr, r, NULL, cmd, NULL);
 }
 
@@ -827,6 +970,45 @@ static void on_iommufd_ioctl(struct ish_recorder *rr, const struct ish_rec *r)
 	case IOMMU_HWPT_INVALIDATE:
 		on_invalidate(rr, r);
 		return;
+	case IOMMU_IOAS_IOVA_RANGES: {
+		ARG(iommu_ioas_iova_ranges, g, r->in);
+
+		/* the shell's command sizes its buffer itself: the EMSGSIZE probe is part of it */
+		snprintf(cmd, sizeof(cmd), "ioas ranges %s", ref(rr, g.ioas_id, a, sizeof(a)));
+		if (r->rc == -EMSGSIZE)
+			covered(rr, r, "the array was short: ioas ranges sizes its own");
+		else
+			emit(rr, r, NULL, cmd, NULL);
+		return;
+	}
+	case IOMMU_IOAS_ALLOW_IOVAS:
+		on_allow_iovas(rr, r);
+		return;
+	case IOMMU_IOAS_COPY:
+		on_ioas_copy(rr, r);
+		return;
+	case IOMMU_OPTION:
+		on_option(rr, r);
+		return;
+	case IOMMU_IOAS_MAP_FILE:
+		on_map_file(rr, r);
+		return;
+	case IOMMU_IOAS_CHANGE_PROCESS:
+		emit(rr, r, NULL, "ioas change-process", NULL);
+		return;
+	case IOMMU_IOAS_NOIOMMU_GET_PA: {
+		ARG(iommu_ioas_noiommu_get_pa, g, r->in);
+
+		if (g.flags) {
+			emit(rr, r, NULL, NULL, "get-pa with flags");
+			return;
+		}
+		snprintf(cmd, sizeof(cmd), "ioas get-pa %s 0x%llx length 0x%llx",
+			 ref(rr, g.ioas_id, a, sizeof(a)), (unsigned long long)g.iova,
+			 (unsigned long long)g.length);
+		emit(rr, r, NULL, cmd, NULL);
+		return;
+	}
 	default:
 		emit(rr, r, NULL, NULL, NULL);
 		return;
@@ -1204,6 +1386,13 @@ void ish_ctx_record_call(struct ish_ctx *ctx, const struct ish_call *c, long rc)
 
 			r.buf = (const void *)(uintptr_t)a->data_uptr;
 			r.buflen = (size_t)a->entry_len * a->entry_num;
+			break;
+		}
+		case IOMMU_IOAS_ALLOW_IOVAS: {
+			const struct iommu_ioas_allow_iovas *a = r.in;
+
+			r.buf = (const void *)(uintptr_t)a->allowed_iovas;
+			r.buflen = (size_t)a->num_iovas * sizeof(struct iommu_iova_range);
 			break;
 		}
 		default:

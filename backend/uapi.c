@@ -5,6 +5,7 @@
  * exactly when the kernel frees it (auto HWPTs, tombstones included).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -414,6 +415,12 @@ int ish_ioas_map(struct ish_ctx *ctx, uint32_t ioas_id, void *va, uint64_t lengt
 	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_IOAS_MAP, &m);
 	if (rc < 0) {
 		free(map);
+		if (rc == -ENOSPC && !ish_err_has_msg(ctx) && ioas && ioas->type == ISH_OBJ_IOAS &&
+		    ioas->u.ioas.allowed)
+			return ish_fail(ctx, rc, "no free IOVA range of 0x%llx bytes inside the %u "
+					"range(s) IOAS %u allows (ioas allow): widen them, or map at a "
+					"fixed IOVA", (unsigned long long)length,
+					ioas->u.ioas.nallowed, ioas_id);
 		return rc;
 	}
 	map->ioas = ioas_id;
@@ -454,6 +461,379 @@ int ish_ioas_unmap(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_
 	}
 	if (unmapped)
 		*unmapped = u.length;
+	return 0;
+}
+
+/* a new registry record of a mapping; it joins the lists only with map_publish() */
+static void map_publish(struct ish_ctx *ctx, struct ish_map *map)
+{
+	struct ish_obj *ioas = ish_obj_find(ctx, map->ioas);
+
+	ish_list_append(&ctx->maps, &map->all);
+	if (ioas && ioas->type == ISH_OBJ_IOAS)
+		ish_list_append(&ioas->u.ioas.maps, &map->ioas_link);
+}
+
+/* the first try holds this many ranges: an IOAS has a handful (below, the MSI window, above) */
+#define RANGES_FIRST 8
+
+int ish_ioas_iova_ranges(struct ish_ctx *ctx, uint32_t ioas_id, struct ish_iova_range **ranges,
+			 uint32_t *n, uint64_t *alignment)
+{
+	struct iommu_ioas_iova_ranges r = { .size = sizeof(r), .ioas_id = ioas_id };
+	struct iommu_iova_range *buf;
+	uint32_t cap = RANGES_FIRST;
+	int rc, tries;
+
+	/* the layouts agree, so the kernel writes into what the caller gets */
+	_Static_assert(sizeof(struct ish_iova_range) == sizeof(struct iommu_iova_range),
+		       "ish_iova_range is iommu_iova_range");
+	buf = malloc(cap * sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	/* EMSGSIZE says how many there are: grow to that and ask again; a change meanwhile, again */
+	for (tries = 0; ; tries++) {
+		r.num_iovas = cap;
+		r.allowed_iovas = (uintptr_t)buf;
+		rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_IOAS_IOVA_RANGES, &r);
+		if (rc != -EMSGSIZE || tries == 2 || r.num_iovas <= cap)
+			break;
+		{
+			struct iommu_iova_range *more = realloc(buf, r.num_iovas * sizeof(*buf));
+
+			if (!more) {
+				rc = -ENOMEM;
+				goto free_buf;
+			}
+			buf = more;
+			cap = r.num_iovas;
+		}
+	}
+	if (rc < 0) {
+		rc = EXPLAIN(ctx, rc, { "ioas_id", ioas_id, T(IOAS) });
+		goto free_buf;
+	}
+	*ranges = (struct ish_iova_range *)buf;
+	*n = r.num_iovas;
+	*alignment = r.out_iova_alignment;
+	return 0;
+
+free_buf:
+	free(buf);
+	return rc;
+}
+
+int ish_ioas_allow_iovas(struct ish_ctx *ctx, uint32_t ioas_id, const struct ish_iova_range *r,
+			 uint32_t n)
+{
+	struct iommu_ioas_allow_iovas a = { .size = sizeof(a), .ioas_id = ioas_id, .num_iovas = n,
+					    .allowed_iovas = (uintptr_t)r };
+	struct ish_obj *ioas = ish_obj_find(ctx, ioas_id);
+	struct ish_iova_range *copy = NULL;
+	int rc;
+
+	if (n) {
+		copy = malloc(n * sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, r, n * sizeof(*copy));
+	}
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_IOAS_ALLOW_IOVAS, &a);
+	if (rc < 0) {
+		free(copy);
+		if (rc == -EADDRINUSE && !ish_err_has_msg(ctx))
+			return ish_fail(ctx, rc, "an allowed range covers a range IOAS %u reserves "
+					"(an attached device's MSI window, or outside a domain's "
+					"aperture): see ioas ranges %u", ioas_id, ioas_id);
+		if (rc == -EINVAL && !ish_err_has_msg(ctx) && ioas && ioas->type == ISH_OBJ_IOAS)
+			return ish_fail(ctx, rc, "a range is empty or one byte (start >= last), or "
+					"overlaps another of the list");
+		return EXPLAIN(ctx, rc, { "ioas_id", ioas_id, T(IOAS) });
+	}
+	if (ioas && ioas->type == ISH_OBJ_IOAS) {
+		free(ioas->u.ioas.allowed);
+		ioas->u.ioas.allowed = copy;
+		ioas->u.ioas.nallowed = n;
+	} else {
+		free(copy);
+	}
+	return 0;
+}
+
+const struct ish_iova_range *ish_ioas_allowed(struct ish_ctx *ctx, uint32_t ioas_id,
+					      uint32_t *n)
+{
+	struct ish_obj *ioas = ish_obj_find(ctx, ioas_id);
+
+	if (!ioas || ioas->type != ISH_OBJ_IOAS || !ioas->u.ioas.allowed) {
+		*n = 0;
+		return NULL;
+	}
+	*n = ioas->u.ioas.nallowed;
+	return ioas->u.ioas.allowed;
+}
+
+/* the mappings of @ioas that [iova, last] meets, in IOVA order: their count */
+static size_t maps_meeting(struct ish_obj *ioas, uint64_t iova, uint64_t last)
+{
+	struct ish_link *l;
+	size_t n = 0;
+
+	for (l = ioas ? ioas->u.ioas.maps.first : NULL; l; l = l->next) {
+		struct ish_map *m = ish_container_of(l, struct ish_map, ioas_link);
+
+		if (m->iova <= last && iova <= m->iova + m->length - 1)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * The copy's records: one per source mapping the range crosses (iopt_get_pages takes the
+ * pages of each area), each seeing the source's bytes. Made before the call, so that a
+ * failure to allocate them leaves the kernel untouched.
+ */
+int ish_ioas_copy(struct ish_ctx *ctx, uint32_t dst, uint32_t src, uint64_t src_iova,
+		  uint64_t length, uint64_t *dst_iova, uint32_t flags)
+{
+	struct iommu_ioas_copy c = {
+		.size = sizeof(c), .flags = flags, .dst_ioas_id = dst, .src_ioas_id = src,
+		.length = length, .dst_iova = *dst_iova, .src_iova = src_iova,
+	};
+	struct ish_obj *sioas = ish_obj_find(ctx, src);
+	uint64_t last = length ? src_iova + length - 1 : src_iova;
+	struct ish_map **recs = NULL;
+	struct ish_link *l;
+	size_t n = 0, i;
+	int rc;
+
+	if (sioas && sioas->type != ISH_OBJ_IOAS)
+		sioas = NULL;
+	if (length && last >= src_iova)
+		n = maps_meeting(sioas, src_iova, last);
+	if (n) {
+		recs = calloc(n, sizeof(*recs));
+		if (!recs)
+			return -ENOMEM;
+		for (i = 0; i < n; i++) {
+			recs[i] = calloc(1, sizeof(**recs));
+			if (!recs[i]) {
+				rc = -ENOMEM;
+				goto free_recs;
+			}
+		}
+	}
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_IOAS_COPY, &c);
+	if (rc < 0) {
+		struct ish_obj *dioas = ish_obj_find(ctx, dst);
+
+		if (rc == -ENOENT && !ish_err_has_msg(ctx) && sioas && dioas &&
+		    dioas->type == ISH_OBJ_IOAS)
+			rc = ish_fail(ctx, rc, "IOAS %u does not map all of iova 0x%llx length 0x%llx "
+				      "without a gap", src, (unsigned long long)src_iova,
+				      (unsigned long long)length);
+		if (rc == -EPERM && !ish_err_has_msg(ctx))
+			rc = ish_fail(ctx, rc, "the source pages are mapped readonly: a writeable copy "
+				      "needs writeable pages (copy without writeable)");
+		rc = EXPLAIN(ctx, rc, { "src_ioas_id", src, T(IOAS) }, { "dst_ioas_id", dst, T(IOAS) });
+		goto free_recs;
+	}
+	i = 0;
+	for (l = sioas ? sioas->u.ioas.maps.first : NULL; l && i < n; l = l->next) {
+		struct ish_map *m = ish_container_of(l, struct ish_map, ioas_link), *d;
+		uint64_t s, e;
+
+		if (!(m->iova <= last && src_iova <= m->iova + m->length - 1))
+			continue;
+		s = m->iova > src_iova ? m->iova : src_iova;
+		e = m->iova + m->length - 1 < last ? m->iova + m->length - 1 : last;
+		d = recs[i++];
+		d->ioas = dst;
+		d->iova = c.dst_iova + (s - src_iova);
+		d->length = e - s + 1;
+		d->va = m->va ? (uint8_t *)m->va + (s - m->iova) : NULL;
+		d->flags = flags & (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE);
+		d->file = m->file;
+	}
+	for (; i < n; i++)
+		free(recs[i]);
+	for (i = 0; i < n; i++)
+		if (recs[i] && recs[i]->length)
+			map_publish(ctx, recs[i]);
+	free(recs);
+	*dst_iova = c.dst_iova;
+	return 0;
+
+free_recs:
+	for (i = 0; i < n; i++)
+		free(recs[i]);
+	free(recs);
+	return rc;
+}
+
+int ish_ioas_map_file(struct ish_ctx *ctx, uint32_t ioas_id, int fd, uint64_t start,
+		      uint64_t length, uint64_t *iova, uint32_t flags)
+{
+	struct iommu_ioas_map_file m = {
+		.size = sizeof(m), .flags = flags, .ioas_id = ioas_id, .fd = fd,
+		.start = start, .length = length, .iova = *iova,
+	};
+	struct ish_mem *mem = ish_mem_by_fd(ctx, fd);
+	struct ish_map *map;
+	int rc;
+
+	map = calloc(1, sizeof(*map));
+	if (!map)
+		return -ENOMEM;
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_IOAS_MAP_FILE, &m);
+	if (rc < 0) {
+		if (rc == -EBADF && !ish_err_has_msg(ctx))
+			rc = ish_fail(ctx, rc, "fd %d is not open", fd);
+		else if (rc == -EINVAL && !ish_err_has_msg(ctx) && length && mem &&
+			 (start >= ish_mem_size(mem) || length > ish_mem_size(mem) - start))
+			rc = ish_fail(ctx, rc, "the range is past the end of the memfd (size 0x%zx): "
+				      "pinning it fails", ish_mem_size(mem));
+		else if (rc == -EINVAL && !ish_err_has_msg(ctx) && !mem)
+			rc = ish_fail(ctx, rc, "fd %d is no mem buffer's memfd: the kernel pins only "
+				      "memfd (shmem, hugetlbfs) pages and VFIO PCI dma-bufs", fd);
+		free(map);
+		return EXPLAIN(ctx, rc, { "ioas_id", ioas_id, T(IOAS) });
+	}
+	map->ioas = ioas_id;
+	map->iova = m.iova;
+	map->length = length;
+	/* where this process sees those bytes: in the mem buffer mapping that memfd */
+	map->va = mem && start < ish_mem_size(mem) ? (uint8_t *)ish_mem_va(mem) + start : NULL;
+	map->flags = flags & (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE);
+	map->file = true;
+	map_publish(ctx, map);
+	*iova = m.iova;
+	return 0;
+}
+
+/*
+ * A VFIO dma-buf of one range of a region, as VFIO_DEVICE_FEATURE_DMA_BUF takes it: the header,
+ * the request, its one range, back to back (both structs end in flexible arrays).
+ */
+#define DMABUF_HDR sizeof(struct vfio_device_feature)
+#define DMABUF_REQ sizeof(struct vfio_device_feature_dma_buf)
+#define DMABUF_LEN (DMABUF_HDR + DMABUF_REQ + sizeof(struct vfio_region_dma_range))
+
+int ish_ioas_map_dmabuf(struct ish_ctx *ctx, uint32_t ioas_id, uint32_t dev_id, uint32_t region,
+			uint64_t offset, uint64_t length, uint64_t *iova, uint32_t flags)
+{
+	const struct vfio_device_feature hdr = {
+		.argsz = DMABUF_LEN, .flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF,
+	};
+	const struct vfio_device_feature_dma_buf req = {
+		.region_index = region, .open_flags = O_RDWR | O_CLOEXEC, .nr_ranges = 1,
+	};
+	const struct vfio_region_dma_range range = { .offset = offset, .length = length };
+	_Alignas(8) unsigned char f[DMABUF_LEN];
+	struct ish_obj *dev;
+	int fd, rc;
+
+	rc = need_obj(ctx, dev_id, ISH_OBJ_DEVICE, &dev);
+	if (rc < 0)
+		return rc;
+	memcpy(f, &hdr, DMABUF_HDR);
+	memcpy(f + DMABUF_HDR, &req, DMABUF_REQ);
+	memcpy(f + DMABUF_HDR + DMABUF_REQ, &range, sizeof(range));
+	fd = ish_sys_ioctl(ctx, dev->u.device.fd, VFIO_DEVICE_FEATURE, f);
+	if (fd < 0) {
+		if (fd == -ENOTTY && !ish_err_has_msg(ctx))
+			return ish_fail(ctx, fd, "device %u exports no dma-buf: the kernel lacks "
+					"CONFIG_VFIO_PCI_DMABUF (needs PCI_P2PDMA), or its driver has "
+					"no such feature", dev_id);
+		return fd;
+	}
+	/* MAP_FILE takes its own reference to the dma-buf: ours goes whatever happens */
+	rc = ish_ioas_map_file(ctx, ioas_id, fd, 0, length, iova, flags);
+	ish_sys_close(ctx, fd);
+	return rc;
+}
+
+static int option(struct ish_ctx *ctx, uint16_t op, uint32_t option_id, uint32_t object_id,
+		  uint64_t *val)
+{
+	struct iommu_option o = { .size = sizeof(o), .option_id = option_id, .op = op,
+				  .object_id = object_id, .val64 = *val };
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_OPTION, &o);
+	if (rc < 0) {
+		if (ish_err_has_msg(ctx))
+			return rc;
+		if (rc == -EOPNOTSUPP && option_id == IOMMU_OPTION_RLIMIT_MODE && object_id)
+			return ish_fail(ctx, rc, "RLIMIT_MODE is global: give no IOAS");
+		if (rc == -EBUSY && option_id == IOMMU_OPTION_RLIMIT_MODE)
+			return ish_fail(ctx, rc, "RLIMIT_MODE is set only while this iommufd holds no "
+					"object");
+		if (rc == -EPERM && option_id == IOMMU_OPTION_RLIMIT_MODE)
+			return ish_fail(ctx, rc, "setting RLIMIT_MODE needs CAP_SYS_RESOURCE");
+		if (rc == -EINVAL && op == IOMMU_OPTION_OP_SET && *val > 1)
+			return ish_fail(ctx, rc, "the value is 0 or 1");
+		if (rc == -EINVAL && option_id == IOMMU_OPTION_HUGE_PAGES)
+			return ish_fail(ctx, rc, "IOAS %u maps pages into a domain already: huge pages "
+					"go off only before the first map of an attached IOAS",
+					object_id);
+		if (rc == -EADDRINUSE && option_id == IOMMU_OPTION_HUGE_PAGES)
+			return ish_fail(ctx, rc, "IOAS %u has a mapping not aligned to pages: huge "
+					"pages off means page-aligned IOVAs", object_id);
+		if (option_id == IOMMU_OPTION_HUGE_PAGES)
+			return EXPLAIN(ctx, rc, { "object_id", object_id, T(IOAS) });
+		return rc;
+	}
+	*val = o.val64;
+	return 0;
+}
+
+int ish_option_get(struct ish_ctx *ctx, uint32_t option_id, uint32_t object_id, uint64_t *val)
+{
+	*val = 0;
+	return option(ctx, IOMMU_OPTION_OP_GET, option_id, object_id, val);
+}
+
+int ish_option_set(struct ish_ctx *ctx, uint32_t option_id, uint32_t object_id, uint64_t val)
+{
+	return option(ctx, IOMMU_OPTION_OP_SET, option_id, object_id, &val);
+}
+
+int ish_ioas_change_process(struct ish_ctx *ctx)
+{
+	struct iommu_ioas_change_process c = { .size = sizeof(c) };
+	struct ish_map *m;
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_IOAS_CHANGE_PROCESS, &c);
+	if (rc == -EINVAL && !ish_err_has_msg(ctx))
+		for (m = ish_map_first(ctx); m; m = ish_map_next(m))
+			if (!m->file)
+				return ish_fail(ctx, rc, "IOAS %u maps user memory at iova 0x%llx (IOAS "
+						"map): only MAP_FILE pages can change process",
+						m->ioas, (unsigned long long)m->iova);
+	return rc;
+}
+
+int ish_ioas_noiommu_get_pa(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova,
+			    uint64_t *length, uint64_t *phys)
+{
+	struct iommu_ioas_noiommu_get_pa g = { .size = sizeof(g), .ioas_id = ioas_id,
+					       .iova = iova, .length = *length };
+	int rc;
+
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_IOAS_NOIOMMU_GET_PA, &g);
+	if (rc < 0) {
+		if (rc == -EOPNOTSUPP && !ish_err_has_msg(ctx))
+			return ish_fail(ctx, rc, "no noiommu page table holds iova 0x%llx: the kernel "
+					"lacks CONFIG_IOMMUFD_NOIOMMU, or IOAS %u is not one of "
+					"noiommu devices", (unsigned long long)iova, ioas_id);
+		if (rc == -EPERM && !ish_err_has_msg(ctx))
+			return ish_fail(ctx, rc, "physical addresses need CAP_SYS_RAWIO");
+		return EXPLAIN(ctx, rc, { "ioas_id", ioas_id, T(IOAS) });
+	}
+	*length = g.length;
+	*phys = g.out_phys;
 	return 0;
 }
 

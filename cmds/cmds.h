@@ -59,6 +59,10 @@ void cmd_print_events(struct shell *sh, const struct ish_vevent *ev, int n);
 	{ "expect", SH_KW, SH_T_WORD, SH_OPT, NULL, \
 	  "fail (ENOMSG) unless an event of this name (e.g. C_BAD_CD) was read" }, \
 	{ "sid", SH_KW, SH_T_U32, SH_OPT, NULL, "with expect: the event must carry this vSID" }
+/* "count N" of veventq read and vsmmu events: the events raised, read or lost */
+#define COUNT_ARG \
+	{ "count", SH_KW, SH_T_U64, SH_OPT, NULL, \
+	  "fail (ENOMSG) unless exactly N events (of the expected kind) came, read or lost" }
 
 /* read, decode and print; with an expect argument in @c, fail unless such an event came */
 int cmd_read_events(struct shell *sh, const struct sh_call *c, uint32_t veventq,
@@ -74,11 +78,5 @@ const char *cmd_device_role(struct shell *sh, const struct ish_obj *dev);
 /* ---- cmds/vmm.c ---- */
 /* the name of the VMM front end driving @vs, NULL if none */
 const char *cmd_vmm_on(const struct ish_vsmmu *vs);
-/* free every front end (at exit, before the context) */
-void cmd_vmm_free_all(void);
-void cmd_vmm_complete(struct sh_cands *c);
-void cmd_vmm_complete_regs(struct sh_cands *c);
-/* the fields of the register named among @w */
-void cmd_vmm_complete_fields(struct sh_cands *c, int n, char **w);
 
 #endif

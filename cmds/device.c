@@ -70,12 +70,13 @@ static const char *hw_type_name(uint32_t t)
 
 static void print_caps(struct shell *sh, uint64_t caps)
 {
-	static const char *const names[] = { "dirty-tracking", "pasid-exec", "pasid-priv" };
+	static const char *const names[] = { "dirty-tracking", "pasid-exec", "pasid-priv",
+					      "ats-not-supported" };
 	unsigned int i;
 
 	pr_hex(sh, PR_ANY, "capabilities", " capabilities 0x%llx", caps);
 	pr_arr_open(sh, "capability_names");
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (caps & (1ULL << i))
 			pr_str(sh, PR_ANY, NULL, " %s", names[i]);
 	pr_arr_close(sh);

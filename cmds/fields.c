@@ -397,12 +397,14 @@ int cmd_read_events(struct shell *sh, const struct sh_call *c, uint32_t veventq,
 		    struct ish_vsmmu *vs)
 {
 	struct ish_vevent ev[EVENTS_PER_READ];
-	uint64_t wait = sh->no_wait ? 0 : sh_num(c, "wait", 0);
+	uint64_t wait = sh->no_wait ? 0 : sh_num(c, "wait", 0), want_count, lost = 0, got = 0;
+	bool counted = sh_has(c, "count");
 	int n, i, total = 0, timeout, want, found = 0;
 	int64_t sid;
 
 	if (wait > 0x7fffffff)
 		return sh_usage(sh, "wait: at most 2147483647 ms");
+	want_count = sh_num(c, "count", 0);
 	n = expected_event(sh, c, &want, &sid);
 	if (n < 0)
 		return n;
@@ -416,8 +418,12 @@ int cmd_read_events(struct shell *sh, const struct sh_call *c, uint32_t veventq,
 		if (n < 0)
 			break;
 		cmd_print_events(sh, ev, n);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			found += event_matches(&ev[i], want, sid);
+			/* a LOST_EVENTS header stands for gap + 1 events, a sequence gap for gap */
+			lost += ev[i].gap + (ev[i].lost ? 1 : 0);
+			got += !ev[i].lost && (want < 0 || event_matches(&ev[i], want, sid));
+		}
 		total += n;
 		timeout = 0;	/* drain what is queued, wait only for the first */
 	} while (n == EVENTS_PER_READ);
@@ -426,6 +432,17 @@ int cmd_read_events(struct shell *sh, const struct sh_call *c, uint32_t veventq,
 		return n;
 	if (!total)
 		pr_text(sh, "no events\n");
+	pr_u64(sh, PR_JSON, "read", NULL, got);
+	pr_u64(sh, PR_JSON, "lost", NULL, lost);
+	if (counted || lost)
+		pr_text(sh, "%llu event%s%s read, lost %llu\n", (unsigned long long)got,
+			got == 1 ? "" : "s", want >= 0 ? " of that kind" : "",
+			(unsigned long long)lost);
+	if (counted && got + lost != want_count)
+		return sh_fail(sh, -ENOMSG, "%llu event%s raised (%llu read, %llu lost), not %llu",
+			       (unsigned long long)(got + lost), got + lost == 1 ? "" : "s",
+			       (unsigned long long)got, (unsigned long long)lost,
+			       (unsigned long long)want_count);
 	if (want >= 0 && !found)
 		return sh_fail(sh, -ENOMSG, "no %s event%s among the %d read", ish_evt_name((uint8_t)want),
 			       sid >= 0 ? " with that vSID" : "", total);

@@ -11,7 +11,8 @@ static int cmd_alloc(struct shell *sh, const struct sh_call *c)
 	uint32_t id;
 	int rc;
 
-	rc = ish_mem_alloc(sh->ctx, (size_t)sh_num(c, "SIZE", 0), &id);
+	rc = sh_has(c, "memfd") ? ish_mem_alloc_memfd(sh->ctx, (size_t)sh_num(c, "SIZE", 0), &id) :
+	     ish_mem_alloc(sh->ctx, (size_t)sh_num(c, "SIZE", 0), &id);
 	if (rc < 0)
 		return rc;
 	sh_print_new(sh, "mem", id);
@@ -225,6 +226,8 @@ static int cmd_compare(struct shell *sh, const struct sh_call *c)
 
 static const struct sh_arg alloc_args[] = {
 	{ "SIZE", SH_POS, SH_T_SIZE, 0, NULL, "bytes, with an optional K, M or G suffix" },
+	{ "memfd", SH_FLAG, SH_T_WORD, SH_OPT, NULL,
+	  "backed by a memfd (shared), for ioas map-file" },
 	{ NULL }
 };
 
@@ -272,7 +275,7 @@ static const struct sh_arg compare_args[] = {
 
 const struct sh_group sh_group_mem = {
 	"mem", "host buffers for DMA", "iommush-mem(8)", (const struct sh_cmd[]) {
-		{ "alloc", "SIZE", "Allocate a page-aligned host buffer; prints its id.",
+		{ "alloc", "SIZE [memfd]", "Allocate a page-aligned host buffer; prints its id.",
 		  alloc_args, cmd_alloc, 0 },
 		{ "fill", "MEM PATTERN [offset OFF] [length LEN]", "Fill with a byte value or a "
 		  "sequence.", fill_args, cmd_fill, 0 },

@@ -194,7 +194,9 @@ static void show_memory(struct shell *sh)
 	for (m = ish_mem_first(sh->ctx); m; m = ish_mem_next(m)) {
 		pr_obj_open(sh, NULL);
 		pr_u64(sh, PR_ANY, "id", "mem %llu", ish_mem_id(m));
-		pr_hex(sh, PR_ANY, "size", "  size 0x%llx\n", ish_mem_size(m));
+		pr_hex(sh, PR_ANY, "size", "  size 0x%llx", ish_mem_size(m));
+		pr_bool(sh, PR_ANY, "memfd", "  memfd", ish_mem_fd(m) >= 0);
+		pr_nl(sh);
 		pr_obj_close(sh);
 	}
 	pr_arr_close(sh);
@@ -215,6 +217,7 @@ static void show_memory(struct shell *sh)
 		}
 		pr_bool(sh, PR_ANY, "readonly", "  readonly",
 			!(ish_map_flags(map) & IOMMU_IOAS_MAP_WRITEABLE));
+		pr_bool(sh, PR_ANY, "file", "  file", ish_map_file(map));
 		pr_obj_close(sh);
 		pr_nl(sh);
 	}

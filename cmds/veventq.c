@@ -33,6 +33,7 @@ static const struct sh_arg read_args[] = {
 	{ "wait", SH_KW, SH_T_U64, SH_OPT, NULL,
 	  "wait up to MS milliseconds for the first event (Ctrl-C ends the wait)" },
 	EXPECT_ARGS,
+	COUNT_ARG,
 	{ NULL }
 };
 
@@ -40,8 +41,9 @@ const struct sh_group sh_group_veventq = {
 	"veventq", "vIOMMU event queues", "iommush-veventq(8)", (const struct sh_cmd[]) {
 		{ "alloc", "VIOMMU [depth N]", "Allocate an ARM SMMUv3 event queue "
 		  "(IOMMU_VEVENTQ_ALLOC); prints its id.", alloc_args, cmd_alloc, 0 },
-		{ "read", "ID [wait MS] [expect EVENT [sid VSID]]", "Read and decode the queued "
-		  "events; lost events and sequence gaps are reported; expect fails unless one came.", read_args, cmd_read, 0 },
+		{ "read", "ID [wait MS] [expect EVENT [sid VSID]] [count N]", "Read and decode "
+		  "the queued events; lost events and sequence gaps are reported; expect fails unless "
+		  "one came, count unless N came.", read_args, cmd_read, 0 },
 		{ 0 }
 	}
 };

@@ -49,7 +49,7 @@ const char *cmd_vmm_on(const struct ish_vsmmu *vs)
 	return NULL;
 }
 
-void cmd_vmm_free_all(void)
+static void vmm_free_all(void)
 {
 	struct sh_vmm *v;
 
@@ -60,7 +60,7 @@ void cmd_vmm_free_all(void)
 	}
 }
 
-void cmd_vmm_complete(struct sh_cands *c)
+static void complete_names(struct sh_cands *c, int n, char **w)
 {
 	struct sh_vmm *v;
 
@@ -68,7 +68,7 @@ void cmd_vmm_complete(struct sh_cands *c)
 		sh_cands_add(c, v->name);
 }
 
-void cmd_vmm_complete_regs(struct sh_cands *c)
+static void complete_regs(struct sh_cands *c, int n, char **w)
 {
 	const struct ish_vmm_reg *r;
 
@@ -76,7 +76,7 @@ void cmd_vmm_complete_regs(struct sh_cands *c)
 		sh_cands_add(c, r->name);
 }
 
-void cmd_vmm_complete_fields(struct sh_cands *c, int n, char **w)
+static void complete_fields(struct sh_cands *c, int n, char **w)
 {
 	const struct ish_vmm_reg *r = NULL;
 	const struct ish_field *f;
@@ -701,7 +701,7 @@ static int cmd_events(struct shell *sh, const struct sh_call *c)
 
 /* ---- the table ---------------------------------------------------------------------------------- */
 
-#define NAME_ARG { "NAME", SH_POS, SH_T_VMM, 0, NULL, "the VMM front end" }
+#define NAME_ARG { "NAME", SH_POS, SH_T_VMM, 0, NULL, "the VMM front end", complete_names }
 
 static const struct sh_arg create_args[] = {
 	{ "NAME", SH_POS, SH_T_WORD, 0, NULL, "its name (up to 31 characters)" },
@@ -712,22 +712,25 @@ static const struct sh_arg create_args[] = {
 static const struct sh_arg name_args[] = { NAME_ARG, { NULL } };
 
 static const struct sh_arg show_args[] = {
-	{ "NAME", SH_POS, SH_T_VMM, SH_OPT, NULL, "one front end (default: all)" },
+	{ "NAME", SH_POS, SH_T_VMM, SH_OPT, NULL, "one front end (default: all)", complete_names },
 	{ NULL }
 };
 
 static const struct sh_arg read_args[] = {
 	NAME_ARG,
-	{ "REG", SH_POS, SH_T_VMM_REG, SH_OPT, NULL, "a register (default: all of them)" },
+	{ "REG", SH_POS, SH_T_VMM_REG, SH_OPT, NULL, "a register (default: all of them)",
+	  complete_regs },
 	{ NULL }
 };
 
 static const struct sh_arg write_args[] = {
 	NAME_ARG,
-	{ "REG", SH_POS, SH_T_VMM_REG, 0, NULL, "a register: cr0, gbpa, cmdq_prod..." },
+	{ "REG", SH_POS, SH_T_VMM_REG, 0, NULL, "a register: cr0, gbpa, cmdq_prod...",
+	  complete_regs },
 	{ "VALUE", SH_POS, SH_T_U64, SH_OPT, NULL, "the whole value" },
 	{ "FIELD=VALUE", SH_REST, SH_T_REG_FIELDS, SH_OPT, NULL,
-	  "fields changed in the current value instead (cmdqen=1, abort=1 update=1)" },
+	  "fields changed in the current value instead (cmdqen=1, abort=1 update=1)",
+	  complete_fields },
 	{ NULL }
 };
 
@@ -792,5 +795,5 @@ const struct sh_group sh_group_vmm = {
 		{ "destroy", "NAME", "Forget the front end (the vSMMU stays as it is).",
 		  name_args, cmd_destroy, 0 },
 		{ 0 }
-	}
+	}, vmm_free_all
 };

@@ -519,6 +519,7 @@ static const struct sh_arg events_args[] = {
 	NAME_ARG,
 	{ "wait", SH_KW, SH_T_U64, SH_OPT, NULL, "wait up to MS milliseconds for the first one" },
 	EXPECT_ARGS,
+	COUNT_ARG,
 	{ NULL }
 };
 
@@ -544,7 +545,7 @@ const struct sh_group sh_group_vsmmu = {
 		  "with sid).", ste_args, cmd_ste, 0 },
 		{ "invalidate", "NAME CMD [FIELD=VALUE...] [, CMD ...]", "Forward CMDQ commands to "
 		  "its vIOMMU in one call.", inval_args, cmd_invalidate, 0 },
-		{ "events", "NAME [wait MS] [expect EVENT [sid VSID]]",
+		{ "events", "NAME [wait MS] [expect EVENT [sid VSID]] [count N]",
 		  "Read and decode the events of its vEVENTQ; expect fails unless one came.",
 		  events_args, cmd_events, 0 },
 		{ "show", "[NAME]", "Its vIOMMU, proxies, GBPA and SMMUEN state, and devices with "

@@ -317,6 +317,12 @@ static const void *ioctl_buf(unsigned long req, const void *in, const void *out,
 		*len = a->data_len;
 		return (const void *)(uintptr_t)a->data_uptr;
 	}
+	case IOMMU_IOAS_ALLOW_IOVAS: {
+		const struct iommu_ioas_allow_iovas *a = in;
+
+		*len = (size_t)a->num_iovas * sizeof(struct iommu_iova_range);
+		return (const void *)(uintptr_t)a->allowed_iovas;
+	}
 	default:
 		*len = 0;
 		return NULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "iommush/smmu.h"
 #include "shell.h"
+#include "spec.h"
 
 bool sh_parse_u64(const char *s, uint64_t *v)
 {
@@ -57,29 +58,6 @@ bool sh_parse_size(const char *s, uint64_t *v)
 		return false;
 	*v <<= shift;
 	return true;
-}
-
-const char *sh_errno_name(int err)
-{
-	const char *n = strerrorname_np(err);
-
-	return n ? n : "E?";
-}
-
-int sh_errno_parse(const char *s)
-{
-	uint64_t v;
-	int e;
-
-	if (sh_parse_u64(s, &v))
-		return v > 0 && v < 4096 ? (int)v : -1;
-	for (e = 1; e < 256; e++) {
-		const char *n = strerrorname_np(e);
-
-		if (n && !strcasecmp(n, s))
-			return e;
-	}
-	return -1;
 }
 
 static const char *const region_names[] = {
@@ -187,82 +165,7 @@ static int convert(struct shell *sh, const struct sh_arg *a, const char *w, stru
 	return 0;
 }
 
-/* ---- the spec walk ------------------------------------------------------------------------ */
-
-static int nargs(const struct sh_cmd *cmd)
-{
-	int n = 0;
-
-	while (cmd->args && cmd->args[n].name)
-		n++;
-	return n;
-}
-
-static int find_kw(const struct sh_cmd *cmd, int n, const char *w)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		const struct sh_arg *a = &cmd->args[i];
-
-		if ((a->kind == SH_KW || a->kind == SH_FLAG) && a->name[0] == w[0] &&
-		    !strcmp(a->name, w))
-			return i;
-	}
-	return -1;
-}
-
-static bool choice_of(const struct sh_arg *a, const char *w)
-{
-	const char *const *ch;
-
-	if (a->type != SH_T_CHOICE)
-		return false;
-	for (ch = a->choices; *ch; ch++)
-		if (!strcmp(*ch, w))
-			return true;
-	return false;
-}
-
-/*
- * The next positional slot for @w, from @from on: an optional one is skipped when @w is a
- * choice of a later positional ("vsmmu ste vs0 sid 3 abort": "abort" is not a DEV).
- */
-static int next_pos(const struct sh_cmd *cmd, int n, int from, const char *w)
-{
-	int i, j;
-
-	for (i = from; i < n; i++) {
-		const struct sh_arg *a = &cmd->args[i];
-
-		if (a->kind != SH_POS)
-			continue;
-		if (!(a->flags & SH_OPT) || choice_of(a, w))
-			return i;
-		for (j = i + 1; j < n; j++)
-			if (cmd->args[j].kind == SH_POS && choice_of(&cmd->args[j], w))
-				break;
-		if (j == n)
-			return i;
-	}
-	return -1;
-}
-
-static int rest_slot(const struct sh_cmd *cmd, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (cmd->args[i].kind == SH_REST)
-			return i;
-	return -1;
-}
-
-static bool rest_is_fields(const struct sh_arg *a)
-{
-	return a->type == SH_T_STE_FIELDS || a->type == SH_T_EVT_FIELDS ||
-	       a->type == SH_T_IDR_FIELDS || a->type == SH_T_REG_FIELDS;
-}
+/* ---- the parser: the spec walk (spec.h) and each word converted ------------------------ */
 
 static int add_rest(struct sh_call *c, char *w, int argc)
 {
@@ -278,11 +181,9 @@ static int add_rest(struct sh_call *c, char *w, int argc)
 static int take_kw(struct shell *sh, const struct sh_arg *a, struct sh_slot *s, int argc,
 		   char **argv, int *i)
 {
-	unsigned int k, nv = a->flags & SH_TWO ? 2 : 1;
+	int k, nv = sh_arg_nvalues(a);
 	int rc;
 
-	if (s->set)
-		return sh_usage(sh, "\"%s\" is given twice", a->name);
 	s->set = true;
 	if (a->kind == SH_FLAG)
 		return 0;
@@ -300,63 +201,46 @@ static int take_kw(struct shell *sh, const struct sh_arg *a, struct sh_slot *s, 
 int sh_parse(struct shell *sh, const struct sh_group *g, const struct sh_cmd *cmd, int argc,
 	     char **argv, struct sh_call *c)
 {
-	int i, k, pos = 0, n = nargs(cmd), rest = rest_slot(cmd, n), rc;
-	bool in_rest = false;
+	struct sh_walk w;
+	int i, k, n, rc = 0;
 
-	/* the accessors look at the spec's slots only: those are cleared */
 	c->group = g;
 	c->cmd = cmd;
 	c->nrest = 0;
 	c->rest = NULL;
-	memset(c->slot, 0, sizeof(c->slot[0]) * (size_t)(n < SH_MAX_ARGS ? n : SH_MAX_ARGS));
-	if (n > SH_MAX_ARGS)
+	n = sh_walk_init(&w, cmd);
+	if (n < 0)
 		return sh_usage(sh, "internal: too many arguments in the spec");
+	/* the accessors look at the spec's slots only: those are cleared */
+	memset(c->slot, 0, sizeof(c->slot[0]) * (size_t)n);
 	for (i = 0; i < argc; i++) {
-		char *w = argv[i];
+		char *word = argv[i];
 
-		if (in_rest) {
-			rc = add_rest(c, w, argc);
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		k = find_kw(cmd, n, w);
-		if (k >= 0 && !c->slot[k].set) {
+		switch (sh_walk_word(&w, word, &k)) {
+		case SH_ROLE_KW:
 			rc = take_kw(sh, &cmd->args[k], &c->slot[k], argc, argv, &i);
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if (k >= 0)
-			return sh_usage(sh, "\"%s\" is given twice", w);
-		if (rest >= 0 && rest_is_fields(&cmd->args[rest]) && strchr(w, '=')) {
-			rc = add_rest(c, w, argc);
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		k = next_pos(cmd, n, pos, w);
-		if (k >= 0) {
-			rc = convert(sh, &cmd->args[k], w, &c->slot[k].v[0]);
-			if (rc < 0)
-				return rc;
+			break;
+		case SH_ROLE_KW_AGAIN:
+			return sh_usage(sh, "\"%s\" is given twice", word);
+		case SH_ROLE_POS:
+			rc = convert(sh, &cmd->args[k], word, &c->slot[k].v[0]);
 			c->slot[k].set = true;
-			pos = k + 1;
-			continue;
+			break;
+		case SH_ROLE_REST:
+			c->slot[k].set = true;
+			/* fall through */
+		case SH_ROLE_FIELD:
+			rc = add_rest(c, word, argc);
+			break;
+		case SH_ROLE_NONE:
+			if (w.rest >= 0)
+				return sh_usage(sh, "\"%s\" is not an argument here (fields are "
+						"NAME=VALUE)", word);
+			return sh_usage(sh, "\"%s\" is not an argument of %s%s%s", word, g->name,
+					cmd->verb ? " " : "", cmd->verb ? cmd->verb : "");
 		}
-		if (rest >= 0 && !rest_is_fields(&cmd->args[rest])) {
-			in_rest = true;
-			c->slot[rest].set = true;
-			rc = add_rest(c, w, argc);
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if (rest >= 0)
-			return sh_usage(sh, "\"%s\" is not an argument here (fields are "
-					"NAME=VALUE)", w);
-		return sh_usage(sh, "\"%s\" is not an argument of %s%s%s", w, g->name,
-				cmd->verb ? " " : "", cmd->verb ? cmd->verb : "");
+		if (rc < 0)
+			return rc;
 	}
 	for (k = 0; k < n; k++) {
 		const struct sh_arg *a = &cmd->args[k];
@@ -372,8 +256,8 @@ int sh_parse(struct shell *sh, const struct sh_group *g, const struct sh_cmd *cm
 		if (a->kind == SH_KW)
 			return sh_usage(sh, "\"%s\" is required", a->name);
 	}
-	if (rest >= 0 && c->nrest)
-		c->slot[rest].set = true;
+	if (w.rest >= 0 && c->nrest)
+		c->slot[w.rest].set = true;
 	return 0;
 }
 

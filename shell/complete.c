@@ -12,8 +12,8 @@
 #include "iommush/backend.h"
 #include "iommush/smmu.h"
 #include "iommush/vsmmu.h"
-#include "../cmds/cmds.h"
 #include "shell.h"
+#include "spec.h"
 
 void sh_cands_add(struct sh_cands *c, const char *s)
 {
@@ -207,6 +207,10 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 	const char *const *ch;
 	int i;
 
+	if (a->complete) {
+		a->complete(c, n, w);
+		return;
+	}
 	switch (a->type) {
 	case SH_T_CHOICE:
 		for (ch = a->choices; *ch; ch++)
@@ -313,108 +317,41 @@ static void values(struct shell *sh, const struct sh_arg *a, int n, char **w,
 	case SH_T_COMMAND:
 		complete_words(sh, n, w, c);
 		break;
-	case SH_T_VMM:
-		cmd_vmm_complete(c);
-		break;
-	case SH_T_VMM_REG:
-		cmd_vmm_complete_regs(c);
-		break;
-	case SH_T_REG_FIELDS:
-		cmd_vmm_complete_fields(c, n, w);
-		break;
 	default:
 		break;
 	}
 }
 
-/* ---- walking a command's spec ------------------------------------------------------------ */
-
-static int spec_len(const struct sh_cmd *cmd)
-{
-	int n = 0;
-
-	while (cmd->args && cmd->args[n].name)
-		n++;
-	return n;
-}
-
-static bool is_choice(const struct sh_arg *a, const char *w)
-{
-	const char *const *ch;
-
-	if (a->type != SH_T_CHOICE)
-		return false;
-	for (ch = a->choices; *ch; ch++)
-		if (!strcmp(*ch, w))
-			return true;
-	return false;
-}
-
-/* a rest of NAME=VALUE words, which may sit between the positionals */
-static bool fields_rest(const struct sh_arg *a)
-{
-	return a->type == SH_T_STE_FIELDS || a->type == SH_T_EVT_FIELDS ||
-	       a->type == SH_T_IDR_FIELDS || a->type == SH_T_REG_FIELDS;
-}
+/* ---- the cursor's place in the spec (the parser's walk, spec.h) ----------------------------- */
 
 static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, char **w,
 			  struct sh_cands *c)
 {
-	bool used[SH_MAX_ARGS] = { false }, ends_kw, need_kw;
-	int i, k, j, pos = 0, len = spec_len(cmd), rest = -1, rest_at = -1;
+	struct sh_walk sw;
+	bool ends_kw, need_kw;
+	int i, k, j, len, rest, pos;
 
-	for (k = 0; k < len; k++)
-		if (cmd->args[k].kind == SH_REST)
-			rest = k;
+	if (sh_walk_init(&sw, cmd) < 0)
+		return;
 	for (i = 0; i < n; i++) {
-		if (rest_at >= 0)
-			break;
-		for (k = 0; k < len; k++) {
-			const struct sh_arg *a = &cmd->args[k];
+		enum sh_role role = sh_walk_word(&sw, w[i], &k);
 
-			if ((a->kind == SH_KW || a->kind == SH_FLAG) && !used[k] &&
-			    !strcmp(a->name, w[i]))
-				break;
-		}
-		if (k < len) {
-			const struct sh_arg *a = &cmd->args[k];
-			int nv = a->kind == SH_FLAG ? 0 : a->flags & SH_TWO ? 2 : 1;
+		if (role == SH_ROLE_KW || role == SH_ROLE_KW_AGAIN) {
+			int nv = sh_arg_nvalues(&cmd->args[k]);
 
-			used[k] = true;
 			if (i + nv >= n) {	/* the cursor is on one of its values */
-				values(sh, a, i + 1, w, c);
+				values(sh, &cmd->args[k], i + 1, w, c);
 				return;
 			}
 			i += nv;
-			continue;
+		} else if (role == SH_ROLE_REST) {
+			values(sh, &cmd->args[k], n - i, w + i, c);
+			return;
 		}
-		if (rest >= 0 && fields_rest(&cmd->args[rest]) && strchr(w[i], '='))
-			continue;
-		for (k = pos; k < len; k++) {
-			const struct sh_arg *a = &cmd->args[k];
-
-			if (a->kind != SH_POS)
-				continue;
-			if (!(a->flags & SH_OPT) || is_choice(a, w[i]))
-				break;
-			for (j = k + 1; j < len; j++)
-				if (cmd->args[j].kind == SH_POS && is_choice(&cmd->args[j], w[i]))
-					break;
-			if (j == len)
-				break;
-		}
-		if (k < len) {
-			used[k] = true;
-			pos = k + 1;
-			continue;
-		}
-		if (rest >= 0 && !fields_rest(&cmd->args[rest]))
-			rest_at = i;
 	}
-	if (rest_at >= 0) {
-		values(sh, &cmd->args[rest], n - rest_at, w + rest_at, c);
-		return;
-	}
+	len = sw.len;
+	rest = sw.rest;
+	pos = sw.pos;
 	/* the next positionals (an optional one lets the following show too) */
 	for (k = pos; k < len; k++) {
 		if (cmd->args[k].kind != SH_POS)
@@ -436,15 +373,15 @@ static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, cha
 	for (j = 0, ends_kw = false, need_kw = false; j < len; j++) {
 		const struct sh_arg *a = &cmd->args[j];
 
-		if (a->kind == SH_POS && used[j] && (a->flags & SH_ENDS_KW))
+		if (a->kind == SH_POS && sh_walk_used(&sw, j) && (a->flags & SH_ENDS_KW))
 			ends_kw = true;	/* "... translate <TAB>": only the fields */
-		if (a->kind == SH_KW && !used[j] && !(a->flags & SH_OPT))
+		if (a->kind == SH_KW && !sh_walk_used(&sw, j) && !(a->flags & SH_OPT))
 			need_kw = true;	/* "vsmmu create vs0 <TAB>": ioas first */
 	}
 	for (j = 0; j < len && !ends_kw; j++) {
 		const struct sh_arg *a = &cmd->args[j];
 
-		if ((a->kind == SH_KW || a->kind == SH_FLAG) && !used[j] &&
+		if ((a->kind == SH_KW || a->kind == SH_FLAG) && !sh_walk_used(&sw, j) &&
 		    (!need_kw || !(a->flags & SH_OPT)))
 			sh_cands_add(c, a->name);
 	}
@@ -453,7 +390,7 @@ static void complete_args(struct shell *sh, const struct sh_cmd *cmd, int n, cha
 	/* a register's fields follow its name: they see the words typed */
 	if (rest >= 0 && cmd->args[rest].type == SH_T_REG_FIELDS)
 		values(sh, &cmd->args[rest], n, w, c);
-	else if (rest >= 0 && !(k && fields_rest(&cmd->args[rest])))
+	else if (rest >= 0 && !(k && sw.fields))
 		values(sh, &cmd->args[rest], 0, w + n, c);
 }
 

@@ -9,7 +9,6 @@
 #include "config.h"
 #include "iommush/record.h"
 #include "iommush/sim.h"
-#include "../cmds/cmds.h"
 #include "shell.h"
 
 #include <linux/version.h>
@@ -502,7 +501,7 @@ int main(int argc, char **argv)
 	if (batch && batch != stdin)
 		fclose(batch);
 	/* reverse order of everything made: VMM front ends, vSMMUs, objects, devices, iommufd */
-	cmd_vmm_free_all();
+	sh_groups_fini();
 	if (sh.check_teardown) {
 		int crc = sh_check_teardown(&sh);
 

@@ -41,6 +41,7 @@ void sh_fail_nth_seen(struct shell *sh, const struct ish_call *call, long rc)
 		return;
 	sh->fail_seen = true;
 	ish_call_format(call, rc, buf, sizeof(buf));
+	fflush(stdout);		/* what the script printed before comes first */
 	fprintf(stderr, "iommush: --fail-nth: call %lu failed with %s: ", sh->fail_nth,
 		sh_errno_name(sh->fail_err));
 	sh_fput_text(stderr, buf, false);

@@ -75,6 +75,8 @@ enum sh_type {
 #define SH_TWO	0x2	/* keyword with two values */
 #define SH_ENDS_KW 0x4	/* a positional: once given, no keyword may follow, only the rest */
 
+struct sh_cands;
+
 struct sh_arg {
 	const char *name;	/* keyword, or the metavariable of a positional ("IOAS") */
 	enum sh_kind kind;
@@ -82,6 +84,8 @@ struct sh_arg {
 	unsigned int flags;
 	const char *const *choices;	/* SH_T_CHOICE, NULL terminated */
 	const char *help;
+	/* the candidates of a type cmds/ owns (a VMM front end's name); NULL: the shell's own */
+	void (*complete)(struct sh_cands *c, int n, char **w);
 };
 
 struct shell;
@@ -105,10 +109,14 @@ struct sh_group {
 	const char *summary;
 	const char *man;		/* its page, NULL: iommush(8) */
 	const struct sh_cmd *cmds;	/* fn NULL terminated */
+	void (*fini)(void);		/* at exit, before the context: what its commands hold */
 };
 
-/* every group, in help order; NULL terminated (shell/table.c) */
+/* every group, in help order; NULL terminated (cmds/groups.c: the shell knows no group) */
+#define SH_GROUPS_MAX 255	/* shell/table.c chains them in bytes */
 extern const struct sh_group *const sh_groups[];
+/* every group's fini, in reverse table order */
+void sh_groups_fini(void);
 
 const struct sh_group *sh_group_find(const char *name);
 /*
@@ -130,7 +138,7 @@ void sh_cmd_name(const struct sh_group *g, const struct sh_cmd *c, char *buf, si
 
 /* ---- a parsed call ----------------------------------------------------------------------- */
 
-#define SH_MAX_ARGS 16
+#define SH_MAX_ARGS 16	/* at most 32: struct sh_walk keeps a bit a slot */
 
 struct sh_val {
 	const char *str;
@@ -149,6 +157,31 @@ struct sh_call {
 	int nrest;
 	char **rest;
 };
+
+/* the one walk of a command's spec over the words typed (spec.h): parser and completion */
+enum sh_role {
+	SH_ROLE_KW,		/* a keyword or flag of the spec (its values follow) */
+	SH_ROLE_KW_AGAIN,	/* a keyword given before */
+	SH_ROLE_POS,		/* the next positional */
+	SH_ROLE_FIELD,		/* a NAME=VALUE word of a fields rest */
+	SH_ROLE_REST,		/* a word of a plain rest (every word from the first on) */
+	SH_ROLE_NONE,		/* no argument of the spec */
+};
+
+struct sh_walk {
+	const struct sh_cmd *cmd;
+	int len;		/* the spec's arguments */
+	int rest;		/* the rest's slot, -1 */
+	int pos;		/* where the next positional is looked for */
+	bool in_rest;
+	bool fields;		/* the rest is NAME=VALUE words, which may sit anywhere */
+	unsigned int used;	/* bit k: slot k was given */
+};
+
+static inline bool sh_walk_used(const struct sh_walk *w, int k)
+{
+	return w->used >> k & 1;
+}
 
 /* parse @argv (the words after the command words) against the command's spec */
 int sh_parse(struct shell *sh, const struct sh_group *g, const struct sh_cmd *cmd, int argc,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The one list of command groups, and what is derived from it: lookup, help and
- * --list-commands. An explicit array rather than constructors: objects of a static archive
+ * What is derived from the one list of command groups (cmds/groups.c): lookup, help,
+ * --list-commands and the groups' fini at exit. An explicit array rather than constructors: objects of a static archive
  * that nothing references are dropped, and their constructors with them.
  */
 #include <errno.h>
@@ -9,19 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
-#include "../cmds/cmds.h"
 #include "shell.h"
 
-const struct sh_group *const sh_groups[] = {
-	&sh_group_pci, &sh_group_device, &sh_group_ioas, &sh_group_hwpt, &sh_group_viommu,
-	&sh_group_vdevice, &sh_group_veventq, &sh_group_destroy, &sh_group_show,
-	&sh_group_vsmmu, &sh_group_vmm, &sh_group_mem, &sh_group_region, &sh_group_mmio,
-	&sh_group_sim,
-	&sh_group_help, &sh_group_set, &sh_group_vars, &sh_group_let, &sh_group_echo,
-	&sh_group_sleep, &sh_group_expect_error, &sh_group_source, &sh_group_quit,
-	&sh_group_complete, &sh_group_check, &sh_group_next, &sh_group_continue,
-	NULL
-};
 
 /*
  * Exact names through a small hash of first letter, last letter and length, built on the
@@ -30,7 +19,7 @@ const struct sh_group *const sh_groups[] = {
  */
 #define GROUP_BUCKETS 64
 static unsigned char group_head[GROUP_BUCKETS];
-static unsigned char group_next[sizeof(sh_groups) / sizeof(sh_groups[0])];
+static unsigned char group_next[SH_GROUPS_MAX];
 static bool group_index_built;
 
 static unsigned int group_hash(const char *name, size_t n)
@@ -41,16 +30,28 @@ static unsigned int group_hash(const char *name, size_t n)
 
 static void group_index(void)
 {
-	unsigned int i, h;
+	unsigned int i = 0, h;
 
-	_Static_assert(sizeof(sh_groups) / sizeof(sh_groups[0]) < 256, "chains are bytes");
+	while (sh_groups[i])
+		i++;
 	/* in reverse, so that a chain lists the groups in table order */
-	for (i = sizeof(sh_groups) / sizeof(sh_groups[0]) - 1; i-- > 0;) {
+	while (i-- > 0) {
 		h = group_hash(sh_groups[i]->name, strlen(sh_groups[i]->name));
 		group_next[i] = group_head[h];
 		group_head[h] = (unsigned char)(i + 1);
 	}
 	group_index_built = true;
+}
+
+void sh_groups_fini(void)
+{
+	unsigned int i = 0;
+
+	while (sh_groups[i])
+		i++;
+	while (i-- > 0)
+		if (sh_groups[i]->fini)
+			sh_groups[i]->fini();
 }
 
 const struct sh_group *sh_group_find(const char *name)

@@ -342,6 +342,31 @@ int ish_sim_inject_event(struct ish_backend *be, const char *bdf, const uint64_t
 	return sim_event_report(sim_of(be), p, evt);
 }
 
+int ish_sim_dma(struct ish_backend *be, const char *bdf, uint64_t addr, size_t len, int64_t ssid,
+		bool to_ram, void *buf)
+{
+	struct sim_pdev *p;
+	uint8_t *tmp = buf;
+	int err = 0;
+
+	if (!ish_is_sim(be) || !len || len > ISH_SIM_DMA_MAX || ssid > (int64_t)SIM_SSID_MAX)
+		return -EINVAL;
+	p = sim_pdev_find(sim_of(be), bdf, &err);
+	if (!p)
+		return err;
+	err = 0;
+	if (!(p->config[0x04] & SIM_PCI_CMD_MASTER))
+		return -EPERM;	/* PCI_COMMAND.MASTER clear: the function issues no DMA */
+	/* the device's own buffer, not kernel memory: no fault injection */
+	if (!buf && !(tmp = calloc(1, len)))
+		return -ENOMEM;
+	if (!sim_dma(sim_of(be), p, addr, tmp, len, to_ram, ssid))
+		err = -EFAULT;
+	if (!buf)
+		free(tmp);
+	return err;
+}
+
 /* ---- ops ---------------------------------------------------------------------------------- */
 
 static int sim_open_iommufd(struct ish_backend *be)

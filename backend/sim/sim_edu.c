@@ -85,7 +85,8 @@ static void edu_dma(struct sim *sim, struct sim_pdev *p)
 	uint64_t remote = (to_ram ? e->dma_dst : e->dma_src) & SIM_EDU_DMA_MASK;
 
 	if ((p->config[0x04] & SIM_PCI_CMD_MASTER) && buf_range_ok(local, e->dma_cnt))
-		sim_dma(sim, p, remote, e->buf + (local - SIM_EDU_BUF), (size_t)e->dma_cnt, to_ram);
+		sim_dma(sim, p, remote, e->buf + (local - SIM_EDU_BUF), (size_t)e->dma_cnt, to_ram,
+			-1);
 	e->dma_cmd &= ~(uint64_t)EDU_DMA_RUN;
 	if (e->dma_cmd & EDU_DMA_IRQ)
 		e->irq_status |= EDU_IRQ_DMA;

@@ -372,7 +372,11 @@ int sim_get_hw_info(struct sim_ictx *ictx, struct iommu_hw_info *cmd)
 	cmd->out_capabilities = 0;
 	if (smmu_dirty(s))
 		cmd->out_capabilities |= IOMMU_HW_CAP_DIRTY_TRACKING;
-	if (!(s->cfg.idr[0] & IDR0_ATS))
+	/*
+	 * iommufd_get_hw_info() asks IOMMU_CAP_PCI_ATS_SUPPORTED: arm_smmu_ats_supported() wants
+	 * the SMMU's ATS, a root complex with ATS (IORT) and the function's ATS capability
+	 */
+	if (!(s->cfg.idr[0] & IDR0_ATS) || !idev->u.dev.pdev->cfg.ats)
 		cmd->out_capabilities |= IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED;
 	return 0;
 }

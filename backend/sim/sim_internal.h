@@ -39,6 +39,9 @@
 
 /* SMMUv3 event record fields (evt[0], evt[1]) */
 #define SIM_EVT0_SID_SHIFT	32
+#define SIM_EVT0_SSV		(1ULL << 11)
+#define SIM_EVT0_SSID_SHIFT	12
+#define SIM_SSID_MAX		0xfffffU	/* 20-bit SubstreamIDs */
 #define SIM_EVT1_STALL		(1ULL << 31)
 #define SIM_EVT1_RNW		(1ULL << 35)
 #define SIM_EVT1_S2		(1ULL << 39)
@@ -63,6 +66,15 @@ struct sim_area {
 	uint64_t iova, length;
 	uint64_t uva;		/* IOMMU_IOAS_MAP user_va: memory of this very process */
 	uint32_t flags;		/* IOMMU_IOAS_MAP_READABLE / _WRITEABLE */
+	/*
+	 * IOMMU_IOAS_MAP_FILE (and a COPY of it): the area holds the file (a dup of its fd, as
+	 * iopt_alloc_file_pages() holds a reference) and maps it here, at uva, to reach it
+	 */
+	int fd;			/* -1: user memory (IOPT_ADDRESS_USER) */
+	uint64_t foff;		/* the file offset of iova */
+	void *map_base;		/* our MAP_SHARED view of [foff page-aligned, +map_len) */
+	uint64_t map_len;
+	bool view_rw;		/* the view is writeable (the fd was opened for writing) */
 	struct sim_area *left, *right;
 	struct sim_area *next;	/* only while a MAP or COPY stages its new areas */
 };
@@ -206,9 +218,9 @@ struct sim_tlb {
 	struct sim_tlb *next;
 };
 
-/* a cached context descriptor, per StreamID (the SMMU's configuration cache) */
+/* a cached context descriptor, per StreamID and SubstreamID (the configuration cache) */
 struct sim_cdc {
-	uint32_t sid;
+	uint32_t sid, ssid;		/* ssid: the CD's index in the STE's CD table */
 	uint64_t cd[4];
 	struct sim_cdc *next;
 };
@@ -306,6 +318,9 @@ int sim_ioas_unmap(struct sim_ictx *ictx, struct iommu_ioas_unmap *cmd);
 int sim_ioas_iova_ranges(struct sim_ictx *ictx, struct iommu_ioas_iova_ranges *cmd);
 int sim_ioas_allow_iovas(struct sim_ictx *ictx, struct iommu_ioas_allow_iovas *cmd);
 int sim_ioas_copy(struct sim_ictx *ictx, struct iommu_ioas_copy *cmd);
+int sim_ioas_map_file(struct sim_ictx *ictx, struct iommu_ioas_map_file *cmd);
+bool sim_ioas_all_file(const struct sim_obj *ioas);
+int sim_ioas_disable_huge(struct sim_obj *ioas);
 void sim_ioas_destroy(struct sim_obj *ioas);
 /* the first domain: areas page aligned (-EADDRINUSE) and pinnable (-EFAULT) */
 int sim_ioas_pin_check(struct sim_obj *ioas);
@@ -367,11 +382,15 @@ void sim_edu_write(struct sim *sim, struct sim_pdev *p, uint64_t off, const void
 		   unsigned int n);
 
 /* ---- sim_walk.c: DMA through the SMMU, IOTLB */
-/* copy @len bytes between @buf and device address @addr; false when any byte faulted */
+/*
+ * copy @len bytes between @buf and device address @addr, with SubstreamID @ssid (< 0: none);
+ * false when any byte faulted
+ */
 bool sim_dma(struct sim *sim, struct sim_pdev *p, uint64_t addr, void *buf, size_t len,
-	     bool write);
+	     bool write, int64_t ssid);
 void sim_tlb_inv(struct sim_smmu *smmu, uint16_t vmid, int asid, uint64_t va, uint64_t len);
-void sim_cdc_inv(struct sim_smmu *smmu, uint32_t sid, bool all);
+/* the cached CDs of @sid: of SubstreamID @ssid, or all of them when @ssid < 0 (or @all SIDs) */
+void sim_cdc_inv(struct sim_smmu *smmu, uint32_t sid, int64_t ssid, bool all);
 void sim_smmu_flush(struct sim_smmu *smmu);
 int sim_vmid_alloc(struct sim_smmu *smmu, uint16_t *vmid);
 void sim_vmid_free(struct sim_smmu *smmu, uint16_t vmid);

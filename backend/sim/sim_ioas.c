@@ -4,7 +4,11 @@
  * attached devices, the apertures of the domains), and the IOVA allocator, with
  * io_pagetable.c's checks in its order.
  */
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include "sim_internal.h"
 
 #define SIM_ULONG_MAX UINT64_MAX
@@ -83,6 +87,17 @@ static void area_insert(struct sim_obj *ioas, struct sim_area *a)
 	ioas->u.ioas.areas = area_merge(area_merge(l, a), r);
 }
 
+/* an area that goes: a file area lets go of its file (iopt_release_pages drops the file) */
+static void area_release(struct sim_area *a)
+{
+	if (a->fd >= 0) {
+		if (a->map_base)
+			munmap(a->map_base, a->map_len);
+		close(a->fd);
+	}
+	free(a);
+}
+
 /* take @a out of the treap and free it (an area's IOVA is below SIM_ULONG_MAX) */
 static void area_erase(struct sim_obj *ioas, struct sim_area *a)
 {
@@ -91,7 +106,7 @@ static void area_erase(struct sim_obj *ioas, struct sim_area *a)
 	area_split(ioas->u.ioas.areas, a->iova, &l, &m);
 	area_split(m, a->iova + 1, &m, &r);
 	ioas->u.ioas.areas = area_merge(l, r);
-	free(m);
+	area_release(m);
 }
 
 /* the area with the highest IOVA <= @key, or NULL */
@@ -150,7 +165,7 @@ static void area_free_all(struct sim_area *t)
 		return;
 	area_free_all(t->left);
 	area_free_all(t->right);
-	free(t);
+	area_release(t);
 }
 
 void sim_ioas_destroy(struct sim_obj *ioas)
@@ -163,10 +178,36 @@ void sim_ioas_destroy(struct sim_obj *ioas)
 		ioas->ictx->vfio_ioas = 0;
 }
 
-/* A domain maps 4 KiB pages at least; with none, any byte alignment goes. */
+/*
+ * A domain maps 4 KiB pages at least; so does an IOAS whose huge pages are off; with neither,
+ * any byte alignment goes (iopt_calculate_iova_alignment).
+ */
 uint64_t sim_ioas_alignment(const struct sim_obj *ioas)
 {
-	return ioas->u.ioas.domains ? SIM_PAGE_SIZE : 1;
+	return ioas->u.ioas.domains || ioas->u.ioas.no_huge ? SIM_PAGE_SIZE : 1;
+}
+
+/*
+ * Can the pages of a file be pinned (memfd_pin_folios)? Only a shmem or hugetlbfs file (the
+ * ones that take seals), and only below its size: EINVAL otherwise.
+ */
+static int file_pin_check(int fd, uint64_t foff, uint64_t len)
+{
+	struct stat st;
+
+	if (fcntl(fd, F_GET_SEALS) < 0 || fstat(fd, &st) < 0)
+		return -EINVAL;
+	if (foff + len - 1 >= (uint64_t)st.st_size)
+		return -EINVAL;
+	return 0;
+}
+
+/* the pages behind an area are there: user memory mapped, or a file holding them */
+static int area_pin_check(const struct sim_area *a)
+{
+	if (a->fd >= 0)
+		return file_pin_check(a->fd, a->foff, a->length);
+	return sim_user_mapped(a->uva, a->length) ? 0 : -EFAULT;
 }
 
 static bool overlaps(uint64_t s1, uint64_t l1, uint64_t s2, uint64_t l2)
@@ -205,9 +246,42 @@ int sim_ioas_pin_check(struct sim_obj *ioas)
 	for (a = area_first(ioas); a; a = area_next(ioas, a))
 		if ((a->iova & mask) || (a->length & mask) || (a->uva & mask))
 			return -EADDRINUSE;
+	for (a = area_first(ioas); a; a = area_next(ioas, a)) {
+		int rc = area_pin_check(a);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+bool sim_ioas_all_file(const struct sim_obj *ioas)
+{
+	const struct sim_area *a;
+
 	for (a = area_first(ioas); a; a = area_next(ioas, a))
-		if (!sim_user_mapped(a->uva, a->length))
-			return -EFAULT;
+		if (a->fd < 0)
+			return false;
+	return true;
+}
+
+/*
+ * IOMMU_OPTION HUGE_PAGES = 0 (iopt_disable_large_pages): not once a domain holds pages, and
+ * every area must then sit on pages (iopt_check_iova_alignment: EADDRINUSE).
+ */
+int sim_ioas_disable_huge(struct sim_obj *ioas)
+{
+	const uint64_t mask = SIM_PAGE_SIZE - 1;
+	const struct sim_area *a;
+
+	if (ioas->u.ioas.no_huge)
+		return 0;
+	if (ioas->u.ioas.domains && ioas->u.ioas.areas)
+		return -EINVAL;
+	for (a = area_first(ioas); a; a = area_next(ioas, a))
+		if ((a->iova & mask) || (a->length & mask) || (a->uva & mask))
+			return -EADDRINUSE;
+	ioas->u.ioas.no_huge = true;
 	return 0;
 }
 
@@ -445,10 +519,12 @@ static int map_check(struct iommu_ioas_map *cmd)
 	return 0;
 }
 
-/* A run of user memory to map: from MAP, one; from COPY, one per source area crossed. */
+/* A run of memory to map: from MAP or MAP_FILE, one; from COPY, one per source area crossed. */
 struct sim_piece {
 	uint64_t uva, len;
 	uint32_t src_flags;	/* what the source pages allow */
+	int fd;			/* a file's pages (MAP_FILE, or a COPY of them); -1: user memory */
+	uint64_t foff;		/* the file offset of the piece's first byte */
 };
 
 /* Pages of an IOAS with a domain must start on a page, be there, and allow the writes. */
@@ -463,9 +539,51 @@ static int pieces_check(const struct sim_obj *ioas, const struct sim_piece *pc, 
 		if (ioas->u.ioas.domains && (pc[i].uva & (SIM_PAGE_SIZE - 1)))
 			return -EINVAL;
 	}
-	for (i = 0; ioas->u.ioas.domains && i < n; i++)
-		if (!sim_user_mapped(pc[i].uva, pc[i].len))
+	for (i = 0; ioas->u.ioas.domains && i < n; i++) {
+		if (pc[i].fd >= 0) {
+			int rc = file_pin_check(pc[i].fd, pc[i].foff, pc[i].len);
+
+			if (rc < 0)
+				return rc;
+		} else if (!sim_user_mapped(pc[i].uva, pc[i].len)) {
 			return -EFAULT;	/* pinning the pages failed */
+		}
+	}
+	return 0;
+}
+
+/* a file piece: the area keeps the file (its own dup) and a view of it to reach the pages */
+static int area_hold_file(struct sim_area *a, const struct sim_piece *pc, uint32_t flags)
+{
+	uint64_t down = pc->foff & ~(SIM_PAGE_SIZE - 1), skip = pc->foff - down;
+	int prot = PROT_READ, fl;
+	void *va;
+
+	a->fd = fcntl(pc->fd, F_DUPFD_CLOEXEC, 0);
+	if (a->fd < 0)
+		return -errno;
+	/*
+	 * The kernel never looks at the file's open mode (iopt_alloc_file_pages: the pages are
+	 * writeable when the map asks): a read-only fd still maps writeable. We can only write
+	 * through a view the fd allows; device writes to a read-only one are dropped.
+	 */
+	fl = fcntl(a->fd, F_GETFL);
+	if (flags & IOMMU_IOAS_MAP_WRITEABLE && fl >= 0 && (fl & O_ACCMODE) != O_RDONLY)
+		prot |= PROT_WRITE;
+	a->view_rw = prot & PROT_WRITE;
+	va = mmap(NULL, skip + pc->len, prot, MAP_SHARED, a->fd, (off_t)down);
+	if (va == MAP_FAILED) {
+		/* a file we cannot view (a pipe): the kernel maps it unpinned; no DMA reaches it */
+		a->map_base = NULL;
+		a->view_rw = false;
+		a->foff = pc->foff;
+		a->uva = 0;
+		return 0;
+	}
+	a->map_base = va;
+	a->map_len = skip + pc->len;
+	a->foff = pc->foff;
+	a->uva = (uintptr_t)va + skip;
 	return 0;
 }
 
@@ -475,6 +593,7 @@ static int insert_pieces(struct sim_obj *ioas, const struct sim_piece *pc, unsig
 {
 	struct sim_area *list = NULL, *a;
 	unsigned int i;
+	int rc = -ENOMEM;
 
 	for (i = 0; i < n; at += pc[i].len, i++) {
 		a = sim_calloc(ioas->ictx->sim, 1, sizeof(*a));
@@ -484,8 +603,14 @@ static int insert_pieces(struct sim_obj *ioas, const struct sim_piece *pc, unsig
 		a->length = pc[i].len;
 		a->uva = pc[i].uva;
 		a->flags = flags & (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE);
+		a->fd = -1;
 		a->next = list;
 		list = a;
+		if (pc[i].fd >= 0) {
+			rc = area_hold_file(a, &pc[i], flags);
+			if (rc < 0)
+				goto free_list;
+		}
 	}
 	while ((a = list)) {
 		list = a->next;
@@ -496,9 +621,9 @@ static int insert_pieces(struct sim_obj *ioas, const struct sim_piece *pc, unsig
 free_list:
 	while ((a = list)) {
 		list = a->next;
-		free(a);
+		area_release(a);
 	}
-	return -ENOMEM;
+	return rc;
 }
 
 static int map_pieces(struct sim_obj *ioas, const struct sim_piece *pc, unsigned int n,
@@ -512,7 +637,8 @@ static int map_pieces(struct sim_obj *ioas, const struct sim_piece *pc, unsigned
 	if (flags & IOMMU_IOAS_MAP_FIXED_IOVA)
 		rc = fixed_iova_check(ioas, at, length);
 	else
-		rc = alloc_iova(ioas, pc[0].uva, length, &at);
+		/* the first piece guesses the alignment: its address, or its file offset */
+		rc = alloc_iova(ioas, pc[0].fd >= 0 ? pc[0].foff : pc[0].uva, length, &at);
 	if (!rc)
 		rc = pieces_check(ioas, pc, n, flags);
 	if (!rc)
@@ -525,7 +651,7 @@ static int map_pieces(struct sim_obj *ioas, const struct sim_piece *pc, unsigned
 int sim_ioas_map(struct sim_ictx *ictx, struct iommu_ioas_map *cmd)
 {
 	struct sim_piece pc = { .uva = cmd->user_va, .len = cmd->length,
-				.src_flags = IOMMU_IOAS_MAP_WRITEABLE };
+				.src_flags = IOMMU_IOAS_MAP_WRITEABLE, .fd = -1 };
 	struct sim_obj *ioas;
 	uint64_t end, iova;
 	int rc;
@@ -538,6 +664,43 @@ int sim_ioas_map(struct sim_ictx *ictx, struct iommu_ioas_map *cmd)
 		return -ENOENT;
 	if (__builtin_add_overflow(cmd->user_va, cmd->length, &end))
 		return -EOVERFLOW;
+	iova = cmd->iova;
+	rc = map_pieces(ioas, &pc, 1, cmd->length, &iova, cmd->flags);
+	cmd->iova = iova;
+	return rc;
+}
+
+/*
+ * ---- MAP_FILE: a file's pages (iommufd_ioas_map_file, iopt_map_file_pages). No dma-buf
+ * exists here, so every fd takes the file path; a closed one is EBADF.
+ */
+int sim_ioas_map_file(struct sim_ictx *ictx, struct iommu_ioas_map_file *cmd)
+{
+	struct sim_piece pc = { .len = cmd->length, .fd = cmd->fd, .foff = cmd->start };
+	struct sim_obj *ioas;
+	uint64_t iova, last;
+	int rc;
+
+	if (cmd->flags & ~(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE |
+			   IOMMU_IOAS_MAP_READABLE))
+		return -EOPNOTSUPP;
+	if (cmd->iova >= SIM_ULONG_MAX || cmd->length >= SIM_ULONG_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags & (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)))
+		return -EINVAL;
+	ioas = sim_obj_get(ictx, cmd->ioas_id, SIM_IOAS);
+	if (!ioas)
+		return -ENOENT;
+	if (!cmd->length)
+		return -EINVAL;
+	if (__builtin_add_overflow(cmd->start, cmd->length - 1, &last))
+		return -EOVERFLOW;
+	if (cmd->fd < 0 || fcntl(cmd->fd, F_GETFD) < 0)
+		return -EBADF;
+	/* pages->writable is what the map asks, whatever the fd's mode (no f_mode check) */
+	pc.src_flags = IOMMU_IOAS_MAP_WRITEABLE;
+	/* the page offset of the start picks the IOVA's, as user_va's does for MAP */
+	pc.uva = cmd->start % SIM_PAGE_SIZE;
 	iova = cmd->iova;
 	rc = map_pieces(ioas, &pc, 1, cmd->length, &iova, cmd->flags);
 	cmd->iova = iova;
@@ -577,6 +740,8 @@ static int get_pieces(const struct sim_obj *ioas, uint64_t iova, uint64_t len,
 		if (a->iova > cur)
 			break;		/* a gap */
 		pc[*n].uva = a->uva + (cur - a->iova);
+		pc[*n].fd = a->fd;
+		pc[*n].foff = a->foff + (cur - a->iova);
 		pc[*n].len = plast - cur + 1;
 		pc[(*n)++].src_flags = a->flags;
 		cur = plast + 1;
@@ -597,12 +762,15 @@ int sim_ioas_copy(struct sim_ictx *ictx, struct iommu_ioas_copy *cmd)
 	unsigned int n;
 	int rc;
 
-	if (cmd->length >= SIM_ULONG_MAX || cmd->src_iova >= SIM_ULONG_MAX ||
-	    cmd->dst_iova >= SIM_ULONG_MAX)
-		return -EOVERFLOW;
+	/* iommufd_ioas_copy()'s order: flags, overflow, then no access at all */
 	if (cmd->flags & ~(IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE |
 			   IOMMU_IOAS_MAP_READABLE))
 		return -EOPNOTSUPP;
+	if (cmd->length >= SIM_ULONG_MAX || cmd->src_iova >= SIM_ULONG_MAX ||
+	    cmd->dst_iova >= SIM_ULONG_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags & (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)))
+		return -EINVAL;
 	src = sim_obj_get(ictx, cmd->src_ioas_id, SIM_IOAS);
 	if (!src)
 		return -ENOENT;
@@ -629,7 +797,8 @@ static int allowed_read(struct sim *sim, const struct iommu_ioas_allow_iovas *cm
 		if (sim_copy_from_user(&range, cmd->allowed_iovas + (uint64_t)i * sizeof(range),
 				       sizeof(range)) < 0)
 			return -EFAULT;
-		if (range.start > range.last)
+		/* iommufd_ioas_load_iovas(): a range of one byte, or one overlapping another given */
+		if (range.start >= range.last || range_hit(*list, range.start, range.last))
 			return -EINVAL;
 		r = sim_calloc(sim, 1, sizeof(*r));
 		if (!r)
@@ -798,7 +967,11 @@ void *sim_ioas_xlate(struct sim_obj *ioas, uint64_t iova, size_t len, bool write
 	off = a ? iova - a->iova : 0;
 	if (!a || off + len > a->length)
 		return NULL;
-	if (!(a->flags & need) || !sim_user_mapped(a->uva + off, len))
+	if (!(a->flags & need) || (a->fd >= 0 && (!a->map_base || (write && !a->view_rw))))
+		return NULL;
+	/* a file cut shorter since would SIGBUS us: its pages are gone (the kernel's stay pinned) */
+	if (a->fd >= 0 ? file_pin_check(a->fd, a->foff + off, len) < 0 :
+	    !sim_user_mapped(a->uva + off, len))
 		return NULL;
 	return (void *)(uintptr_t)(a->uva + off);
 }

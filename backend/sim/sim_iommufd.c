@@ -173,9 +173,11 @@ static int option_huge(struct sim_ictx *ictx, struct iommu_option *cmd)
 	}
 	if (cmd->op != IOMMU_OPTION_OP_SET)
 		return -EOPNOTSUPP;
-	if (cmd->val64 > 1)
+	if (cmd->val64 == 0)
+		return sim_ioas_disable_huge(ioas);
+	if (cmd->val64 != 1)
 		return -EINVAL;
-	ioas->u.ioas.no_huge = !cmd->val64;
+	ioas->u.ioas.no_huge = false;	/* iopt_enable_large_pages(): the alignment stays */
 	return 0;
 }
 
@@ -192,13 +194,36 @@ static int cmd_option(struct sim_ictx *ictx, void *arg)
 	return -EOPNOTSUPP;
 }
 
-/* Every mapping belongs to this one process already. */
+/*
+ * iommufd_ioas_change_process(): only file pages can follow a new process (user pages are
+ * addresses of the old mm): any other area in any IOAS is EINVAL. Here the caller is always
+ * the process that mapped, so the pinned-page charge moves nowhere.
+ */
 static int cmd_change_process(struct sim_ictx *ictx, void *arg)
 {
 	struct iommu_ioas_change_process *cmd = arg;
+	uint32_t id;
 
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	for (id = 1; id < ictx->cap; id++) {
+		struct sim_obj *o = sim_obj_get(ictx, id, SIM_IOAS);
+
+		if (o && !sim_ioas_all_file(o))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * IOMMU_IOAS_NOIOMMU_GET_PA: this host's kernel has no CONFIG_IOMMUFD_NOIOMMU, so the stub
+ * answers EOPNOTSUPP to every call that gets past the envelope (iommufd_private.h).
+ */
+static int cmd_noiommu_get_pa(struct sim_ictx *ictx, void *arg)
+{
 	(void)ictx;
-	return cmd->__reserved ? -EOPNOTSUPP : 0;
+	(void)arg;
+	return -EOPNOTSUPP;
 }
 
 /* No SMMUv3 of this host tracks dirty bits (IDR0.HTTU = 0): no HWPT can have it on. */
@@ -243,7 +268,7 @@ static int cmd_hw_queue(struct sim_ictx *ictx, void *arg)
 	return -EOPNOTSUPP;
 }
 
-/* Not modelled: fault queues (IOPF), MAP_FILE, noiommu. */
+/* Not modelled: fault queues (IOPF). */
 static int cmd_unmodelled(struct sim_ictx *ictx, void *arg)
 {
 	(void)ictx;
@@ -260,6 +285,7 @@ static int cmd_ioas_unmap(struct sim_ictx *ictx, void *c) { return sim_ioas_unma
 static int cmd_ranges(struct sim_ictx *ictx, void *c) { return sim_ioas_iova_ranges(ictx, c); }
 static int cmd_allow(struct sim_ictx *ictx, void *c) { return sim_ioas_allow_iovas(ictx, c); }
 static int cmd_copy(struct sim_ictx *ictx, void *c) { return sim_ioas_copy(ictx, c); }
+static int cmd_map_file(struct sim_ictx *ictx, void *c) { return sim_ioas_map_file(ictx, c); }
 static int cmd_hwpt_alloc(struct sim_ictx *ictx, void *c) { return sim_hwpt_alloc(ictx, c); }
 static int cmd_hw_info(struct sim_ictx *ictx, void *c) { return sim_get_hw_info(ictx, c); }
 static int cmd_invalidate(struct sim_ictx *ictx, void *c) { return sim_invalidate(ictx, c); }
@@ -285,13 +311,13 @@ static const struct sim_ioctl_op ops[] = {
 	/* iommufd_hwpt_invalidate() reports how many entries it handled, failed or not */
 	OP_RESPOND(IOMMU_HWPT_INVALIDATE, cmd_invalidate, RESPOND_ALWAYS),
 	OP(IOMMU_FAULT_QUEUE_ALLOC, cmd_unmodelled),
-	OP(IOMMU_IOAS_MAP_FILE, cmd_unmodelled),
+	OP(IOMMU_IOAS_MAP_FILE, cmd_map_file),
 	OP(IOMMU_VIOMMU_ALLOC, cmd_viommu),
 	OP(IOMMU_VDEVICE_ALLOC, cmd_vdevice),
 	OP(IOMMU_IOAS_CHANGE_PROCESS, cmd_change_process),
 	OP(IOMMU_VEVENTQ_ALLOC, cmd_veventq),
 	OP(IOMMU_HW_QUEUE_ALLOC, cmd_hw_queue),
-	OP(IOMMU_IOAS_NOIOMMU_GET_PA, cmd_unmodelled),
+	OP(IOMMU_IOAS_NOIOMMU_GET_PA, cmd_noiommu_get_pa),
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))

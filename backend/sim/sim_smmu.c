@@ -223,8 +223,13 @@ static void exec_cmd(struct sim_smmu *s, const uint64_t c[2])
 		sim_tlb_inv(s, vmid, -1, c[1] & CMD1_ADDR, tlbi_va_len(c));
 		break;
 	case OP_CFGI_CD:
+		/* the CD of SubstreamID SSID (and its L1CD, never cached here); without substreams
+		 * the field is ignored and the one CD goes */
+		sim_cdc_inv(s, (uint32_t)(c[0] >> 32),
+			    sim_smmu_ssid_bits(s) ? (int64_t)((c[0] & CMD0_SSID) >> 12) : -1, false);
+		break;
 	case OP_CFGI_CD_ALL:
-		sim_cdc_inv(s, (uint32_t)(c[0] >> 32), false);
+		sim_cdc_inv(s, (uint32_t)(c[0] >> 32), -1, false);
 		break;
 	default:
 		break;		/* ATC_INV: no simulated function has an ATC */

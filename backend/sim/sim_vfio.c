@@ -60,7 +60,7 @@ static void ste_changed(struct sim_obj *idev)
 {
 	struct sim_pdev *p = idev->u.dev.pdev;
 
-	sim_cdc_inv(dev_smmu(idev), p->cfg.sid, false);
+	sim_cdc_inv(dev_smmu(idev), p->cfg.sid, -1, false);
 }
 
 /* Attach, or replace what is attached; a failure changes nothing. */
@@ -375,6 +375,27 @@ static int ioctl_irq_info(const struct sim_pdev *p, struct vfio_irq_info *uarg)
 	return 0;
 }
 
+/*
+ * VFIO_DEVICE_FEATURE: vfio_ioctl_device_feature()'s checks of the header, then no feature:
+ * the migration and dirty-logging ones need driver ops edu has not, and DMA_BUF is the stub
+ * of a kernel without CONFIG_VFIO_PCI_DMABUF (vfio_pci_priv.h), as this host's is: ENOTTY.
+ */
+static int ioctl_feature(const void *uarg)
+{
+	const uint32_t known = VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_SET |
+			       VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_PROBE;
+	struct vfio_device_feature ft;
+
+	if (sim_copy_from_user(&ft, (uintptr_t)uarg, sizeof(ft)) < 0)
+		return -EFAULT;
+	if (ft.argsz < sizeof(ft) || ft.flags & ~known)
+		return -EINVAL;
+	if (!(ft.flags & VFIO_DEVICE_FEATURE_PROBE) && ft.flags & VFIO_DEVICE_FEATURE_SET &&
+	    ft.flags & VFIO_DEVICE_FEATURE_GET)
+		return -EINVAL;
+	return -ENOTTY;
+}
+
 int sim_vfio_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, void *arg)
 {
 	if (req == VFIO_DEVICE_BIND_IOMMUFD)
@@ -398,8 +419,10 @@ int sim_vfio_ioctl(struct sim *sim, struct sim_file *f, unsigned long req, void 
 		return ioctl_irq_info(f->pdev, arg);
 	case VFIO_DEVICE_RESET:
 		return -EINVAL;		/* no reset method works for these functions */
+	case VFIO_DEVICE_FEATURE:
+		return arg ? ioctl_feature(arg) : -EFAULT;
 	default:
-		return -ENOTTY;		/* interrupts (SET_IRQS), features: not modelled */
+		return -ENOTTY;		/* interrupts (SET_IRQS): not modelled */
 	}
 }
 

@@ -186,6 +186,55 @@ int ish_ioas_map(struct ish_ctx *ctx, uint32_t ioas_id, void *va, uint64_t lengt
 int ish_ioas_unmap(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_t length,
 		   uint64_t *unmapped);
 
+/* an inclusive IOVA range, as struct iommu_iova_range */
+struct ish_iova_range {
+	uint64_t start, last;
+};
+/*
+ * IOMMU_IOAS_IOVA_RANGES: the IOVAs usable now (the holes between reserved ranges: the MSI
+ * window, the domains' apertures, and outside what ALLOW_IOVAS allowed). *ranges is
+ * malloc'd (free() it), *n its count, *alignment the IOVA alignment maps need. One kernel
+ * call when up to 8 ranges, else two (EMSGSIZE tells the count); a third if they changed.
+ */
+int ish_ioas_iova_ranges(struct ish_ctx *ctx, uint32_t ioas_id, struct ish_iova_range **ranges,
+			 uint32_t *n, uint64_t *alignment);
+/* IOMMU_IOAS_ALLOW_IOVAS: automatic IOVAs only inside these (n = 0: anywhere again) */
+int ish_ioas_allow_iovas(struct ish_ctx *ctx, uint32_t ioas_id, const struct ish_iova_range *r,
+			 uint32_t n);
+/* the ranges of the last successful ALLOW_IOVAS, from the registry (NULL, 0: none) */
+const struct ish_iova_range *ish_ioas_allowed(struct ish_ctx *ctx, uint32_t ioas_id,
+					      uint32_t *n);
+/*
+ * IOMMU_IOAS_COPY: the pages behind [src_iova, +length) of @src mapped again in @dst.
+ * @flags: IOMMU_IOAS_MAP_*; *dst_iova in with FIXED_IOVA, out: the one used.
+ */
+int ish_ioas_copy(struct ish_ctx *ctx, uint32_t dst, uint32_t src, uint64_t src_iova,
+		  uint64_t length, uint64_t *dst_iova, uint32_t flags);
+/*
+ * IOMMU_IOAS_MAP_FILE: bytes [start, +length) of the file @fd (a memfd, or a single-range
+ * VFIO PCI dma-buf where the kernel takes those). The kernel holds the file until unmapped.
+ */
+int ish_ioas_map_file(struct ish_ctx *ctx, uint32_t ioas_id, int fd, uint64_t start,
+		      uint64_t length, uint64_t *iova, uint32_t flags);
+/*
+ * The dma-buf form: export [offset, +length) of a device's region as a VFIO dma-buf
+ * (VFIO_DEVICE_FEATURE_DMA_BUF), map it with IOMMU_IOAS_MAP_FILE, close our fd (the kernel
+ * keeps its reference). Two kernel calls and a close. ENOTTY: the kernel exports none.
+ */
+int ish_ioas_map_dmabuf(struct ish_ctx *ctx, uint32_t ioas_id, uint32_t dev_id, uint32_t region,
+			uint64_t offset, uint64_t length, uint64_t *iova, uint32_t flags);
+/* IOMMU_OPTION: @object_id 0 for the global RLIMIT_MODE, an IOAS for HUGE_PAGES */
+int ish_option_get(struct ish_ctx *ctx, uint32_t option_id, uint32_t object_id, uint64_t *val);
+int ish_option_set(struct ish_ctx *ctx, uint32_t option_id, uint32_t object_id, uint64_t val);
+/* IOMMU_IOAS_CHANGE_PROCESS: charge the pinned pages of every (file) mapping to this process */
+int ish_ioas_change_process(struct ish_ctx *ctx);
+/*
+ * IOMMU_IOAS_NOIOMMU_GET_PA: the physical address behind @iova of an IOAS of noiommu devices,
+ * and *length (in: at most, out: how many bytes are contiguous there).
+ */
+int ish_ioas_noiommu_get_pa(struct ish_ctx *ctx, uint32_t ioas_id, uint64_t iova,
+			    uint64_t *length, uint64_t *phys);
+
 /* the raw call: paging (pt = IOAS) or nested (pt = vIOMMU or HWPT) */
 int ish_hwpt_alloc(struct ish_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
 		   uint32_t data_type, const void *data, uint32_t data_len, uint32_t *hwpt_id);
@@ -266,10 +315,15 @@ uint64_t ish_map_iova(const struct ish_map *m);
 uint64_t ish_map_length(const struct ish_map *m);
 void *ish_map_va(const struct ish_map *m);
 uint32_t ish_map_flags(const struct ish_map *m);	/* IOMMU_IOAS_MAP_* */
+bool ish_map_file(const struct ish_map *m);	/* MAP_FILE (or a COPY of one): holds a file */
 
 /* Page-aligned host buffers, numbered lowest-free from 1, for IOAS_MAP and DMA checks. */
 struct ish_mem;
 int ish_mem_alloc(struct ish_ctx *ctx, size_t size, uint32_t *mem_id);
+/* the same, backed by a memfd (shared), for IOMMU_IOAS_MAP_FILE */
+int ish_mem_alloc_memfd(struct ish_ctx *ctx, size_t size, uint32_t *mem_id);
+int ish_mem_fd(const struct ish_mem *m);	/* its memfd, or -1 */
+struct ish_mem *ish_mem_by_fd(struct ish_ctx *ctx, int fd);	/* O(buffers) */
 int ish_mem_free(struct ish_ctx *ctx, uint32_t mem_id);	/* -EBUSY while mapped */
 struct ish_mem *ish_mem_find(struct ish_ctx *ctx, uint32_t mem_id);	/* O(1) */
 struct ish_mem *ish_mem_first(struct ish_ctx *ctx);

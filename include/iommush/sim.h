@@ -8,8 +8,9 @@
  * count as bad addresses; nothing happens between calls, so poll() on an empty queue just
  * sleeps its timeout (a signal ends it with EINTR, as in the kernel); a DMA runs
  * to completion inside the register write that starts it. Edu's DMA needs bus mastering
- * (PCI_COMMAND bit 2 in the config region), as on hardware. Not modelled: fault queues
- * (IOPF), IOAS_MAP_FILE, HW queues beyond the SMMUv3 refusal, PASIDs, interrupts.
+ * (PCI_COMMAND bit 2 in the config region), as on hardware. DMA may carry a SubstreamID
+ * (ish_sim_dma()). Not modelled: fault queues (IOPF), dma-buf MAP_FILE, HW queues beyond the
+ * SMMUv3 refusal, PASID attach, ATCs, interrupts.
  * Its test hooks (allocation failure, kernel profiles) are in backend/testing.h, not installed.
  */
 #ifndef IOMMUSH_SIM_H
@@ -38,6 +39,7 @@ struct ish_sim_dev_cfg {
 	uint32_t sid;		/* physical StreamID */
 	bool vfio;		/* bound to vfio-pci: has a cdev */
 	bool edu;		/* model QEMU's edu device (BAR0 registers, DMA) */
+	bool ats;		/* has a PCIe ATS capability (behind an ATS root complex) */
 };
 
 /* An empty host: no SMMU, no device. */
@@ -66,6 +68,20 @@ void ish_sim_set_canwbs(struct ish_backend *be, bool canwbs);
  * queued (or counted as lost), 0 when dropped on the host, -errno.
  */
 int ish_sim_inject_event(struct ish_backend *be, const char *bdf, const uint64_t evt[4]);
+
+/*
+ * A DMA of the PCI function at @bdf through its physical SMMU, as the device would issue it:
+ * @len bytes at device address @addr, read from memory, or written to it when @to_ram, with
+ * SubstreamID @ssid (PCIe PASID; < 0: none). Written bytes come from @buf (NULL: zeros), read
+ * ones land in it (NULL: dropped). A fault raises the events the SMMU records, one per
+ * 4-byte access, as the edu device's DMA does. 0; -EFAULT when any byte faulted or was
+ * aborted; -EPERM when the function's bus mastering is off (PCI_COMMAND bit 2); -ENOENT for
+ * no such function; -EINVAL for a malformed address, a length of 0 or above ISH_SIM_DMA_MAX,
+ * or an SSID beyond 20 bits.
+ */
+#define ISH_SIM_DMA_MAX (1u << 20)
+int ish_sim_dma(struct ish_backend *be, const char *bdf, uint64_t addr, size_t len, int64_t ssid,
+		bool to_ram, void *buf);
 
 /* What is alive in the simulated kernel, for leak checks. */
 struct ish_sim_stats {

@@ -75,9 +75,10 @@ keys() {
 start
 keys 'ioa' Tab
 wait_line '^iommush\(sim\)> ioas $'
+# "al" is alloc and allow: completed to their common prefix, then one more letter
 keys 'al' Tab
-wait_line '^iommush\(sim\)> ioas alloc $'
-keys Enter
+wait_line '^iommush\(sim\)> ioas allo$'
+keys 'c' Enter
 wait_for '^ioas [0-9]+$'
 id=$(screen | sed -n 's/^ioas \([0-9][0-9]*\)$/\1/p' | tail -1)
 keys 'destroy ' Tab
@@ -86,7 +87,7 @@ keys Enter
 wait_line '^iommush\(sim\)> $'
 # several candidates: listed, the line kept
 keys 'ioas ' Tab
-wait_for 'alloc +map +unmap'
+wait_for 'alloc +allow +change-process +copy'
 wait_line '^iommush\(sim\)> ioas $'
 keys C-u 'help ioas' Enter
 wait_for 'See iommush-ioas\(8\)\.'
@@ -223,9 +224,9 @@ tmux -L $sock -f /dev/null new-session -d -s t -x 100 -y 30 \
 	 tee $tmp/tee.log; echo exited \$?; sleep 30"
 wait_line '^iommush\(sim\)> $'
 sleep 0.3
-keys 'ioas al' Tab
-wait_line '^iommush\(sim\)> ioas alloc $'
-keys Enter
+keys 'io' Tab
+wait_line '^iommush\(sim\)> ioas $'
+keys 'alloc' Enter
 # tee may copy the output after the next prompt is drawn
 wait_for 'ioas [0-9]+$'
 keys 'quit' Enter

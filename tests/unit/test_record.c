@@ -275,6 +275,62 @@ static void mapped_memory_is_stood_in_for_by_one_mem_buffer_per_range(void **sta
 	free(t.text);
 }
 
+static void the_ioas_calls_of_issue_14_become_ioas_commands(void **state)
+{
+	const struct iommu_iova_range ranges[2] = { { 0x100000, 0x1fffff }, { 0x400000, 0x4fffff } };
+	struct iommu_ioas_iova_ranges g = { .size = sizeof(g), .ioas_id = 2 }, go = g;
+	struct iommu_ioas_allow_iovas al = { .size = sizeof(al), .ioas_id = 2, .num_iovas = 2,
+					     .allowed_iovas = 0x7f0000000000 };
+	struct iommu_ioas_copy cp = { .size = sizeof(cp), .dst_ioas_id = 5, .src_ioas_id = 2,
+				      .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE,
+				      .length = 0x2000, .src_iova = 0x100000, .dst_iova = 0x800000 };
+	struct iommu_option o = { .size = sizeof(o), .option_id = IOMMU_OPTION_HUGE_PAGES,
+				  .op = IOMMU_OPTION_OP_SET, .object_id = 2, .val64 = 0 };
+	struct iommu_ioas_map_file mf = { .size = sizeof(mf), .ioas_id = 2, .fd = 9,
+					  .flags = IOMMU_IOAS_MAP_READABLE |
+						   IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_FIXED_IOVA,
+					  .start = 0x1000, .length = 0x3000, .iova = 0x600000 };
+	struct iommu_ioas_map_file mf2 = mf;
+	struct iommu_ioas_change_process chg = { .size = sizeof(chg) };
+	struct tr t;
+	const char *s;
+
+	(void)state;
+	tr_open(&t, false);
+	bind_dev(&t, 1);
+	ioas_alloc(&t, 2, 0);
+	ioas_alloc(&t, 5, 0);
+	/* the program's EMSGSIZE probe, then the call that fits */
+	go.num_iovas = 3;
+	rec_ioctl(&t, 3, IOMMU_IOAS_IOVA_RANGES, &g, &go, sizeof(g), -EMSGSIZE, NULL, 0);
+	rec_ioctl(&t, 3, IOMMU_IOAS_IOVA_RANGES, &go, &go, sizeof(g), 0, NULL, 0);
+	rec_ioctl(&t, 3, IOMMU_IOAS_ALLOW_IOVAS, &al, &al, sizeof(al), 0, ranges, sizeof(ranges));
+	rec_ioctl(&t, 3, IOMMU_IOAS_COPY, &cp, &cp, sizeof(cp), 0, NULL, 0);
+	rec_ioctl(&t, 3, IOMMU_OPTION, &o, &o, sizeof(o), 0, NULL, 0);
+	rec_ioctl(&t, 3, IOMMU_IOAS_MAP_FILE, &mf, &mf, sizeof(mf), 0, NULL, 0);
+	/* the same file again, past its end: the same stand-in, so that it fails alike */
+	mf2.start = 0x10000;
+	mf2.iova = 0x700000;
+	rec_ioctl(&t, 3, IOMMU_IOAS_MAP_FILE, &mf2, &mf2, sizeof(mf2), -EINVAL, NULL, 0);
+	rec_ioctl(&t, 3, IOMMU_IOAS_CHANGE_PROCESS, &chg, &chg, sizeof(chg), -EINVAL, NULL, 0);
+	s = tr_close(&t);
+	assert_non_null(strstr(s, "#   covered: the array was short"));
+	assert_non_null(strstr(s, "\nioas ranges $ioas2\n"));
+	assert_non_null(strstr(s, "\nioas allow $ioas2 0x100000-0x1fffff 0x400000-0x4fffff\n"));
+	assert_non_null(strstr(s, "\nioas copy $ioas5 $ioas2 0x100000 0x2000 dst-iova 0x800000 "
+			       "readable\n"));
+	assert_non_null(strstr(s, "\nioas option huge-pages $ioas2 set 0\n"));
+	assert_non_null(strstr(s, "\nlet file1 = mem alloc 0x4000 memfd\n"));
+	assert_non_null(strstr(s, "\nioas map-file $ioas2 $file1 iova 0x600000 length 0x3000 "
+			       "offset 0x1000\n"));
+	assert_non_null(strstr(s, "\nexpect-error EINVAL ioas map-file $ioas2 $file1 iova 0x700000 "
+			       "length 0x3000 offset 0x10000\n"));
+	assert_null(strstr(s, "file2"));
+	assert_non_null(strstr(s, "\nexpect-error EINVAL ioas change-process\n"));
+	assert_null(strstr(s, "#   raw"));
+	free(t.text);
+}
+
 /* a VMM maps a passed-through BAR for peer to peer DMA: the kernel refuses to pin it (EFAULT),
  * so a stand-in buffer, which it would pin, must not replace it */
 static void memory_mapped_from_a_device_gets_no_stand_in(void **state)
@@ -624,6 +680,7 @@ int main(void)
 		cmocka_unit_test(an_id_handed_out_again_after_destroy_gets_a_new_variable),
 		cmocka_unit_test(an_id_handed_out_a_thousand_times_is_named_by_its_generation),
 		cmocka_unit_test(mapped_memory_is_stood_in_for_by_one_mem_buffer_per_range),
+		cmocka_unit_test(the_ioas_calls_of_issue_14_become_ioas_commands),
 		cmocka_unit_test(memory_mapped_from_a_device_gets_no_stand_in),
 		cmocka_unit_test(invalidations_keep_every_command_word),
 		cmocka_unit_test(a_nested_hwpt_keeps_its_ste_words),

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <sys/mman.h>
 #include <cmocka.h>
 #include <linux/iommufd.h>
@@ -1514,6 +1517,217 @@ static void ioas_allow_iovas(void **state)
 	env_close(&e);
 }
 
+/* ---- MAP_FILE, CHANGE_PROCESS, OPTION HUGE_PAGES, NOIOMMU_GET_PA (ioas.c, io_pagetable.c) */
+
+static int map_file(struct env *e, uint32_t ioas, int fd, uint64_t start, uint64_t len,
+		    uint64_t *iova, uint32_t flags)
+{
+	struct iommu_ioas_map_file m = { .size = sizeof(m), .flags = flags, .ioas_id = ioas,
+					 .fd = fd, .start = start, .length = len, .iova = *iova };
+	int rc = io(e, IOMMU_IOAS_MAP_FILE, &m);
+
+	*iova = m.iova;
+	return rc;
+}
+
+static int option(struct env *e, uint32_t id, uint16_t op, uint32_t obj, uint64_t *val)
+{
+	struct iommu_option o = { .size = sizeof(o), .option_id = id, .op = op, .object_id = obj,
+				  .val64 = *val };
+	int rc = io(e, IOMMU_OPTION, &o);
+
+	*val = o.val64;
+	return rc;
+}
+
+static int change_process(struct env *e)
+{
+	struct iommu_ioas_change_process c = { .size = sizeof(c) };
+
+	return io(e, IOMMU_IOAS_CHANGE_PROCESS, &c);
+}
+
+static void ioas_map_file(void **state)
+{
+	const uint32_t fixed = IOMMU_IOAS_MAP_FIXED_IOVA;
+	struct iommu_ioas_noiommu_get_pa g = { .size = sizeof(g), .length = 4096 };
+	uint64_t iova, n;
+	int fd, rofd, plain;
+	uint32_t b;
+	struct env e;
+	char *va;
+
+	(void)state;
+	env_open(&e, 1, true);
+	fd = memfd_create("t", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 0x10000), 0);
+	va = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(va != MAP_FAILED);
+	assert_int_equal(ioas_alloc(&e, &b), 0);
+	/* iommufd_ioas_map_file()'s order: flags, overflow, no access, the IOAS, the length */
+	iova = 0x400000;
+	assert_int_equal(map_file(&e, b, fd, 0, 0x1000, &iova, 0x10 | MAP_RW), -EOPNOTSUPP);
+	assert_int_equal(map_file(&e, b, fd, 0, UINT64_MAX, &iova, MAP_RW), -EOVERFLOW);
+	assert_int_equal(map_file(&e, b, fd, 0, 0x1000, &iova, fixed), -EINVAL);
+	assert_int_equal(map_file(&e, 99, fd, 0, 0x1000, &iova, MAP_RW), -ENOENT);
+	assert_int_equal(map_file(&e, b, fd, 0, 0, &iova, MAP_RW), -EINVAL);
+	assert_int_equal(map_file(&e, b, fd, 3, UINT64_MAX - 1, &iova, MAP_RW), -EOVERFLOW);
+	assert_int_equal(map_file(&e, b, 999, 0, 0x1000, &iova, MAP_RW), -EBADF);
+	/* without a domain nothing is pinned: past the end of the file maps */
+	assert_int_equal(map_file(&e, b, fd, 0, 0x10000, &iova, fixed | MAP_RW), 0);
+	iova = 0x500000;
+	assert_int_equal(map_file(&e, b, fd, 0xf000, 0x2000, &iova, fixed | MAP_RW), 0);
+	/* a domain pins: past the end is memfd_pin_folios()'s EINVAL */
+	assert_int_equal(attach(&e, 0, b, NULL), -EINVAL);
+	assert_int_equal(unmap(&e, b, 0x500000, 0x2000, &n), 0);
+	assert_int_equal(attach(&e, 0, b, NULL), 0);
+	iova = 0x600000;
+	assert_int_equal(map_file(&e, b, fd, 0xf000, 0x2000, &iova, fixed | MAP_RW), -EINVAL);
+	/* not shmem: a pipe is no memfd */
+	{
+		int p[2];
+
+		assert_int_equal(pipe(p), 0);
+		plain = p[0];
+		assert_int_equal(map_file(&e, b, plain, 0, 0x1000, &iova, fixed | MAP_RW), -EINVAL);
+		close(p[0]);
+		close(p[1]);
+	}
+	/* the kernel never checks the fd's open mode: a read-only one maps writeable too */
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		rofd = open(path, O_RDONLY);
+		assert_true(rofd >= 0);
+		assert_int_equal(map_file(&e, b, rofd, 0, 0x1000, &iova, fixed | MAP_RW), 0);
+		assert_int_equal(unmap(&e, b, 0x600000, 0x1000, &n), 0);
+		assert_int_equal(map_file(&e, b, rofd, 0, 0x1000, &iova,
+					  fixed | IOMMU_IOAS_MAP_READABLE), 0);
+		close(rofd);	/* the area holds the file */
+	}
+	/* the bytes the device reaches are the file's */
+	memset(va, 0x5a, 16);
+	assert_int_equal(unmap(&e, b, 0x600000, 0x1000, &n), 0);
+	/* COPY of file pages keeps them file pages: CHANGE_PROCESS needs nothing but those */
+	iova = 0x800000;
+	assert_int_equal(copy(&e, e.ioas, b, 0x400000, 0x2000, &iova, fixed | MAP_RW), 0);
+	assert_int_equal(change_process(&e), -EINVAL);	/* e.ioas maps user memory */
+	assert_int_equal(unmap(&e, e.ioas, 0, UINT64_MAX, &n), 0);
+	assert_int_equal(change_process(&e), 0);
+	/* VFIO_DEVICE_FEATURE DMA_BUF: the header's checks, then the stub's ENOTTY */
+	{
+		/* header, request, one range: both structs end in flexible arrays */
+		_Alignas(8) unsigned char ft[8 + 16 + 16] = { 0 };
+		struct vfio_device_feature h = { .argsz = sizeof(ft),
+						 .flags = VFIO_DEVICE_FEATURE_GET |
+							  VFIO_DEVICE_FEATURE_DMA_BUF };
+
+		memcpy(ft, &h, sizeof(h));
+		ft[8 + 12] = 1;		/* nr_ranges */
+		ft[8 + 16 + 9] = 0x10;	/* length 0x1000 */
+		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, ft), -ENOTTY);
+		h.flags |= VFIO_DEVICE_FEATURE_SET;
+		memcpy(ft, &h, sizeof(h));
+		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, ft), -EINVAL);
+		h.flags = 1u << 20;
+		memcpy(ft, &h, sizeof(h));
+		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, ft), -EINVAL);
+		h.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
+		h.argsz = 4;
+		memcpy(ft, &h, sizeof(h));
+		assert_int_equal(dio(&e, 0, VFIO_DEVICE_FEATURE, ft), -EINVAL);
+	}
+	/* no CONFIG_IOMMUFD_NOIOMMU: the stub's EOPNOTSUPP */
+	g.ioas_id = b;
+	g.iova = 0x400000;
+	assert_int_equal(io(&e, IOMMU_IOAS_NOIOMMU_GET_PA, &g), -EOPNOTSUPP);
+	munmap(va, 0x10000);
+	close(fd);
+	env_close(&e);
+}
+
+static void option_huge_pages(void **state)
+{
+	const uint16_t get = IOMMU_OPTION_OP_GET, set = IOMMU_OPTION_OP_SET;
+	uint64_t v = 0, iova;
+	uint32_t b, c;
+	struct env e;
+	char *buf;
+
+	(void)state;
+	env_open(&e, 1, false);
+	buf = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* RLIMIT_MODE: global, settable while the context holds no object */
+	assert_int_equal(option(&e, IOMMU_OPTION_RLIMIT_MODE, get, 0, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(option(&e, IOMMU_OPTION_RLIMIT_MODE, get, 1, &v), -EOPNOTSUPP);
+	v = 1;
+	assert_int_equal(option(&e, IOMMU_OPTION_RLIMIT_MODE, set, 0, &v), -EBUSY);
+	assert_int_equal(option(&e, 7, get, 0, &v), -EOPNOTSUPP);
+	assert_int_equal(ioas_alloc(&e, &b), 0);
+	assert_int_equal(ioas_alloc(&e, &c), 0);
+	assert_int_equal(option(&e, IOMMU_OPTION_HUGE_PAGES, get, 99, &v), -ENOENT);
+	assert_int_equal(option(&e, IOMMU_OPTION_HUGE_PAGES, get, b, &v), 0);
+	assert_int_equal(v, 1);
+	v = 2;
+	assert_int_equal(option(&e, IOMMU_OPTION_HUGE_PAGES, set, b, &v), -EINVAL);
+	/* an unaligned area: EADDRINUSE (iopt_check_iova_alignment) */
+	iova = 0x10001;
+	assert_int_equal(map(&e, b, buf + 1, 0x1000, &iova, IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW), 0);
+	v = 0;
+	assert_int_equal(option(&e, IOMMU_OPTION_HUGE_PAGES, set, b, &v), -EADDRINUSE);
+	assert_int_equal(unmap(&e, b, 0, UINT64_MAX, &iova), 0);
+	assert_int_equal(option(&e, IOMMU_OPTION_HUGE_PAGES, set, b, &v), 0);
+	assert_int_equal(option(&e, IOMMU_OPTION_HUGE_PAGES, get, b, &v), 0);
+	assert_int_equal(v, 0);
+	/* off: maps need page alignment even without a domain */
+	iova = 0x10001;
+	assert_int_equal(map(&e, b, buf + 1, 0x1000, &iova, IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW),
+			 -EINVAL);
+	/* a domain holding pages: EINVAL */
+	iova = 0x10000;
+	assert_int_equal(map(&e, c, buf, 0x1000, &iova, IOMMU_IOAS_MAP_FIXED_IOVA | MAP_RW), 0);
+	assert_int_equal(attach(&e, 0, c, NULL), 0);
+	v = 0;
+	assert_int_equal(option(&e, IOMMU_OPTION_HUGE_PAGES, set, c, &v), -EINVAL);
+	v = 1;
+	assert_int_equal(option(&e, IOMMU_OPTION_HUGE_PAGES, set, c, &v), 0);
+	/* COPY: no access at all is EINVAL, after the flags and overflow checks */
+	iova = 0x40000;
+	assert_int_equal(copy(&e, b, c, 0x10000, 0x1000, &iova, IOMMU_IOAS_MAP_FIXED_IOVA), -EINVAL);
+	assert_int_equal(copy(&e, b, c, UINT64_MAX, 0x1000, &iova, 0x10), -EOPNOTSUPP);
+	munmap(buf, 1 << 20);
+	env_close(&e);
+}
+
+static void allow_iovas_list_rules(void **state)
+{
+	struct iommu_iova_range one = { 0x1000, 0x1000 };
+	struct iommu_iova_range two[2] = { { 0x100000, 0x1fffff }, { 0x1ff000, 0x2fffff } };
+	struct iommu_ioas_iova_ranges q = { .size = sizeof(q) };
+	struct env e;
+	uint32_t b;
+
+	(void)state;
+	env_open(&e, 1, false);
+	assert_int_equal(ioas_alloc(&e, &b), 0);
+	assert_int_equal(allow(&e, b, &one, 1), -EINVAL);	/* start >= last */
+	assert_int_equal(allow(&e, b, two, 2), -EINVAL);	/* they overlap */
+	/* IOVA_RANGES: the holes of the reserved ranges only; EMSGSIZE gives the count */
+	two[1].start = 0x200000;
+	assert_int_equal(allow(&e, b, two, 2), 0);
+	q.ioas_id = b;
+	assert_int_equal(io(&e, IOMMU_IOAS_IOVA_RANGES, &q), -EMSGSIZE);
+	assert_int_equal(q.num_iovas, 1);
+	assert_int_equal(attach(&e, 0, b, NULL), 0);
+	q.num_iovas = 0;
+	assert_int_equal(io(&e, IOMMU_IOAS_IOVA_RANGES, &q), -EMSGSIZE);
+	assert_int_equal(q.num_iovas, 2);
+	env_close(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1527,6 +1741,9 @@ int main(void)
 		cmocka_unit_test(ioas_with_domain),
 		cmocka_unit_test(ioas_copy),
 		cmocka_unit_test(ioas_allow_iovas),
+		cmocka_unit_test(ioas_map_file),
+		cmocka_unit_test(option_huge_pages),
+		cmocka_unit_test(allow_iovas_list_rules),
 		cmocka_unit_test(hwpt_paging_flags),
 		cmocka_unit_test(viommu_needs_host_features),
 		cmocka_unit_test(viommu_checks),

@@ -83,6 +83,34 @@ static void test_option_get_names_the_option_and_shows_the_value_read(void **sta
 			    "val64=0) = -EBUSY");
 }
 
+static void test_map_file_change_process_get_pa_are_decoded(void **state)
+{
+	struct iommu_ioas_map_file in = { .size = sizeof(in), .flags = 3, .ioas_id = 2, .fd = 7,
+					  .start = 0x1000, .length = 0x2000 };
+	struct iommu_ioas_map_file out = in;
+	struct iommu_ioas_change_process cp = { .size = sizeof(cp) };
+	struct iommu_ioas_noiommu_get_pa g = { .size = sizeof(g), .ioas_id = 2, .iova = 0x10800,
+					       .length = 0x4000 };
+	struct iommu_ioas_noiommu_get_pa go = g;
+	char buf[256];
+
+	(void)state;
+	out.iova = 0x600000;
+	fmt(IOMMU_IOAS_MAP_FILE, &in, &out, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "IOMMU_IOAS_MAP_FILE(fd 3: ioas_id=2 flags=0x3 fd=7 start=0x1000 "
+			    "length=0x2000 iova=0x0 -> iova=0x600000) = 0");
+	fmt(IOMMU_IOAS_CHANGE_PROCESS, &cp, &cp, -EINVAL, buf, sizeof(buf));
+	assert_string_equal(buf, "IOMMU_IOAS_CHANGE_PROCESS(fd 3: size=8) = -EINVAL");
+	go.length = 0x800;
+	go.out_phys = 0x80000800;
+	fmt(IOMMU_IOAS_NOIOMMU_GET_PA, &g, &go, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "IOMMU_IOAS_NOIOMMU_GET_PA(fd 3: flags=0x0 ioas_id=2 "
+			    "iova=0x10800 length=0x4000 -> length=0x800 out_phys=0x80000800) = 0");
+	fmt(IOMMU_IOAS_NOIOMMU_GET_PA, &g, &g, -EOPNOTSUPP, buf, sizeof(buf));
+	assert_string_equal(buf, "IOMMU_IOAS_NOIOMMU_GET_PA(fd 3: flags=0x0 ioas_id=2 "
+			    "iova=0x10800 length=0x4000) = -EOPNOTSUPP");
+}
+
 static void test_allow_iovas_shows_the_ioas_and_the_count(void **state)
 {
 	struct iommu_ioas_allow_iovas in = { .size = sizeof(in), .ioas_id = 2, .num_iovas = 1 };
@@ -149,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_copy_shows_both_ioases_and_the_dst_iova_it_got),
 		cmocka_unit_test(test_option_get_names_the_option_and_shows_the_value_read),
 		cmocka_unit_test(test_allow_iovas_shows_the_ioas_and_the_count),
+		cmocka_unit_test(test_map_file_change_process_get_pa_are_decoded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

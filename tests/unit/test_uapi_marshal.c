@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -42,6 +43,9 @@ static const struct {
 	{ IOMMU_VEVENTQ_ALLOC, 32 }, { VFIO_DEVICE_BIND_IOMMUFD, 24 },
 	{ VFIO_DEVICE_ATTACH_IOMMUFD_PT, 16 }, { VFIO_DEVICE_DETACH_IOMMUFD_PT, 12 },
 	{ VFIO_DEVICE_GET_INFO, 24 }, { VFIO_DEVICE_GET_REGION_INFO, 32 },
+	{ IOMMU_IOAS_IOVA_RANGES, 32 }, { IOMMU_IOAS_ALLOW_IOVAS, 24 }, { IOMMU_IOAS_COPY, 40 },
+	{ IOMMU_OPTION, 24 }, { IOMMU_IOAS_MAP_FILE, 40 }, { IOMMU_IOAS_CHANGE_PROCESS, 8 },
+	{ IOMMU_IOAS_NOIOMMU_GET_PA, 40 },
 };
 
 #define IOMMUFD 3
@@ -78,6 +82,7 @@ static struct mock {
 	const void *read_data;	/* what read() returns */
 	size_t read_len;
 	bool freed;
+	uint32_t nranges;	/* IOVA_RANGES: how many the kernel has */
 } M;
 
 static struct call *record(const char *op, int fd)
@@ -173,6 +178,34 @@ static void reply(unsigned long request, void *arg)
 	case IOMMU_IOAS_UNMAP:
 		((struct iommu_ioas_unmap *)arg)->length = 0x3000;	/* whole areas inside */
 		break;
+	case IOMMU_IOAS_COPY: {
+		struct iommu_ioas_copy *cp = arg;
+
+		if (!(cp->flags & IOMMU_IOAS_MAP_FIXED_IOVA))
+			cp->dst_iova = 0x900000;
+		break;
+	}
+	case IOMMU_IOAS_MAP_FILE: {
+		struct iommu_ioas_map_file *mf = arg;
+
+		if (!(mf->flags & IOMMU_IOAS_MAP_FIXED_IOVA))
+			mf->iova = 0xa00000;
+		break;
+	}
+	case IOMMU_OPTION: {
+		struct iommu_option *o = arg;
+
+		if (o->op == IOMMU_OPTION_OP_GET)
+			o->val64 = 1;
+		break;
+	}
+	case IOMMU_IOAS_NOIOMMU_GET_PA: {
+		struct iommu_ioas_noiommu_get_pa *g = arg;
+
+		g->out_phys = 0x80000000 + (g->iova & 0xfff);
+		g->length = 0x1000 - (g->iova & 0xfff);
+		break;
+	}
 	case IOMMU_GET_HW_INFO: {
 		struct iommu_hw_info *h = arg;
 		struct iommu_hw_info_arm_smmuv3 s = {
@@ -222,6 +255,25 @@ static int mock_ioctl(struct ish_backend *be, int fd, unsigned long request, voi
 		ri->size = 0x1000ULL << ri->index;
 		ri->offset = (uint64_t)ri->index << 40;
 		ri->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	}
+	if (request == IOMMU_IOAS_ALLOW_IOVAS) {
+		struct iommu_ioas_allow_iovas *al = arg;
+
+		copy_data(c, al->allowed_iovas, (size_t)al->num_iovas * 16);
+	}
+	if (request == IOMMU_IOAS_IOVA_RANGES && M.fail_req != request) {
+		/* iommufd_ioas_iova_ranges(): fill what fits, count all, EMSGSIZE when short */
+		struct iommu_ioas_iova_ranges *g = arg;
+		struct iommu_iova_range *out = (void *)(uintptr_t)g->allowed_iovas;
+		uint32_t i, max = g->num_iovas;
+
+		for (i = 0; i < M.nranges && i < max; i++) {
+			out[i].start = (uint64_t)i << 32;
+			out[i].last = ((uint64_t)i << 32) + 0xffff;
+		}
+		g->num_iovas = M.nranges;
+		g->out_iova_alignment = 0x1000;
+		return M.nranges > max ? -EMSGSIZE : 0;
 	}
 	if (M.fail_req == request) {
 		M.fail_req = 0;
@@ -952,6 +1004,209 @@ static void mmio_read_write_marshal(void **state)
 	assert_int_equal(ish_mmio_read(ctx, dev, 0, 0, 4, &val), -EINTR);
 }
 
+/* ---- the IOAS calls of issue 14 ---------------------------------------------------------- */
+
+static void iova_ranges_grow_on_emsgsize(void **state)
+{
+	struct ish_ctx *ctx = *state;
+	const struct iommu_ioas_iova_ranges *g;
+	struct ish_iova_range *r = NULL;
+	uint64_t align = 0;
+	unsigned int mark;
+	uint32_t ioas, n = 0;
+
+	assert_int_equal(ish_ioas_alloc(ctx, &ioas), 0);
+	/* a handful: one call */
+	M.nranges = 3;
+	mark = M.n;
+	assert_int_equal(ish_ioas_iova_ranges(ctx, ioas, &r, &n, &align), 0);
+	assert_int_equal(M.n - mark, 1);
+	g = ioctl_at(mark, 0, IOMMUFD, IOMMU_IOAS_IOVA_RANGES);
+	assert_int_equal(g->size, 32);
+	assert_int_equal(g->ioas_id, ioas);
+	assert_int_equal(g->num_iovas, 8);
+	assert_int_equal(g->__reserved, 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(align, 0x1000);
+	assert_int_equal(r[2].start, 2ULL << 32);
+	assert_int_equal(r[2].last, (2ULL << 32) + 0xffff);
+	free(r);
+	/* more than the first try holds: EMSGSIZE told how many, the second call has room */
+	M.nranges = 20;
+	mark = M.n;
+	assert_int_equal(ish_ioas_iova_ranges(ctx, ioas, &r, &n, &align), 0);
+	assert_int_equal(M.n - mark, 2);
+	assert_int_equal(((const struct iommu_ioas_iova_ranges *)
+			  ioctl_at(mark, 1, IOMMUFD, IOMMU_IOAS_IOVA_RANGES))->num_iovas, 20);
+	assert_int_equal(n, 20);
+	assert_int_equal(r[19].start, 19ULL << 32);
+	free(r);
+	/* another error: nothing handed out */
+	M.fail_req = IOMMU_IOAS_IOVA_RANGES;
+	M.fail_rc = -ENOENT;
+	r = NULL;
+	assert_int_equal(ish_ioas_iova_ranges(ctx, ioas, &r, &n, &align), -ENOENT);
+	assert_null(r);
+}
+
+static void allow_copy_map_file_marshal(void **state)
+{
+	struct ish_ctx *ctx = *state;
+	const struct ish_iova_range want[2] = { { 0x100000, 0x1fffff }, { 0x400000, 0x4fffff } };
+	const struct ish_iova_range *got;
+	const struct iommu_ioas_allow_iovas *al;
+	const struct iommu_ioas_copy *cp;
+	const struct iommu_ioas_map_file *mf;
+	static char buf[0x4000];
+	uint32_t a, b, n, mem;
+	uint64_t iova;
+	unsigned int mark;
+	struct ish_map *m;
+
+	assert_int_equal(ish_ioas_alloc(ctx, &a), 0);
+	assert_int_equal(ish_ioas_alloc(ctx, &b), 0);
+	mark = M.n;
+	assert_int_equal(ish_ioas_allow_iovas(ctx, a, want, 2), 0);
+	al = ioctl_at(mark, 0, IOMMUFD, IOMMU_IOAS_ALLOW_IOVAS);
+	assert_int_equal(al->size, 24);
+	assert_int_equal(al->ioas_id, a);
+	assert_int_equal(al->num_iovas, 2);
+	assert_int_equal(M.calls[mark].data_len, 32);
+	assert_memory_equal(M.calls[mark].data, want, 32);
+	got = ish_ioas_allowed(ctx, a, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(got[1].last, 0x4fffff);
+	/* refused: the registry keeps the old list */
+	M.fail_req = IOMMU_IOAS_ALLOW_IOVAS;
+	M.fail_rc = -EADDRINUSE;
+	assert_int_equal(ish_ioas_allow_iovas(ctx, a, want, 1), -EADDRINUSE);
+	assert_int_equal(ish_ioas_allowed(ctx, a, &n)[1].start, 0x400000);
+	assert_int_equal(ish_ioas_allow_iovas(ctx, a, NULL, 0), 0);
+	assert_null(ish_ioas_allowed(ctx, a, &n));
+	assert_int_equal(n, 0);
+
+	/* COPY across two source mappings: two records in b, each seeing its source's bytes */
+	iova = 0x10000;
+	assert_int_equal(ish_ioas_map(ctx, a, buf, 0x2000, &iova, IOMMU_IOAS_MAP_FIXED_IOVA |
+				      IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE), 0);
+	iova = 0x12000;
+	assert_int_equal(ish_ioas_map(ctx, a, buf + 0x3000, 0x1000, &iova,
+				      IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE), 0);
+	mark = M.n;
+	iova = 0x700000;
+	assert_int_equal(ish_ioas_copy(ctx, b, a, 0x11000, 0x2000, &iova,
+				       IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE), 0);
+	cp = ioctl_at(mark, 0, IOMMUFD, IOMMU_IOAS_COPY);
+	assert_int_equal(cp->size, 40);
+	assert_int_equal(cp->dst_ioas_id, b);
+	assert_int_equal(cp->src_ioas_id, a);
+	assert_int_equal(cp->src_iova, 0x11000);
+	assert_int_equal(cp->length, 0x2000);
+	assert_int_equal(cp->dst_iova, 0x700000);
+	for (n = 0, m = ish_map_first(ctx); m; m = ish_map_next(m)) {
+		if (ish_map_ioas(m) != b)
+			continue;
+		if (ish_map_iova(m) == 0x700000) {
+			assert_int_equal(ish_map_length(m), 0x1000);
+			assert_ptr_equal(ish_map_va(m), buf + 0x1000);
+		} else {
+			assert_int_equal(ish_map_iova(m), 0x701000);
+			assert_ptr_equal(ish_map_va(m), buf + 0x3000);
+		}
+		assert_int_equal(ish_map_flags(m), IOMMU_IOAS_MAP_READABLE);
+		n++;
+	}
+	assert_int_equal(n, 2);
+	/* a failed copy records nothing */
+	M.fail_req = IOMMU_IOAS_COPY;
+	M.fail_rc = -ENOENT;
+	iova = 0;
+	assert_int_equal(ish_ioas_copy(ctx, b, a, 0x10000, 0x1000, &iova,
+				       IOMMU_IOAS_MAP_READABLE), -ENOENT);
+	for (n = 0, m = ish_map_first(ctx); m; m = ish_map_next(m))
+		n++;
+	assert_int_equal(n, 4);
+	/* the kernel picks: it comes back */
+	assert_int_equal(ish_ioas_copy(ctx, b, a, 0x10000, 0x1000, &iova,
+				       IOMMU_IOAS_MAP_READABLE), 0);
+	assert_int_equal(iova, 0x900000);
+
+	/* MAP_FILE of a memfd buffer: recorded at that buffer's bytes, as a file */
+	assert_int_equal(ish_mem_alloc_memfd(ctx, 0x4000, &mem), 0);
+	assert_true(ish_mem_fd(ish_mem_find(ctx, mem)) >= 0);
+	mark = M.n;
+	iova = 0;
+	assert_int_equal(ish_ioas_map_file(ctx, b, ish_mem_fd(ish_mem_find(ctx, mem)), 0x1000,
+					   0x2000, &iova, IOMMU_IOAS_MAP_READABLE), 0);
+	mf = ioctl_at(mark, 0, IOMMUFD, IOMMU_IOAS_MAP_FILE);
+	assert_int_equal(mf->size, 40);
+	assert_int_equal(mf->ioas_id, b);
+	assert_int_equal(mf->fd, ish_mem_fd(ish_mem_find(ctx, mem)));
+	assert_int_equal(mf->start, 0x1000);
+	assert_int_equal(mf->length, 0x2000);
+	assert_int_equal(iova, 0xa00000);
+	for (m = ish_map_first(ctx); ish_map_next(m); m = ish_map_next(m))
+		;
+	assert_true(ish_map_file(m));
+	assert_ptr_equal(ish_map_va(m), (char *)ish_mem_va(ish_mem_find(ctx, mem)) + 0x1000);
+	assert_int_equal(ish_mem_free(ctx, mem), -EBUSY);
+	assert_int_equal(ish_ioas_unmap(ctx, b, 0, UINT64_MAX, NULL), 0);
+	assert_int_equal(ish_mem_free(ctx, mem), 0);
+}
+
+static void option_change_process_get_pa_marshal(void **state)
+{
+	struct ish_ctx *ctx = *state;
+	const struct iommu_option *o;
+	const struct iommu_ioas_noiommu_get_pa *g;
+	uint64_t v = 7, len = 0x4000, pa = 0;
+	unsigned int mark;
+	uint32_t a;
+
+	assert_int_equal(ish_ioas_alloc(ctx, &a), 0);
+	mark = M.n;
+	assert_int_equal(ish_option_get(ctx, IOMMU_OPTION_HUGE_PAGES, a, &v), 0);
+	o = ioctl_at(mark, 0, IOMMUFD, IOMMU_OPTION);
+	assert_int_equal(o->size, 24);
+	assert_int_equal(o->option_id, IOMMU_OPTION_HUGE_PAGES);
+	assert_int_equal(o->op, IOMMU_OPTION_OP_GET);
+	assert_int_equal(o->object_id, a);
+	assert_int_equal(o->val64, 0);
+	assert_int_equal(v, 1);
+	mark = M.n;
+	assert_int_equal(ish_option_set(ctx, IOMMU_OPTION_RLIMIT_MODE, 0, 1), 0);
+	o = ioctl_at(mark, 0, IOMMUFD, IOMMU_OPTION);
+	assert_int_equal(o->op, IOMMU_OPTION_OP_SET);
+	assert_int_equal(o->object_id, 0);
+	assert_int_equal(o->val64, 1);
+	M.fail_req = IOMMU_OPTION;
+	M.fail_rc = -EBUSY;
+	assert_int_equal(ish_option_set(ctx, IOMMU_OPTION_RLIMIT_MODE, 0, 1), -EBUSY);
+
+	mark = M.n;
+	assert_int_equal(ish_ioas_change_process(ctx), 0);
+	assert_int_equal(((const struct iommu_ioas_change_process *)
+			  ioctl_at(mark, 0, IOMMUFD, IOMMU_IOAS_CHANGE_PROCESS))->size, 8);
+
+	mark = M.n;
+	assert_int_equal(ish_ioas_noiommu_get_pa(ctx, a, 0x10800, &len, &pa), 0);
+	g = ioctl_at(mark, 0, IOMMUFD, IOMMU_IOAS_NOIOMMU_GET_PA);
+	assert_int_equal(g->size, 40);
+	assert_int_equal(g->ioas_id, a);
+	assert_int_equal(g->iova, 0x10800);
+	assert_int_equal(g->length, 0x4000);
+	assert_int_equal(g->flags, 0);
+	assert_int_equal(pa, 0x80000800);
+	assert_int_equal(len, 0x800);
+	M.fail_req = IOMMU_IOAS_NOIOMMU_GET_PA;
+	M.fail_rc = -EOPNOTSUPP;
+	len = 0x1000;
+	pa = 5;
+	assert_int_equal(ish_ioas_noiommu_get_pa(ctx, a, 0x10800, &len, &pa), -EOPNOTSUPP);
+	assert_int_equal(pa, 5);
+	assert_int_equal(len, 0x1000);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -970,6 +1225,9 @@ int main(void)
 		T(destroy_marshals),
 		T(region_list_marshals_and_caches),
 		T(mmio_read_write_marshal),
+		T(iova_ranges_grow_on_emsgsize),
+		T(allow_copy_map_file_marshal),
+		T(option_change_process_get_pa_marshal),
 	};
 #undef T
 
