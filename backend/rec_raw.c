@@ -138,6 +138,10 @@ int ish_rec_encode(const struct ish_rec *r, char *line, size_t len)
 		put_key(&w, "off");
 		put_u(&w, r->off, 16);
 	}
+	if (r->op == ISH_REC_MMAP && r->va) {
+		put_key(&w, "va");
+		put_u(&w, r->va, 16);
+	}
 	put_hex(&w, "buf", r->buf, r->buflen);
 	if (r->path) {
 		put_key(&w, "path");
@@ -268,6 +272,8 @@ int ish_rec_decode(char *line, struct ish_rec *r, void *scratch, size_t scratch_
 			r->len = (size_t)v;
 		else if (!strcmp(tok, "off"))
 			r->off = (uint64_t)v;
+		else if (!strcmp(tok, "va"))
+			r->va = (uint64_t)v;
 		/* unknown keys: a newer writer; ignored */
 	}
 	return 0;

@@ -59,6 +59,8 @@ struct ish_recorder {
 	size_t nids, capids;
 	struct rmem *mems;
 	size_t nmems, capmems;
+	struct rmem *maps;	/* the program's mappings of device fds (BARs): va, size */
+	size_t nmaps, capmaps;
 	char **raw;		/* the summary lines of raw calls */
 	size_t nlines;
 	int werr;
@@ -281,6 +283,29 @@ static struct rmem *mem_for(struct ish_recorder *rr, uint64_t va, uint64_t len, 
 	rr->nmems++;
 	*fresh = true;
 	return m;
+}
+
+/* the program mapped [va, va + len) from a device fd (a BAR) */
+static int map_add(struct ish_recorder *rr, uint64_t va, uint64_t len)
+{
+	if (GROW(rr->maps, rr->nmaps, rr->capmaps) < 0)
+		return -ENOMEM;
+	rr->maps[rr->nmaps].va = va;
+	rr->maps[rr->nmaps].size = len;
+	rr->maps[rr->nmaps].var[0] = '\0';
+	rr->nmaps++;
+	return 0;
+}
+
+/* does [va, va + len) reach into a device mapping? */
+static bool in_device_map(const struct ish_recorder *rr, uint64_t va, uint64_t len)
+{
+	size_t i;
+
+	for (i = 0; i < rr->nmaps; i++)
+		if (va < rr->maps[i].va + rr->maps[i].size && rr->maps[i].va < va + len)
+			return true;
+	return false;
 }
 
 /* ---- output ------------------------------------------------------------------------------ */
@@ -613,6 +638,12 @@ static void on_ioas_map(struct ish_recorder *rr, const struct ish_rec *r)
 
 	if ((m.flags & ~known) || !(m.flags & IOMMU_IOAS_MAP_READABLE) || !m.length) {
 		emit(rr, r, NULL, NULL, "map flags the shell does not give");
+		return;
+	}
+	/* a VMM maps a passed-through BAR for peer to peer DMA; the kernel cannot pin such
+	 * memory (EFAULT), a stand-in buffer could be pinned: no stand-in */
+	if (in_device_map(rr, m.user_va, m.length)) {
+		emit(rr, r, NULL, NULL, "memory the program mapped from a device (a BAR)");
 		return;
 	}
 	mem = mem_for(rr, m.user_va, m.length, &fresh);
@@ -1359,6 +1390,8 @@ int ish_recorder_add(struct ish_recorder *rr, const struct ish_rec *rec)
 		on_region_access(rr, &r, f);
 		break;
 	case ISH_REC_MMAP:
+		if (r.rc == 0 && r.va && f && f->kind == FD_DEVICE && map_add(rr, r.va, r.len) < 0)
+			return rr->werr = -ENOMEM;
 		emit(rr, &r, NULL, NULL, r.len && r.rc == 0 && r.request == 1 ?
 		     "its register accesses are recorded one by one (--mmio)" :
 		     "accesses through a mapping are not calls");
@@ -1444,6 +1477,7 @@ int ish_recorder_finish(struct ish_recorder *rr)
 	free(rr->objs);
 	free(rr->ids);
 	free(rr->mems);
+	free(rr->maps);
 	free(rr->refused);
 	free(rr);
 	return rc;

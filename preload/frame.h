@@ -25,7 +25,7 @@ struct ish_frame {
 	uint32_t op;
 	int32_t pid, tid, fd;
 	int64_t rc;
-	uint64_t t_ns, request, len, off;
+	uint64_t t_ns, request, len, off, va;
 	uint32_t argsz, buflen, pathlen, pad;
 };
 
@@ -54,6 +54,7 @@ static inline void ish_frame_put(const struct ish_rec *r, size_t pathlen, void *
 	f->request = r->request;
 	f->len = r->len;
 	f->off = r->off;
+	f->va = r->va;
 	f->argsz = argsz;
 	f->buflen = buflen;
 	f->pathlen = (uint32_t)pathlen;
@@ -95,6 +96,7 @@ static inline long ish_frame_get(const void *src, size_t avail, struct ish_rec *
 	r->request = (unsigned long)f->request;
 	r->len = (size_t)f->len;
 	r->off = f->off;
+	r->va = f->va;
 	r->argsz = f->argsz;
 	if (f->argsz) {
 		r->in = p;

@@ -1052,7 +1052,8 @@ static void *mapped(int fd, size_t len, off_t off, void *p)
 {
 	if (kind(fd) != K_NONE) {
 		struct ish_rec r = { .op = ISH_REC_MMAP, .fd = fd, .len = len, .off = (uint64_t)off,
-				     .rc = p == MAP_FAILED ? -errno : 0 };
+				     .rc = p == MAP_FAILED ? -errno : 0,
+				     .va = p == MAP_FAILED ? 0 : (uintptr_t)p };
 
 		if (p != MAP_FAILED && mmio_mode && kind(fd) == K_DEVICE && trap_add(fd, p, len, off))
 			r.request = 1;	/* its accesses follow as region reads and writes */

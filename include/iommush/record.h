@@ -28,7 +28,7 @@ enum ish_rec_op {
 	ISH_REC_READ,		/* len asked, buf = the bytes read */
 	ISH_REC_PREAD,		/* len, off, buf = the bytes read */
 	ISH_REC_PWRITE,		/* len, off, buf = the bytes written */
-	ISH_REC_MMAP,		/* len, off; rc = 0 or -errno (the address is not kept);
+	ISH_REC_MMAP,		/* len, off, va = the address mapped; rc = 0 or -errno;
 				 * request = 1: its accesses are recorded one by one (--mmio) */
 	ISH_REC_DUP,		/* fd = the old fd, rc = the new one */
 	ISH_REC_POLL,		/* len = the timeout in ms */
@@ -54,6 +54,7 @@ struct ish_rec {
 	size_t len;
 	uint64_t off;
 	const char *path;
+	uint64_t va;		/* ISH_REC_MMAP: where the mapping landed (0: unknown, old writers) */
 };
 
 /* at most this much of a user buffer is kept in a record */

@@ -374,6 +374,45 @@ static void memory_the_program_and_the_device_wrote_is_written_and_compared(void
 	free(t.text);
 }
 
+/* a VMM maps a passed-through BAR for peer to peer DMA: the kernel refuses to pin it (EFAULT),
+ * so a stand-in buffer, which it would pin, must not replace it */
+static void memory_mapped_from_a_device_gets_no_stand_in(void **state)
+{
+	struct ish_rec mm = { .op = ISH_REC_MMAP, .fd = 4, .len = 0x100000, .off = 0,
+			      .va = 0xffff55400000 }, back;
+	struct iommu_ioas_map m = { .size = sizeof(m), .ioas_id = 2,
+				    .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+					     IOMMU_IOAS_MAP_WRITEABLE,
+				    .user_va = 0xffff55400000, .length = 0x100000, .iova = 0x10000000 };
+	char line[512], scratch[64];
+	struct tr t;
+	const char *s;
+
+	(void)state;
+	/* the address survives the raw form */
+	assert_true(ish_rec_encode(&mm, line, sizeof(line)) > 0);
+	assert_non_null(strstr(line, " va=0xffff55400000"));
+	assert_int_equal(ish_rec_decode(line, &back, scratch, sizeof(scratch)), 0);
+	assert_int_equal(back.va, 0xffff55400000);
+	tr_open(&t, false);
+	bind_dev(&t, 1);
+	ioas_alloc(&t, 2, 0);
+	assert_int_equal(ish_recorder_add(t.rr, &mm), 0);
+	rec_ioctl(&t, 3, IOMMU_IOAS_MAP, &m, &m, sizeof(m), -EFAULT, NULL, 0);
+	/* memory of the program's own next to it still gets one */
+	m.user_va = 0xffff55500000;
+	m.iova = 0x20000000;
+	rec_ioctl(&t, 3, IOMMU_IOAS_MAP, &m, &m, sizeof(m), 0, NULL, 0);
+	assert_int_equal(ish_recorder_raw_calls(t.rr), 2);
+	s = tr_close(&t);
+	assert_non_null(strstr(s, "#   raw (memory the program mapped from a device (a BAR)): "
+			       "IOMMU_IOAS_MAP("));
+	assert_null(strstr(s, "iova 0x10000000"));
+	assert_non_null(strstr(s, "\nlet mem1 = mem alloc 0x100000\n"));
+	assert_non_null(strstr(s, "\nioas map $ioas2 $mem1 iova 0x20000000 length 0x100000\n"));
+	free(t.text);
+}
+
 static void invalidations_keep_every_command_word(void **state)
 {
 	const uint64_t cmds[2][2] = { { 0x4200000005, 0 }, { 0x10, 0 } };
@@ -727,6 +766,7 @@ int main(void)
 		cmocka_unit_test(mapped_memory_is_stood_in_for_by_one_mem_buffer_per_range),
 		cmocka_unit_test(the_ioas_calls_of_issue_14_become_ioas_commands),
 		cmocka_unit_test(memory_the_program_and_the_device_wrote_is_written_and_compared),
+		cmocka_unit_test(memory_mapped_from_a_device_gets_no_stand_in),
 		cmocka_unit_test(invalidations_keep_every_command_word),
 		cmocka_unit_test(a_nested_hwpt_keeps_its_ste_words),
 		cmocka_unit_test(region_accesses_become_mmio_commands_on_the_region_they_hit),

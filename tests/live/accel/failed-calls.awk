@@ -1,0 +1,20 @@
+# The iommufd calls of a recording that failed, one "NAME -ERRNO" a line in call order: a replay
+# must fail the same calls with the same errnos (the accel lab, tests/live/accel/run and l1-init).
+# Left out: raw calls (no command makes them, so a replay cannot), calls a command covers on its
+# own terms (ioas ranges sizes its own array: it never gets the EMSGSIZE of QEMU's empty first
+# ask), and VFIO's calls (a replayed region list reads regions QEMU never asked for).
+#   awk -f failed-calls.awk RECORDING
+function put() { if (pend != "") print pend; pend = "" }
+/^# \[[0-9]+\] / {
+	put()
+	if (match($0, / = -E[A-Z0-9]+$/)) {
+		name = $0
+		sub(/^# \[[0-9]+\] [^:]*: /, "", name)
+		sub(/\(.*/, "", name)
+		if (name ~ /^IOMMU_/)
+			pend = name " " substr($0, RSTART + 3)
+	}
+	next
+}
+/^#   (raw|covered)[ :]/ { pend = ""; next }
+END { put() }
