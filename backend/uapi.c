@@ -1440,6 +1440,18 @@ static size_t parse_records(struct ish_obj *q, const uint8_t *buf, size_t len,
 	return n;
 }
 
+/* a poll of @timeout_ms first (0: none; nothing came: 0), then one read: both event queues */
+static ssize_t queue_read(struct ish_ctx *ctx, int fd, void *buf, size_t len, int timeout_ms)
+{
+	if (timeout_ms) {
+		int rc = ish_sys_poll(ctx, fd, timeout_ms);
+
+		if (rc <= 0)
+			return rc;
+	}
+	return ish_sys_read(ctx, fd, buf, len);
+}
+
 int ish_veventq_read(struct ish_ctx *ctx, uint32_t veventq_id, struct ish_vevent *ev,
 		     size_t max, int timeout_ms)
 {
@@ -1453,16 +1465,11 @@ int ish_veventq_read(struct ish_ctx *ctx, uint32_t veventq_id, struct ish_vevent
 		return rc;
 	if (!max)
 		return 0;
-	if (timeout_ms) {
-		rc = ish_sys_poll(ctx, q->u.veventq.fd, timeout_ms);
-		if (rc <= 0)
-			return rc;
-	}
 	buf = malloc(max * VEVENT_REC_LEN);
 	if (!buf)
 		return -ENOMEM;
-	got = ish_sys_read(ctx, q->u.veventq.fd, buf, max * VEVENT_REC_LEN);
-	rc = got < 0 ? (int)got : (int)parse_records(q, buf, (size_t)got, ev, max);
+	got = queue_read(ctx, q->u.veventq.fd, buf, max * VEVENT_REC_LEN, timeout_ms);
+	rc = got <= 0 ? (int)got : (int)parse_records(q, buf, (size_t)got, ev, max);
 	free(buf);
 	return rc;
 }
@@ -1524,12 +1531,7 @@ int ish_fault_read(struct ish_ctx *ctx, uint32_t fault_id, struct iommu_hwpt_pgf
 		return rc;
 	if (!max)
 		return 0;
-	if (timeout_ms) {
-		rc = ish_sys_poll(ctx, q->u.fault.fd, timeout_ms);
-		if (rc <= 0)
-			return rc;
-	}
-	got = ish_sys_read(ctx, q->u.fault.fd, f, max * PGFAULT_LEN);
+	got = queue_read(ctx, q->u.fault.fd, f, max * PGFAULT_LEN, timeout_ms);
 	if (got == -EINVAL)
 		return ish_fail(ctx, (int)got, "the first page request group does not fit %zu "
 				"record%s: the kernel hands out whole groups only", max,
