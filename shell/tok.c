@@ -189,6 +189,26 @@ static const unsigned char char_class[256] = {
 	[';'] = C_OTHER, ['\''] = C_OTHER, ['"'] = C_OTHER, ['\\'] = C_OTHER, ['#'] = C_OTHER,
 };
 
+/* a plain line's @argc words are in vec_in: one segment, nothing on the heap */
+static inline void plain_done(struct sh_tokens *t, int argc, bool any)
+{
+	t->vec_in[argc] = NULL;
+	t->words = t->chars_in;
+	t->heap = false;
+	t->vec = t->vec_in;
+	t->expv = t->expv_in;
+	t->seg = t->seg_in;
+	t->open_word = t->in_comment = false;
+	t->quote = 0;
+	t->nseg = argc ? 1 : 0;
+	t->seg_in[0].argc = argc;
+	t->seg_in[0].argv = t->vec_in;
+	t->seg_in[0].expand = t->expv_in;
+	t->seg_in[0].ignore = false;
+	t->seg_in[0].any_expand = any;
+	t->seg_in[0].values = NULL;
+}
+
 static bool tokenize_plain(const char *text, struct sh_tokens *t)
 {
 	const unsigned char *p = (const unsigned char *)text;
@@ -215,21 +235,7 @@ static bool tokenize_plain(const char *text, struct sh_tokens *t)
 			return false;
 		*w++ = '\0';
 	}
-	t->vec_in[argc] = NULL;
-	t->words = t->chars_in;
-	t->heap = false;
-	t->vec = t->vec_in;
-	t->expv = t->expv_in;
-	t->seg = t->seg_in;
-	t->open_word = t->in_comment = false;
-	t->quote = 0;
-	t->nseg = argc ? 1 : 0;
-	t->seg_in[0].argc = argc;
-	t->seg_in[0].argv = t->vec_in;
-	t->seg_in[0].expand = t->expv_in;
-	t->seg_in[0].ignore = false;
-	t->seg_in[0].any_expand = any;
-	t->seg_in[0].values = NULL;
+	plain_done(t, argc, any);
 	return true;
 }
 
@@ -267,21 +273,7 @@ static bool tokenize_plain_inplace(char *text, struct sh_tokens *t)
 	}
 	for (i = 0; i < argc; i++)
 		*ends[i] = '\0';
-	t->vec_in[argc] = NULL;
-	t->words = t->chars_in;
-	t->heap = false;
-	t->vec = t->vec_in;
-	t->expv = t->expv_in;
-	t->seg = t->seg_in;
-	t->open_word = t->in_comment = false;
-	t->quote = 0;
-	t->nseg = argc ? 1 : 0;
-	t->seg_in[0].argc = argc;
-	t->seg_in[0].argv = t->vec_in;
-	t->seg_in[0].expand = t->expv_in;
-	t->seg_in[0].ignore = false;
-	t->seg_in[0].any_expand = any;
-	t->seg_in[0].values = NULL;
+	plain_done(t, argc, any);
 	return true;
 }
 
