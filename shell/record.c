@@ -308,8 +308,16 @@ int sh_main_record(int argc, char **argv)
 	}
 	if (out != stdout && fclose(out) != 0 && ret == SH_EXIT_OK)
 		ret = SH_EXIT_SETUP;
-	if (ret != SH_EXIT_OK && outpath && strcmp(outpath, "-"))
-		unlink(outpath);
+	/*
+	 * never a half recording: a failed one is removed, but only a regular file (-o /dev/null
+	 * or a FIFO is not ours to unlink: as root that took /dev/null away)
+	 */
+	if (ret != SH_EXIT_OK && outpath && strcmp(outpath, "-")) {
+		struct stat st;
+
+		if (lstat(outpath, &st) == 0 && S_ISREG(st.st_mode))
+			unlink(outpath);
+	}
 	/* the program's own status, as its shell would see it */
 	if (ret == SH_EXIT_OK)
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
