@@ -763,7 +763,7 @@ int ish_ioas_iova_ranges_room(struct ish_ctx *ctx, uint32_t ioas_id, uint32_t ro
 		/* iommufd_ioas_iova_ranges() answers the count and alignment with EMSGSIZE */
 		*n = r.num_iovas;
 		*alignment = r.out_iova_alignment;
-		rc = ish_fail(ctx, rc, "IOAS %u has %u usable ranges, room %u holds fewer: "
+		rc = ish_fail(ctx, rc, "IOAS %u has %u usable ranges, more than room %u: "
 			      "ioas ranges %u room %u fetches them", ioas_id, r.num_iovas, room,
 			      ioas_id, r.num_iovas);
 		goto free_buf;
