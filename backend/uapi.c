@@ -745,6 +745,43 @@ free_buf:
 	return rc;
 }
 
+int ish_ioas_iova_ranges_room(struct ish_ctx *ctx, uint32_t ioas_id, uint32_t room,
+			      struct ish_iova_range **ranges, uint32_t *n, uint64_t *alignment)
+{
+	struct iommu_ioas_iova_ranges r = { .size = sizeof(r), .ioas_id = ioas_id,
+					    .num_iovas = room };
+	struct iommu_iova_range *buf;
+	int rc;
+
+	/* room 0 still gets a valid pointer: the kernel writes nothing through it */
+	buf = calloc(room ? room : 1, sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	r.allowed_iovas = (uintptr_t)buf;
+	rc = ish_sys_ioctl(ctx, ctx->iommufd, IOMMU_IOAS_IOVA_RANGES, &r);
+	if (rc == -EMSGSIZE) {
+		/* iommufd_ioas_iova_ranges() answers the count and alignment with EMSGSIZE */
+		*n = r.num_iovas;
+		*alignment = r.out_iova_alignment;
+		rc = ish_fail(ctx, rc, "IOAS %u has %u usable ranges, more than room %u: "
+			      "ioas ranges %u room %u fetches them", ioas_id, r.num_iovas, room,
+			      ioas_id, r.num_iovas);
+		goto free_buf;
+	}
+	if (rc < 0) {
+		rc = EXPLAIN(ctx, rc, { "ioas_id", ioas_id, T(IOAS) });
+		goto free_buf;
+	}
+	*ranges = (struct ish_iova_range *)buf;
+	*n = r.num_iovas;
+	*alignment = r.out_iova_alignment;
+	return 0;
+
+free_buf:
+	free(buf);
+	return rc;
+}
+
 int ish_ioas_allow_iovas(struct ish_ctx *ctx, uint32_t ioas_id, const struct ish_iova_range *r,
 			 uint32_t n)
 {

@@ -115,7 +115,12 @@ static int cmd_ranges(struct shell *sh, const struct sh_call *c)
 	uint64_t align, next = 0;
 	int rc;
 
-	rc = ish_ioas_iova_ranges(sh->ctx, ioas, &r, &n, &align);
+	/* room N: the one call a VMM makes with its own array (QEMU's first has room 0) */
+	if (sh_has(c, "room"))
+		rc = ish_ioas_iova_ranges_room(sh->ctx, ioas, (uint32_t)sh_num(c, "room", 0), &r, &n,
+					       &align);
+	else
+		rc = ish_ioas_iova_ranges(sh->ctx, ioas, &r, &n, &align);
 	if (rc < 0)
 		return rc;
 	pr_u64(sh, PR_ANY, "ioas", "ioas %llu", ioas);
@@ -398,8 +403,10 @@ static int cmd_get_pa(struct shell *sh, const struct sh_call *c)
 	return 0;
 }
 
-static const struct sh_arg ioas_args[] = {
+static const struct sh_arg ranges_args[] = {
 	{ "IOAS", SH_POS, SH_T_IOAS, 0, NULL, "the IOAS" },
+	{ "room", SH_KW, SH_T_U32, SH_OPT, NULL,
+	  "one call with room for N ranges (EMSGSIZE when more; default: room for all)" },
 	{ NULL }
 };
 
@@ -479,8 +486,8 @@ const struct sh_group sh_group_ioas = {
 		  "Map a host buffer (IOMMU_IOAS_MAP); prints the IOVA.", map_args, cmd_map, 0 },
 		{ "unmap", "IOAS (all | iova IOVA length LEN)",
 		  "Unmap a range, or everything (IOMMU_IOAS_UNMAP).", unmap_args, cmd_unmap, 0 },
-		{ "ranges", "IOAS", "The usable IOVA ranges and the reserved ones between them "
-		  "(IOMMU_IOAS_IOVA_RANGES).", ioas_args, cmd_ranges, 0 },
+		{ "ranges", "IOAS [room N]", "The usable IOVA ranges and the reserved ones between "
+		  "them (IOMMU_IOAS_IOVA_RANGES).", ranges_args, cmd_ranges, 0 },
 		{ "allow", "IOAS [RANGE...]", "Where automatic IOVAs may go (IOMMU_IOAS_ALLOW_IOVAS).",
 		  allow_args, cmd_allow, 0 },
 		{ "copy", "DST SRC IOVA LEN [dst-iova X] [readable] [writeable] [fixed]",

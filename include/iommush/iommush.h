@@ -228,6 +228,13 @@ struct ish_iova_range {
  */
 int ish_ioas_iova_ranges(struct ish_ctx *ctx, uint32_t ioas_id, struct ish_iova_range **ranges,
 			 uint32_t *n, uint64_t *alignment);
+/*
+ * The same with one call and room for `room` ranges, as a VMM makes it (QEMU first asks with
+ * room 0). More ranges than room: -EMSGSIZE, with *n and *alignment the kernel's answer
+ * (the count) and *ranges untouched.
+ */
+int ish_ioas_iova_ranges_room(struct ish_ctx *ctx, uint32_t ioas_id, uint32_t room,
+			      struct ish_iova_range **ranges, uint32_t *n, uint64_t *alignment);
 /* IOMMU_IOAS_ALLOW_IOVAS: automatic IOVAs only inside these (n = 0: anywhere again) */
 int ish_ioas_allow_iovas(struct ish_ctx *ctx, uint32_t ioas_id, const struct ish_iova_range *r,
 			 uint32_t n);

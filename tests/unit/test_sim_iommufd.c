@@ -1745,6 +1745,16 @@ static void allow_iovas_list_rules(void **state)
 	q.num_iovas = 0;
 	assert_int_equal(io(&e, IOMMU_IOAS_IOVA_RANGES, &q), -EMSGSIZE);
 	assert_int_equal(q.num_iovas, 2);
+	assert_int_equal(q.out_iova_alignment, 0x1000);
+	/* short by one (iommufd_ioas_iova_ranges()): what fits is filled, the count is all */
+	memset(two, 0, sizeof(two));
+	q.num_iovas = 1;
+	q.allowed_iovas = (uintptr_t)two;
+	assert_int_equal(io(&e, IOMMU_IOAS_IOVA_RANGES, &q), -EMSGSIZE);
+	assert_int_equal(q.num_iovas, 2);
+	assert_int_equal(two[0].start, 0);
+	assert_int_equal(two[0].last, 0x7ffffff);
+	assert_int_equal(two[1].last, 0);
 	env_close(&e);
 }
 

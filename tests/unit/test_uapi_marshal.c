@@ -1049,6 +1049,59 @@ static void iova_ranges_grow_on_emsgsize(void **state)
 	assert_null(r);
 }
 
+/* room N: exactly one call with the caller's room, as a VMM makes it; short is EMSGSIZE */
+static void iova_ranges_room_is_one_call(void **state)
+{
+	struct ish_ctx *ctx = *state;
+	const struct iommu_ioas_iova_ranges *g;
+	struct ish_iova_range *r = NULL;
+	uint64_t align = 0;
+	unsigned int mark;
+	uint32_t ioas, n = 0;
+
+	assert_int_equal(ish_ioas_alloc(ctx, &ioas), 0);
+	M.nranges = 3;
+	/* QEMU's probe: room 0, EMSGSIZE with the count, no array handed out */
+	mark = M.n;
+	assert_int_equal(ish_ioas_iova_ranges_room(ctx, ioas, 0, &r, &n, &align), -EMSGSIZE);
+	assert_int_equal(M.n - mark, 1);
+	g = ioctl_at(mark, 0, IOMMUFD, IOMMU_IOAS_IOVA_RANGES);
+	assert_int_equal(g->size, 32);
+	assert_int_equal(g->ioas_id, ioas);
+	assert_int_equal(g->num_iovas, 0);
+	assert_int_not_equal(g->allowed_iovas, 0);
+	assert_null(r);
+	assert_int_equal(n, 3);
+	assert_int_equal(align, 0x1000);
+	assert_non_null(strstr(ish_errmsg(ctx), "has 3 usable ranges, more than room 0"));
+	assert_non_null(strstr(ish_errmsg(ctx), "room 3 fetches them"));
+	/* short by one: still one call, still EMSGSIZE */
+	mark = M.n;
+	assert_int_equal(ish_ioas_iova_ranges_room(ctx, ioas, 2, &r, &n, &align), -EMSGSIZE);
+	assert_int_equal(M.n - mark, 1);
+	assert_null(r);
+	/* then the sized call: one, with room for the count */
+	mark = M.n;
+	assert_int_equal(ish_ioas_iova_ranges_room(ctx, ioas, 3, &r, &n, &align), 0);
+	assert_int_equal(M.n - mark, 1);
+	assert_int_equal(((const struct iommu_ioas_iova_ranges *)
+			  ioctl_at(mark, 0, IOMMUFD, IOMMU_IOAS_IOVA_RANGES))->num_iovas, 3);
+	assert_int_equal(n, 3);
+	assert_int_equal(r[2].start, 2ULL << 32);
+	free(r);
+	/* more room than ranges: fine, the count is the kernel's */
+	r = NULL;
+	assert_int_equal(ish_ioas_iova_ranges_room(ctx, ioas, 100, &r, &n, &align), 0);
+	assert_int_equal(n, 3);
+	free(r);
+	/* another error: nothing handed out */
+	M.fail_req = IOMMU_IOAS_IOVA_RANGES;
+	M.fail_rc = -ENOENT;
+	r = NULL;
+	assert_int_equal(ish_ioas_iova_ranges_room(ctx, ioas, 8, &r, &n, &align), -ENOENT);
+	assert_null(r);
+}
+
 static void allow_copy_map_file_marshal(void **state)
 {
 	struct ish_ctx *ctx = *state;
@@ -1226,6 +1279,7 @@ int main(void)
 		T(region_list_marshals_and_caches),
 		T(mmio_read_write_marshal),
 		T(iova_ranges_grow_on_emsgsize),
+		T(iova_ranges_room_is_one_call),
 		T(allow_copy_map_file_marshal),
 		T(option_change_process_get_pa_marshal),
 	};
