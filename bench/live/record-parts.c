@@ -61,6 +61,27 @@ static void s_frame(int i)
 	memcpy(shm + (size_t)(i % 4096) * 96, src, 96);
 }
 
+/* a copy through libc's memcpy (a call: two indirect jumps) and one inline, word by word */
+static void s_memcpy(int i)
+{
+	void *(*volatile cp)(void *, const void *, size_t) = memcpy;
+
+	cp(shm + (size_t)(i % 4096) * 96, src, 40);
+}
+
+static void s_words(int i)
+{
+	unsigned char *d = shm + (size_t)(i % 4096) * 96;
+	const unsigned char *p = src;
+	uint64_t w;
+	size_t n;
+
+	for (n = 40; n >= 8; n -= 8, d += 8, p += 8) {
+		__builtin_memcpy(&w, p, 8);
+		__builtin_memcpy(d, &w, 8);
+	}
+}
+
 static void s_vmreadv(int i)
 {
 	unsigned char dst[64];
@@ -92,6 +113,8 @@ int main(int argc, char **argv)
 		{ "a null system call (getpid)", s_getpid, 1 },
 		{ "atomic add on the shared mapping", s_atomic, 1 },
 		{ "a 96-byte frame copied into it", s_frame, 1 },
+		{ "40 bytes through memcpy (a call)", s_memcpy, 1 },
+		{ "40 bytes inline, word by word", s_words, 1 },
 		{ "process_vm_readv of 64 bytes", s_vmreadv, 1 },
 		{ "an iommufd ioctl that fails (ENOTTY)", s_enotty, 1 },
 		{ "IOAS_ALLOC + DESTROY, a call", s_alloc, 2 },
