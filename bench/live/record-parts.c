@@ -82,6 +82,30 @@ static void s_words(int i)
 	}
 }
 
+/* a call and its return: the floor of every function the interposer calls */
+static __attribute__((noinline)) void nothing(int i)
+{
+	__asm__ volatile("" : : "r"(i) : "memory");
+}
+
+static void s_call(int i)
+{
+	void (*volatile fn)(int) = nothing;
+
+	fn(i);
+}
+
+#ifdef __aarch64__
+/* the counter clock_gettime reads, read directly (what a timestamp could cost at least) */
+static void s_counter(int i)
+{
+	uint64_t c;
+
+	__asm__ volatile("mrs %0, cntvct_el0" : "=r"(c));
+	sink = c + (uint64_t)i;
+}
+#endif
+
 static void s_vmreadv(int i)
 {
 	unsigned char dst[64];
@@ -110,6 +134,10 @@ int main(int argc, char **argv)
 		{ "an empty step (the loop)", s_empty, 1 },
 		{ "clock_gettime(CLOCK_MONOTONIC)", s_clock, 1 },
 		{ "clock_gettime(CLOCK_MONOTONIC_COARSE)", s_coarse, 1 },
+#ifdef __aarch64__
+		{ "the counter read directly (cntvct_el0)", s_counter, 1 },
+#endif
+		{ "a call through a pointer, and return", s_call, 1 },
 		{ "a null system call (getpid)", s_getpid, 1 },
 		{ "atomic add on the shared mapping", s_atomic, 1 },
 		{ "a 96-byte frame copied into it", s_frame, 1 },
