@@ -9,6 +9,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -147,16 +148,26 @@ int main(int argc, char **argv)
 		{ "an iommufd ioctl that fails (ENOTTY)", s_enotty, 1 },
 		{ "IOAS_ALLOC + DESTROY, a call", s_alloc, 2 },
 	};
-	char name[] = "/dev/shm/record-parts-XXXXXX";
+	/* where iommush record puts its raw file: /dev/shm, else /tmp (the live VM has no shm) */
+	char name[] = "/dev/shm/record-parts-XXXXXX", alt[] = "/tmp/record-parts-XXXXXX";
 	int fd = mkstemp(name), k, i, s;
+	const char *at = name;
 
+	if (fd < 0) {
+		fd = mkstemp(alt);
+		at = alt;
+	}
 	iofd = open(argc > 1 ? argv[1] : "/dev/iommu", O_RDWR);
-	if (fd < 0 || ftruncate(fd, 1 << 20) < 0)
-		return perror("record-parts: /dev/shm"), 1;
+	if (fd < 0 || ftruncate(fd, 1 << 20) < 0) {
+		printf("record-parts: no file for the shared mapping: %s\n", strerror(errno));
+		return 1;
+	}
 	shm = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-	unlink(name);
-	if (shm == MAP_FAILED)
-		return perror("record-parts: mmap"), 1;
+	unlink(at);
+	if (shm == MAP_FAILED) {
+		printf("record-parts: mmap: %s\n", strerror(errno));
+		return 1;
+	}
 	used = (_Atomic uint64_t *)(shm + (1 << 20) - 64);
 	for (s = 0; s < (int)(sizeof(steps) / sizeof(steps[0])); s++) {
 		struct bench_stat st = { .n = 0 };
