@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -112,6 +113,15 @@ static void rec_init(void)
 	mmio_mode = getenv("IOMMUSH_RECORD_MMIO") && !strcmp(getenv("IOMMUSH_RECORD_MMIO"), "1");
 	if (path && *path)
 		out_fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDWR | O_CLOEXEC, 0600);
+	if (out_fd >= 0) {
+		struct stat st;
+
+		/* a file whose header cannot be read (/dev/null: a mapping of it gives SIGBUS) */
+		if (fstat(out_fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < ISH_RAW_HDR) {
+			syscall(SYS_close, out_fd);
+			out_fd = -1;
+		}
+	}
 	if (out_fd >= 0) {
 		void *h = real_mmap(NULL, ISH_RAW_HDR, PROT_READ | PROT_WRITE, MAP_SHARED, out_fd, 0);
 		void *d;
