@@ -146,6 +146,10 @@ $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SHELL_OBJ) $(FUZZLIB_OBJ) $(LIB) $(B)/config.
 $(B)/bench/record-overhead: bench/live/record-overhead.c bench/bench.h $(B)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(filter-out -fsanitize%,$(CFLAGS)) -o $@ $< -ldl
+# where a recorded call's time goes, step by step (record.sh prints it in the live VM)
+$(B)/bench/record-parts: bench/live/record-parts.c bench/bench.h $(B)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(filter-out -fsanitize%,$(CFLAGS)) -o $@ $<
 
 tests: $(TESTS)
 fuzzers: $(FUZZERS)
@@ -188,7 +192,7 @@ check-man: $(BIN) $(LIB) $(MAN3_SO)
 	@scripts/check-man3 --self-test $(MAN3_EXAMPLE)
 
 # the benchmarks are not run by check (they time things), but they must build
-check-bench-builds: $(BENCHES) $(B)/bench/record-overhead
+check-bench-builds: $(BENCHES) $(B)/bench/record-overhead $(B)/bench/record-parts
 	@echo "bench: $(words $(BENCHES)) programs built"
 
 # the library as a VMM links it: exports, install, examples/ through pkg-config, floors

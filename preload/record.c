@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -113,6 +114,15 @@ static void rec_init(void)
 	if (path && *path)
 		out_fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDWR | O_CLOEXEC, 0600);
 	if (out_fd >= 0) {
+		struct stat st;
+
+		/* a file whose header cannot be read (/dev/null: a mapping of it gives SIGBUS) */
+		if (fstat(out_fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < ISH_RAW_HDR) {
+			syscall(SYS_close, out_fd);
+			out_fd = -1;
+		}
+	}
+	if (out_fd >= 0) {
 		void *h = real_mmap(NULL, ISH_RAW_HDR, PROT_READ | PROT_WRITE, MAP_SHARED, out_fd, 0);
 		void *d;
 
@@ -175,10 +185,10 @@ static bool populate(uint64_t end)
 	return true;
 }
 
-static void put(struct ish_rec *r)
+/* @r as a frame; errno may change (a caller that restores it anyway saves nothing here) */
+static void put_frame(struct ish_rec *r)
 {
 	size_t pathlen = r->path ? strlen(r->path) : 0, need = ish_frame_size(r, pathlen);
-	int saved = errno;
 	struct timespec ts;
 	uint64_t off;
 
@@ -209,6 +219,13 @@ static void put(struct ish_rec *r)
 		if (f && need > 8192)
 			free(f);
 	}
+}
+
+static void put(struct ish_rec *r)
+{
+	int saved = errno;
+
+	put_frame(r);
 	errno = saved;
 }
 
@@ -224,25 +241,30 @@ static bool no_vm_readv;	/* a kernel without CONFIG_CROSS_MEMORY_ATTACH */
  * for sure, so it can be copied as it is (most structs a program hands ioctl are on its
  * stack). A thread on another stack (a coroutine, a signal stack) is not judged so.
  */
-static bool on_my_stack(const void *p, size_t len)
+static __attribute__((noinline)) void find_my_stack(void)
+{
+	pthread_attr_t at;
+	void *addr;
+	size_t sz;
+
+	me.stk_known = -1;
+	if (pthread_getattr_np(pthread_self(), &at) == 0) {
+		if (pthread_attr_getstack(&at, &addr, &sz) == 0) {
+			me.stk_lo = (uintptr_t)addr;
+			me.stk_hi = (uintptr_t)addr + sz;
+			me.stk_known = 1;
+		}
+		pthread_attr_destroy(&at);
+	}
+}
+
+/* inline: it runs for every recorded ioctl (a call costs two lookups under TCG) */
+static inline __attribute__((always_inline)) bool on_my_stack(const void *p, size_t len)
 {
 	uintptr_t a = (uintptr_t)p, sp = (uintptr_t)__builtin_frame_address(0);
 
-	if (!me.stk_known) {
-		pthread_attr_t at;
-		void *addr;
-		size_t sz;
-
-		me.stk_known = -1;
-		if (pthread_getattr_np(pthread_self(), &at) == 0) {
-			if (pthread_attr_getstack(&at, &addr, &sz) == 0) {
-				me.stk_lo = (uintptr_t)addr;
-				me.stk_hi = (uintptr_t)addr + sz;
-				me.stk_known = 1;
-			}
-			pthread_attr_destroy(&at);
-		}
-	}
+	if (!me.stk_known)
+		find_my_stack();
 	return me.stk_known > 0 && sp >= me.stk_lo && sp < me.stk_hi && a >= sp &&
 	       a + len >= a && a + len <= me.stk_hi;
 }
@@ -290,7 +312,7 @@ static uint32_t peek_struct(const void *arg, unsigned char *in)
 		memcpy(&size, arg, 4);
 		if (size > ISH_REC_ARG_MAX)
 			size = ISH_REC_ARG_MAX;
-		memcpy(in, arg, size);
+		ish_frame_copy(in, arg, size);
 		return size;
 	}
 	if (first > ISH_REC_ARG_MAX)
@@ -935,7 +957,7 @@ static void follow_memory(unsigned long req, const void *out, size_t argsz)
 
 ISH_EXPORT int ioctl(int fd, unsigned long req, ...)
 {
-	unsigned char in[ISH_REC_ARG_MAX], outb[ISH_REC_ARG_MAX], small[1024], *buf = NULL;
+	unsigned char in[ISH_REC_ARG_MAX], small[1024], *buf = NULL;
 	struct ish_rec r = { .op = ISH_REC_IOCTL };
 	uint32_t size = 0;
 	va_list ap;
@@ -959,34 +981,35 @@ ISH_EXPORT int ioctl(int fd, unsigned long req, ...)
 	r.request = req;
 	r.rc = result(rc);
 	if (size) {
-		/* readable before the call, so after it (the kernel wrote there, unless EFAULT) */
-		memcpy(outb, arg, size);
+		/*
+		 * readable before the call, so after it (the kernel wrote there, unless EFAULT):
+		 * the frame copies it from there, no copy aside
+		 */
 		r.argsz = size;
 		r.in = in;
-		r.out = outb;
+		r.out = arg;
 	}
 	if (r.argsz >= 32) {	/* every struct with a buffer is at least that long */
 		size_t len;
-		const void *src = ioctl_buf(req, in, outb, &len);
+		const void *src = ioctl_buf(req, in, arg, &len);
 
-		if (src && len && len <= ISH_REC_BUF_MAX &&
-		    (buf = len <= sizeof(small) ? small : malloc(len))) {
-			/* a call that succeeded read (or wrote) its buffer: it is mapped */
+		if (src && len && len <= ISH_REC_BUF_MAX) {
 			if (rc == 0) {
-				memcpy(buf, src, len);
+				/* a call that succeeded read (or wrote) its buffer: it is mapped */
+				r.buf = src;
 				r.buflen = len;
-			} else {
+			} else if ((buf = len <= sizeof(small) ? small : malloc(len))) {
 				r.buflen = peek(src, len, buf);
+				r.buf = r.buflen ? buf : NULL;
 			}
-			r.buf = r.buflen ? buf : NULL;
 		}
 	}
 	if (rc == 0 && req == IOMMU_VEVENTQ_ALLOC && r.argsz >= sizeof(struct iommu_veventq_alloc))
-		set_kind((int)((struct iommu_veventq_alloc *)outb)->out_veventq_fd, K_VEVENTQ);
-	put(&r);
+		set_kind((int)((struct iommu_veventq_alloc *)arg)->out_veventq_fd, K_VEVENTQ);
+	put_frame(&r);	/* errno is restored below */
 	if (rc == 0 && mmio_mode && k == K_IOMMUFD && r.argsz)
-		follow_memory(req, outb, r.argsz);
-	if (buf != small)
+		follow_memory(req, arg, r.argsz);
+	if (buf && buf != small)
 		free(buf);
 	errno = saved;
 	return rc;

@@ -44,3 +44,7 @@ if [ -x /record-overhead ]; then
 	/iommush record -o /dev/null -- /record-overhead /dev/vfio/devices/vfio1 2>/dev/null |
 		sed 's/^/overhead: /'
 fi
+# where a recorded call's time goes here, step by step (see bench/live/record-parts.c)
+if [ -x /record-parts ]; then
+	/record-parts /dev/iommu 2>/dev/null | sed 's/^/parts: /'
+fi
