@@ -47,6 +47,7 @@ struct rmem {
 struct ish_recorder {
 	FILE *out;
 	bool json;
+	uint64_t pause_ns;	/* a register read this long after the last call sleeps; 0: never */
 	unsigned long ncalls, nraw;
 	uint64_t t0, t_last;	/* the first record's time, the one before this one's */
 	bool have_t0;
@@ -82,6 +83,22 @@ struct ish_recorder {
 		_rc;                                                                      \
 	})
 
+/*
+ * How long a pause before a register read becomes a sleep of the replay: 2 ms, or
+ * IOMMUSH_RECORD_PAUSE_MS (0: no sleep lines, a recording that does not depend on timing)
+ */
+static uint64_t pause_ns(void)
+{
+	const char *v = getenv("IOMMUSH_RECORD_PAUSE_MS");
+	char *end;
+	unsigned long ms;
+
+	if (!v || !*v)
+		return 2000000;
+	ms = strtoul(v, &end, 10);
+	return *end || ms > 60000 ? 2000000 : (uint64_t)ms * 1000000;
+}
+
 int ish_recorder_new(FILE *out, bool json, struct ish_recorder **rrp)
 {
 	struct ish_recorder *rr = calloc(1, sizeof(*rr));
@@ -90,6 +107,7 @@ int ish_recorder_new(FILE *out, bool json, struct ish_recorder **rrp)
 		return -ENOMEM;
 	rr->out = out;
 	rr->json = json;
+	rr->pause_ns = pause_ns();
 	*rrp = rr;
 	return 0;
 }
@@ -1283,7 +1301,8 @@ int ish_recorder_add(struct ish_recorder *rr, const struct ish_rec *rec)
 	if (!r.seq)
 		r.seq = rr->ncalls;
 	/* a register read after a pause: the program waited for its device, so does the replay */
-	if (r.op == ISH_REC_PREAD && rr->t_last && r.t_ns > rr->t_last + 2000000 && !rr->json)
+	if (r.op == ISH_REC_PREAD && rr->t_last && rr->pause_ns &&
+	    r.t_ns > rr->t_last + rr->pause_ns && !rr->json)
 		out(rr, "sleep %llu\n", (unsigned long long)
 		    ((r.t_ns - rr->t_last) / 1000000 < 2000 ? (r.t_ns - rr->t_last) / 1000000 : 2000));
 	rr->t_last = r.t_ns;
