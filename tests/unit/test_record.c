@@ -493,6 +493,48 @@ static void region_accesses_become_mmio_commands_on_the_region_they_hit(void **s
 	free(t.text);
 }
 
+/* a register read 30 ms after the call before it: the program waited for its device, and so
+ * does the replay; IOMMUSH_RECORD_PAUSE_MS sets how long a pause counts (0: never) */
+static void a_register_read_after_a_pause_sleeps_as_long(void **state)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = 7 }, ro = ri;
+	struct ish_rec first = { .op = ISH_REC_PREAD, .fd = 4, .len = 4, .off = 0x70000000000,
+				 .rc = 4, .t_ns = 1000000000 }, later = first;
+	const char *const envs[] = { NULL, "40", "0" };
+	const bool sleeps[] = { true, false, false };
+	unsigned int i;
+
+	(void)state;
+	later.t_ns = first.t_ns + 30000000;
+	for (i = 0; i < 3; i++) {
+		struct tr t;
+		const char *s;
+
+		if (envs[i])
+			setenv("IOMMUSH_RECORD_PAUSE_MS", envs[i], 1);
+		else
+			unsetenv("IOMMUSH_RECORD_PAUSE_MS");
+		tr_open(&t, false);
+		bind_dev(&t, 1);
+		ro.size = 0x100;
+		ro.offset = 0x70000000000;
+		rec_ioctl(&t, 4, VFIO_DEVICE_GET_REGION_INFO, &ri, &ro, sizeof(ri), 0, NULL, 0);
+		assert_int_equal(ish_recorder_add(t.rr, &first), 0);
+		assert_int_equal(ish_recorder_add(t.rr, &later), 0);
+		s = tr_close(&t);
+		if (sleeps[i]) {
+			/* one sleep: before the later read, not the first (nothing timed before it) */
+			assert_non_null(strstr(s, "\nsleep 30\n"));
+			assert_null(strstr(strstr(s, "\nsleep 30\n") + 1, "\nsleep "));
+			assert_non_null(strstr(strstr(s, "\nsleep 30\n"), "mmio read $dev1 config"));
+		}
+		else
+			assert_null(strstr(s, "\nsleep "));
+		free(t.text);
+	}
+	unsetenv("IOMMUSH_RECORD_PAUSE_MS");
+}
+
 static void calls_without_a_command_are_kept_and_listed_at_the_end(void **state)
 {
 	struct ish_rec mm = { .op = ISH_REC_MMAP, .fd = 4, .len = 0x1000, .off = 0 };
@@ -773,6 +815,7 @@ int main(void)
 		cmocka_unit_test(invalidations_keep_every_command_word),
 		cmocka_unit_test(a_nested_hwpt_keeps_its_ste_words),
 		cmocka_unit_test(region_accesses_become_mmio_commands_on_the_region_they_hit),
+		cmocka_unit_test(a_register_read_after_a_pause_sleeps_as_long),
 		cmocka_unit_test(calls_without_a_command_are_kept_and_listed_at_the_end),
 		cmocka_unit_test(a_vevent_read_after_a_poll_waits_as_the_program_did),
 		cmocka_unit_test(fault_queues_and_hw_queues_become_their_commands),
