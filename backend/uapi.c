@@ -699,6 +699,21 @@ static void map_publish(struct ish_ctx *ctx, struct ish_map *map)
 /* the first try holds this many ranges: an IOAS has a handful (below, the MSI window, above) */
 #define RANGES_FIRST 8
 
+/* the end of an IOVA_RANGES call: the ranges handed out, or the error explained and @buf freed */
+static int ranges_out(struct ish_ctx *ctx, int rc, uint32_t ioas_id,
+		      const struct iommu_ioas_iova_ranges *r, struct iommu_iova_range *buf,
+		      struct ish_iova_range **ranges, uint32_t *n, uint64_t *alignment)
+{
+	if (rc < 0) {
+		free(buf);
+		return EXPLAIN(ctx, rc, { "ioas_id", ioas_id, T(IOAS) });
+	}
+	*ranges = (struct ish_iova_range *)buf;
+	*n = r->num_iovas;
+	*alignment = r->out_iova_alignment;
+	return 0;
+}
+
 int ish_ioas_iova_ranges(struct ish_ctx *ctx, uint32_t ioas_id, struct ish_iova_range **ranges,
 			 uint32_t *n, uint64_t *alignment)
 {
@@ -731,14 +746,7 @@ int ish_ioas_iova_ranges(struct ish_ctx *ctx, uint32_t ioas_id, struct ish_iova_
 			cap = r.num_iovas;
 		}
 	}
-	if (rc < 0) {
-		rc = EXPLAIN(ctx, rc, { "ioas_id", ioas_id, T(IOAS) });
-		goto free_buf;
-	}
-	*ranges = (struct ish_iova_range *)buf;
-	*n = r.num_iovas;
-	*alignment = r.out_iova_alignment;
-	return 0;
+	return ranges_out(ctx, rc, ioas_id, &r, buf, ranges, n, alignment);
 
 free_buf:
 	free(buf);
@@ -768,14 +776,7 @@ int ish_ioas_iova_ranges_room(struct ish_ctx *ctx, uint32_t ioas_id, uint32_t ro
 			      ioas_id, r.num_iovas);
 		goto free_buf;
 	}
-	if (rc < 0) {
-		rc = EXPLAIN(ctx, rc, { "ioas_id", ioas_id, T(IOAS) });
-		goto free_buf;
-	}
-	*ranges = (struct ish_iova_range *)buf;
-	*n = r.num_iovas;
-	*alignment = r.out_iova_alignment;
-	return 0;
+	return ranges_out(ctx, rc, ioas_id, &r, buf, ranges, n, alignment);
 
 free_buf:
 	free(buf);
